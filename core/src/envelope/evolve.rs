@@ -1,0 +1,270 @@
+//! Folding events into state. [`apply`](super::apply) changes state only
+//! through [`evolve`], so replaying an envelope's events reproduces it exactly.
+
+use super::event::{Event, EventData};
+use super::model::{Envelope, EnvelopeStatus, Recipient, RecipientStatus, SCHEMA_VERSION};
+use crate::error::{Error, ErrorCode, Result};
+
+/// Rebuilds an envelope from its whole history.
+///
+/// The events must belong to one envelope, start with `envelope.created`
+/// and have consecutive `seq` numbers from 1; anything else is
+/// `INVALID_EVENT_LOG`.
+pub fn replay<'a>(events: impl IntoIterator<Item = &'a Event>) -> Result<Envelope> {
+    let mut events = events.into_iter();
+    let first = events
+        .next()
+        .ok_or_else(|| invalid("the event log is empty"))?;
+    let mut envelope = genesis(first)?;
+    for event in events {
+        evolve(&mut envelope, event)?;
+    }
+    Ok(envelope)
+}
+
+/// Each event paired with the envelope as it was right after it, starting
+/// from `before` (`None` when the first event is `envelope.created`).
+pub fn states_after(before: Option<&Envelope>, events: &[Event]) -> Result<Vec<(Event, Envelope)>> {
+    let mut states = Vec::with_capacity(events.len());
+    let mut current: Option<Envelope> = before.cloned();
+    for event in events {
+        let next = match current.take() {
+            None => genesis(event)?,
+            Some(mut envelope) => {
+                evolve(&mut envelope, event)?;
+                envelope
+            }
+        };
+        states.push((event.clone(), next.clone()));
+        current = Some(next);
+    }
+    Ok(states)
+}
+
+/// The envelope created by an `envelope.created` event with `seq` 1.
+pub(crate) fn genesis(event: &Event) -> Result<Envelope> {
+    let EventData::EnvelopeCreated {
+        subject,
+        message,
+        signature_level,
+        locale,
+        expires_at,
+    } = &event.data
+    else {
+        return Err(invalid(format!(
+            "the first event must be envelope.created, not {}",
+            event.event_type()
+        )));
+    };
+    if event.seq != 1 {
+        return Err(invalid(format!(
+            "envelope.created must have seq 1, not {}",
+            event.seq
+        )));
+    }
+    Ok(Envelope {
+        schema_version: SCHEMA_VERSION,
+        id: event.envelope_id.clone(),
+        subject: subject.clone(),
+        message: message.clone(),
+        signature_level: *signature_level,
+        locale: locale.clone(),
+        status: EnvelopeStatus::Draft,
+        documents: Vec::new(),
+        recipients: Vec::new(),
+        fields: Vec::new(),
+        expires_at: *expires_at,
+        version: 1,
+        created_at: event.occurred_at,
+        updated_at: event.occurred_at,
+        sent_at: None,
+        completed_at: None,
+        declined_at: None,
+        voided_at: None,
+        void_reason: None,
+        expired_at: None,
+        deleted_at: None,
+    })
+}
+
+/// Applies one event (after the first) to an envelope.
+pub(crate) fn evolve(envelope: &mut Envelope, event: &Event) -> Result<()> {
+    if event.envelope_id != envelope.id {
+        return Err(invalid(format!(
+            "event {} belongs to envelope {}, not {}",
+            event.seq, event.envelope_id, envelope.id
+        )));
+    }
+    if event.seq != envelope.version + 1 {
+        return Err(invalid(format!(
+            "expected event seq {}, found {}",
+            envelope.version + 1,
+            event.seq
+        )));
+    }
+    let at = event.occurred_at;
+    match &event.data {
+        EventData::EnvelopeCreated { .. } => {
+            return Err(invalid("envelope.created can only be the first event"));
+        }
+        EventData::EnvelopeUpdated {
+            subject,
+            message,
+            signature_level,
+            locale,
+            expires_at,
+        } => {
+            envelope.subject = subject.clone();
+            envelope.message = message.clone();
+            envelope.signature_level = *signature_level;
+            envelope.locale = locale.clone();
+            envelope.expires_at = *expires_at;
+        }
+        EventData::DocumentAdded { document } => envelope.documents.push(document.clone()),
+        EventData::DocumentRemoved { document_id } => {
+            require_document(envelope, document_id)?;
+            envelope.documents.retain(|d| &d.id != document_id);
+            envelope.fields.retain(|f| &f.document_id != document_id);
+        }
+        EventData::RecipientAdded { recipient } => envelope.recipients.push(recipient.clone()),
+        EventData::RecipientRemoved { recipient_id } => {
+            recipient_mut(envelope, recipient_id)?;
+            envelope.recipients.retain(|r| &r.id != recipient_id);
+            envelope.fields.retain(|f| &f.recipient_id != recipient_id);
+        }
+        EventData::FieldAdded { field } => envelope.fields.push(field.clone()),
+        EventData::FieldRemoved { field_id } => {
+            field_index(envelope, field_id)?;
+            envelope.fields.retain(|f| &f.id != field_id);
+        }
+        EventData::EnvelopeSent { .. } => {
+            envelope.status = EnvelopeStatus::Sent;
+            envelope.sent_at = Some(at);
+        }
+        EventData::RecipientNotified { recipient_id, .. } => {
+            let recipient = recipient_mut(envelope, recipient_id)?;
+            if recipient.status == RecipientStatus::Pending {
+                recipient.status = RecipientStatus::Notified;
+            }
+            recipient.notified_at.get_or_insert(at);
+        }
+        EventData::RecipientViewed { recipient_id } => {
+            let recipient = recipient_mut(envelope, recipient_id)?;
+            if recipient.status == RecipientStatus::Notified {
+                recipient.status = RecipientStatus::Viewed;
+            }
+            recipient.viewed_at.get_or_insert(at);
+        }
+        EventData::FieldFilled {
+            field_id, value, ..
+        } => {
+            let index = field_index(envelope, field_id)?;
+            envelope.fields[index].value = Some(value.clone());
+        }
+        EventData::RecipientSigned {
+            recipient_id,
+            documents,
+        } => {
+            let recipient = recipient_mut(envelope, recipient_id)?;
+            recipient.status = RecipientStatus::Signed;
+            recipient.signed_at = Some(at);
+            for digest in documents {
+                let document = envelope
+                    .documents
+                    .iter_mut()
+                    .find(|d| d.id == digest.document_id)
+                    .ok_or_else(|| invalid(format!("unknown document {}", digest.document_id)))?;
+                document.signed_sha256 = Some(digest.sha256.clone());
+            }
+        }
+        EventData::RecipientApproved { recipient_id } => {
+            let recipient = recipient_mut(envelope, recipient_id)?;
+            recipient.status = RecipientStatus::Approved;
+            recipient.approved_at = Some(at);
+        }
+        EventData::RecipientDeclined {
+            recipient_id,
+            reason,
+        } => {
+            let recipient = recipient_mut(envelope, recipient_id)?;
+            recipient.status = RecipientStatus::Declined;
+            recipient.declined_at = Some(at);
+            recipient.decline_reason = Some(reason.clone());
+        }
+        EventData::RecipientReminded { recipient_id } => {
+            let recipient = recipient_mut(envelope, recipient_id)?;
+            recipient.reminder_count += 1;
+            recipient.last_reminded_at = Some(at);
+        }
+        EventData::EnvelopeCompleted { .. } => {
+            envelope.status = EnvelopeStatus::Completed;
+            envelope.completed_at = Some(at);
+        }
+        EventData::EnvelopeDeclined { .. } => {
+            envelope.status = EnvelopeStatus::Declined;
+            envelope.declined_at = Some(at);
+        }
+        EventData::EnvelopeVoided { reason } => {
+            envelope.status = EnvelopeStatus::Voided;
+            envelope.voided_at = Some(at);
+            envelope.void_reason = Some(reason.clone());
+        }
+        EventData::EnvelopeExpired { .. } => {
+            envelope.status = EnvelopeStatus::Expired;
+            envelope.expired_at = Some(at);
+        }
+        EventData::EnvelopeDeleted => envelope.deleted_at = Some(at),
+    }
+    envelope.version = event.seq;
+    envelope.updated_at = at;
+    Ok(())
+}
+
+/// A new recipient as [`EventData::RecipientAdded`] records it.
+pub(crate) fn pending_recipient(new: super::command::NewRecipient) -> Recipient {
+    Recipient {
+        id: new.id,
+        name: new.name,
+        email: new.email,
+        phone: new.phone,
+        role: new.role,
+        routing_order: new.routing_order,
+        status: RecipientStatus::Pending,
+        authentication: new.authentication,
+        notified_at: None,
+        viewed_at: None,
+        signed_at: None,
+        approved_at: None,
+        declined_at: None,
+        decline_reason: None,
+        reminder_count: 0,
+        last_reminded_at: None,
+    }
+}
+
+fn invalid(message: impl Into<String>) -> Error {
+    Error::new(ErrorCode::InvalidEventLog, message)
+}
+
+fn require_document(envelope: &Envelope, id: &str) -> Result<()> {
+    envelope
+        .document(id)
+        .map(|_| ())
+        .ok_or_else(|| invalid(format!("unknown document {id}")))
+}
+
+fn recipient_mut<'a>(envelope: &'a mut Envelope, id: &str) -> Result<&'a mut Recipient> {
+    envelope
+        .recipients
+        .iter_mut()
+        .find(|r| r.id == id)
+        .ok_or_else(|| invalid(format!("unknown recipient {id}")))
+}
+
+fn field_index(envelope: &Envelope, id: &str) -> Result<usize> {
+    envelope
+        .fields
+        .iter()
+        .position(|f| f.id == id)
+        .ok_or_else(|| invalid(format!("unknown field {id}")))
+}

@@ -1,0 +1,87 @@
+//! The envelope state machine.
+//!
+//! An envelope holds documents, recipients and the fields they fill. It
+//! changes only through [`create`] and [`apply`], pure functions of the
+//! current envelope, a [`Command`] and a [`Context`] (time, actor, IP, user
+//! agent), which return the new envelope and the [`Event`]s that describe
+//! the change, or a typed [`Error`](crate::Error) and no change at all.
+//!
+//! Routing: recipients with the same routing order act in parallel; the next
+//! order becomes active only when every signer and approver of the current
+//! one has acted. Sequential, parallel and mixed routing are this one rule.
+//! CC recipients are notified when their order is reached and at completion.
+//! The envelope completes when every signer and approver has acted.
+//!
+//! Event sourcing: [`replay`] folds an envelope's events from nothing and
+//! reproduces the envelope exactly.
+//!
+//! ```
+//! use chrono::{TimeZone, Utc};
+//! use paraph::envelope::*;
+//!
+//! let at = |minute| Utc.with_ymd_and_hms(2026, 11, 23, 9, minute, 0).unwrap();
+//! let sender = |minute| Context::new(at(minute), Actor::ApiKey { id: "key_1".into() });
+//! let alice = Context::new(at(9), Actor::Recipient { id: "alice".into() });
+//!
+//! let created = create(
+//!     CreateEnvelope {
+//!         id: "env_1".into(),
+//!         subject: "Employment contract".into(),
+//!         message: None,
+//!         signature_level: SignatureLevel::Simple,
+//!         locale: "en".into(),
+//!         expires_at: None,
+//!     },
+//!     &sender(0),
+//! )?;
+//! let mut envelope = created.envelope;
+//! let mut history = created.events;
+//! let steps = [
+//!     (Command::AddDocument(NewDocument {
+//!         id: "doc_1".into(),
+//!         name: "contract.pdf".into(),
+//!         page_count: 2,
+//!         sha256: "ab".repeat(32),
+//!     }), sender(1)),
+//!     (Command::AddRecipient(NewRecipient {
+//!         id: "alice".into(),
+//!         name: "Alice Martin".into(),
+//!         email: "alice@example.com".into(),
+//!         phone: None,
+//!         role: RecipientRole::Signer,
+//!         routing_order: 1,
+//!         authentication: AuthenticationMethod::EmailLink,
+//!     }), sender(2)),
+//!     (Command::Send, sender(3)),
+//!     (Command::Sign { recipient_id: "alice".into(), documents: vec![] }, alice),
+//! ];
+//! for (command, ctx) in steps {
+//!     let transition = apply(&envelope, command, &ctx)?;
+//!     history.extend(transition.events);
+//!     envelope = transition.envelope;
+//! }
+//! assert_eq!(envelope.status, EnvelopeStatus::Completed);
+//! assert_eq!(replay(&history)?, envelope);
+//! # Ok::<(), paraph::Error>(())
+//! ```
+
+mod apply;
+mod command;
+mod event;
+mod evolve;
+mod model;
+pub mod validate;
+
+pub use apply::{Transition, apply, create};
+pub use command::{
+    Actor, Command, Context, CreateEnvelope, NewDocument, NewField, NewRecipient, UpdateEnvelope,
+};
+pub use event::{Event, EventData, NotificationReason};
+pub use evolve::{replay, states_after};
+pub use model::{
+    AuthenticationMethod, Document, DocumentDigest, Envelope, EnvelopeStatus, Field, FieldKind,
+    Recipient, RecipientRole, RecipientStatus, Rect, SCHEMA_VERSION, SignatureLevel,
+};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,287 @@
+//! Input rules for envelope commands, with their limits as named constants.
+
+use chrono::{DateTime, Utc};
+
+use super::command::NewRecipient;
+use super::model::{AuthenticationMethod, FieldKind};
+use crate::error::{Error, ErrorCode, Result};
+
+/// Longest id (envelope, document, recipient, field).
+pub const MAX_ID_LEN: usize = 64;
+/// Longest subject.
+pub const MAX_SUBJECT_LEN: usize = 255;
+/// Longest invitation message.
+pub const MAX_MESSAGE_LEN: usize = 10_000;
+/// Longest name (document file name, recipient name).
+pub const MAX_NAME_LEN: usize = 255;
+/// Longest email address (RFC 5321 path limit).
+pub const MAX_EMAIL_LEN: usize = 254;
+/// Longest field value.
+pub const MAX_FIELD_VALUE_LEN: usize = 4_096;
+/// Longest decline or void reason.
+pub const MAX_REASON_LEN: usize = 2_000;
+/// Most documents in one envelope.
+pub const MAX_DOCUMENTS: usize = 50;
+/// Most recipients in one envelope.
+pub const MAX_RECIPIENTS: usize = 100;
+/// Most fields in one envelope.
+pub const MAX_FIELDS: usize = 5_000;
+/// Most pages in one document.
+pub const MAX_PAGES: u32 = 10_000;
+/// Highest routing order.
+pub const MAX_ROUTING_ORDER: u32 = 1_000;
+
+/// Ids are 1 to [`MAX_ID_LEN`] characters of `A-Z a-z 0-9 _ -`: safe in
+/// URLs, PDF field names and webhook message ids (which must not contain `.`).
+pub(crate) fn id(kind: &str, value: &str) -> Result<()> {
+    let well_formed = !value.is_empty()
+        && value.len() <= MAX_ID_LEN
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    if well_formed {
+        Ok(())
+    } else {
+        Err(Error::new(
+            ErrorCode::InvalidArgument,
+            format!(
+                "{kind} id {value:?} must be 1 to {MAX_ID_LEN} characters of A-Z, a-z, 0-9, '_' and '-'"
+            ),
+        ))
+    }
+}
+
+fn has_control(value: &str, allow_newlines: bool) -> bool {
+    value
+        .chars()
+        .any(|c| c.is_control() && !(allow_newlines && (c == '\n' || c == '\t')))
+}
+
+fn text(code: ErrorCode, what: &str, value: &str, max: usize, allow_newlines: bool) -> Result<()> {
+    if value.trim().is_empty() {
+        return Err(Error::new(code, format!("{what} must not be empty")));
+    }
+    if value.chars().count() > max {
+        return Err(Error::new(
+            code,
+            format!("{what} is longer than {max} characters"),
+        ));
+    }
+    if has_control(value, allow_newlines) {
+        return Err(Error::new(
+            code,
+            format!("{what} must not contain control characters"),
+        ));
+    }
+    Ok(())
+}
+
+pub(crate) fn subject(value: &str) -> Result<()> {
+    text(
+        ErrorCode::InvalidEnvelope,
+        "the subject",
+        value,
+        MAX_SUBJECT_LEN,
+        false,
+    )
+}
+
+pub(crate) fn message(value: Option<&str>) -> Result<()> {
+    match value {
+        Some(value) if value.chars().count() > MAX_MESSAGE_LEN => Err(Error::new(
+            ErrorCode::InvalidEnvelope,
+            format!("the message is longer than {MAX_MESSAGE_LEN} characters"),
+        )),
+        Some(value) if has_control(value, true) => Err(Error::new(
+            ErrorCode::InvalidEnvelope,
+            "the message must not contain control characters other than newlines and tabs",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// A BCP 47 tag of the simple kind: a 2 or 3 letter language and optional
+/// subtags (`en`, `fr-CA`, `ko-KR`, `zh-Hant-TW`).
+pub(crate) fn locale(value: &str) -> Result<()> {
+    let mut parts = value.split('-');
+    let language_ok = parts
+        .next()
+        .is_some_and(|l| (2..=3).contains(&l.len()) && l.bytes().all(|b| b.is_ascii_lowercase()));
+    let subtags_ok =
+        parts.all(|p| (2..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()));
+    if language_ok && subtags_ok {
+        Ok(())
+    } else {
+        Err(Error::new(
+            ErrorCode::InvalidEnvelope,
+            format!("locale {value:?} is not a language tag such as \"en\" or \"fr-CA\""),
+        ))
+    }
+}
+
+pub(crate) fn expiry(expires_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Result<()> {
+    match expires_at {
+        Some(at) if at <= now => Err(Error::new(
+            ErrorCode::InvalidEnvelope,
+            format!(
+                "the expiry time {} is not in the future (now is {})",
+                at.to_rfc3339(),
+                now.to_rfc3339()
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
+pub(crate) fn document_name(value: &str) -> Result<()> {
+    text(
+        ErrorCode::InvalidArgument,
+        "the document name",
+        value,
+        MAX_NAME_LEN,
+        false,
+    )
+}
+
+pub(crate) fn page_count(value: u32) -> Result<()> {
+    if (1..=MAX_PAGES).contains(&value) {
+        Ok(())
+    } else {
+        Err(Error::new(
+            ErrorCode::InvalidArgument,
+            format!("a document has 1 to {MAX_PAGES} pages, not {value}"),
+        ))
+    }
+}
+
+/// 64 lower-case hex digits.
+pub(crate) fn sha256(what: &str, value: &str) -> Result<()> {
+    if value.len() == 64
+        && value
+            .bytes()
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    {
+        Ok(())
+    } else {
+        Err(Error::new(
+            ErrorCode::InvalidArgument,
+            format!("the {what} SHA-256 must be 64 lower-case hex digits"),
+        ))
+    }
+}
+
+pub(crate) fn capacity(what: &str, current: usize, max: usize) -> Result<()> {
+    if current < max {
+        Ok(())
+    } else {
+        Err(Error::new(
+            ErrorCode::InvalidArgument,
+            format!("an envelope holds at most {max} {what}"),
+        ))
+    }
+}
+
+pub(crate) fn recipient(new: &NewRecipient) -> Result<()> {
+    let code = ErrorCode::InvalidRecipient;
+    text(code, "the recipient name", &new.name, MAX_NAME_LEN, false)?;
+    email(&new.email)?;
+    if let Some(phone) = &new.phone {
+        let digits = phone.strip_prefix('+').unwrap_or("");
+        if !(8..=15).contains(&digits.len()) || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(Error::new(
+                code,
+                format!("phone {phone:?} is not in E.164 form such as +33612345678"),
+            ));
+        }
+    }
+    if new.authentication == AuthenticationMethod::SmsCode && new.phone.is_none() {
+        return Err(Error::new(
+            code,
+            format!("recipient {} uses SMS codes but has no phone", new.id),
+        ));
+    }
+    if !(1..=MAX_ROUTING_ORDER).contains(&new.routing_order) {
+        return Err(Error::new(
+            code,
+            format!(
+                "routing order {} is outside 1 to {MAX_ROUTING_ORDER}",
+                new.routing_order
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// A practical address check: one `@`, a non-empty local part, a dotted
+/// domain, no spaces or control characters. Deliverability is the
+/// mailer's business.
+fn email(value: &str) -> Result<()> {
+    let valid = value.len() <= MAX_EMAIL_LEN
+        && !value.chars().any(|c| c.is_whitespace() || c.is_control())
+        && match value.split_once('@') {
+            Some((local, domain)) => {
+                !local.is_empty()
+                    && !domain.contains('@')
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+                    && !domain.contains("..")
+            }
+            None => false,
+        };
+    if valid {
+        Ok(())
+    } else {
+        Err(Error::new(
+            ErrorCode::InvalidRecipient,
+            format!("{value:?} is not an email address"),
+        ))
+    }
+}
+
+pub(crate) fn field_value(field_id: &str, kind: FieldKind, value: &str) -> Result<()> {
+    let problem = match kind {
+        FieldKind::Signature | FieldKind::Initials => {
+            Some("signature and initials fields are filled by signing".to_owned())
+        }
+        FieldKind::Checkbox if value != "true" && value != "false" => {
+            Some("a checkbox holds \"true\" or \"false\"".to_owned())
+        }
+        _ if value.chars().count() > MAX_FIELD_VALUE_LEN => Some(format!(
+            "the value is longer than {MAX_FIELD_VALUE_LEN} characters"
+        )),
+        FieldKind::Text if has_control(value, true) => {
+            Some("the value must not contain control characters".to_owned())
+        }
+        FieldKind::Date | FieldKind::Name if has_control(value, false) => {
+            Some("the value must not contain control characters".to_owned())
+        }
+        _ => None,
+    };
+    match problem {
+        Some(problem) => Err(Error::new(
+            ErrorCode::FieldValueInvalid,
+            format!("field {field_id} ({}): {problem}", kind.as_str()),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// A trimmed, non-empty reason of at most [`MAX_REASON_LEN`] characters.
+pub(crate) fn reason(action: &str, value: &str) -> Result<String> {
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        return Err(Error::new(
+            ErrorCode::ReasonRequired,
+            format!("a reason is required to {action}"),
+        ));
+    }
+    text(
+        ErrorCode::InvalidArgument,
+        "the reason",
+        trimmed,
+        MAX_REASON_LEN,
+        true,
+    )?;
+    Ok(trimmed.to_owned())
+}

@@ -1,0 +1,409 @@
+//! One error type for the whole engine, with a stable [`ErrorCode`].
+//!
+//! Every code has a fixed number, a SCREAMING_SNAKE name and a one-line
+//! description. Numbers are grouped in ranges per family (see [`ErrorFamily`])
+//! and are never reused: a retired code stays in the table as a comment. The
+//! table is exported to `fixtures/vectors/error_codes.json` so that the C ABI
+//! and the Python and Node bindings can test against the same numbers and
+//! names.
+//!
+//! ```
+//! use paraph::{Error, ErrorCode};
+//!
+//! let err = Error::new(ErrorCode::EnvelopeNotDraft, "envelope env_1 is SENT");
+//! assert_eq!(err.code().name(), "ENVELOPE_NOT_DRAFT");
+//! assert_eq!(err.code().number(), 2001);
+//! assert_eq!(ErrorCode::from_name("ENVELOPE_NOT_DRAFT"), Some(ErrorCode::EnvelopeNotDraft));
+//! ```
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// The result type of every fallible function in this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// An error: a stable [`ErrorCode`] plus a message that explains this
+/// occurrence (which id, which limit, which header).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct Error {
+    code: ErrorCode,
+    message: String,
+}
+
+impl Error {
+    /// An error with `code` and a message specific to this occurrence.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// The stable code.
+    pub fn code(&self) -> ErrorCode {
+        self.code
+    }
+
+    /// The message for this occurrence.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl From<ErrorCode> for Error {
+    /// An error whose message is the code's generic description.
+    fn from(code: ErrorCode) -> Self {
+        Self::new(code, code.description())
+    }
+}
+
+/// The family of an error code, given by its number range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub enum ErrorFamily {
+    /// 1000–1999: arguments, JSON input, schema versions, I/O at the edges.
+    General,
+    /// 2000–2999: the envelope state machine.
+    Envelope,
+    /// 3000–3999: PDF parsing, limits, fields and stamps.
+    Pdf,
+    /// 4000–4999: PAdES signatures, certificates, keys, time-stamps.
+    Signature,
+    /// 5000–5999: the audit trail.
+    Audit,
+    /// 6000–6999: webhook signing and verification.
+    Webhook,
+    /// 9000–9999: bugs and caught panics.
+    Internal,
+}
+
+impl ErrorFamily {
+    /// The family of a code number, or `None` outside every range.
+    pub const fn of_number(number: u32) -> Option<Self> {
+        Some(match number {
+            1000..=1999 => Self::General,
+            2000..=2999 => Self::Envelope,
+            3000..=3999 => Self::Pdf,
+            4000..=4999 => Self::Signature,
+            5000..=5999 => Self::Audit,
+            6000..=6999 => Self::Webhook,
+            9000..=9999 => Self::Internal,
+            _ => return None,
+        })
+    }
+
+    /// The lower-case name used in the exported table (`"envelope"`).
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::General => "general",
+            Self::Envelope => "envelope",
+            Self::Pdf => "pdf",
+            Self::Signature => "signature",
+            Self::Audit => "audit",
+            Self::Webhook => "webhook",
+            Self::Internal => "internal",
+        }
+    }
+}
+
+macro_rules! error_codes {
+    ($( $(#[$doc:meta])* $variant:ident = $number:literal, $name:literal, $description:literal; )*) => {
+        /// A stable error code. The number and the name of a code never change
+        /// and are never reused for another meaning.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[repr(u32)]
+        #[non_exhaustive]
+        pub enum ErrorCode {
+            $( $(#[$doc])* $variant = $number, )*
+        }
+
+        impl ErrorCode {
+            /// Every code, in number order.
+            pub const ALL: &'static [ErrorCode] = &[ $( ErrorCode::$variant, )* ];
+
+            /// The SCREAMING_SNAKE name (`"ENVELOPE_NOT_DRAFT"`).
+            pub const fn name(self) -> &'static str {
+                match self { $( ErrorCode::$variant => $name, )* }
+            }
+
+            /// A generic, one-line description of the code.
+            pub const fn description(self) -> &'static str {
+                match self { $( ErrorCode::$variant => $description, )* }
+            }
+
+            /// The code for a number, if there is one.
+            pub const fn from_number(number: u32) -> Option<Self> {
+                match number { $( $number => Some(ErrorCode::$variant), )* _ => None }
+            }
+
+            /// The code for a SCREAMING_SNAKE name, if there is one.
+            pub fn from_name(name: &str) -> Option<Self> {
+                match name { $( $name => Some(ErrorCode::$variant), )* _ => None }
+            }
+        }
+    };
+}
+
+error_codes! {
+    // 1000–1999: general
+    /// An argument is out of range or malformed.
+    InvalidArgument = 1001, "INVALID_ARGUMENT", "an argument is invalid";
+    /// JSON input is not well-formed or does not have the expected shape.
+    MalformedJson = 1002, "MALFORMED_JSON", "the JSON input is malformed or does not have the expected shape";
+    /// A document carries a schema version this build does not read.
+    UnsupportedSchemaVersion = 1003, "UNSUPPORTED_SCHEMA_VERSION", "the schema version is not supported by this version of paraph";
+    /// Reading or writing a file failed (used by the CLI and the bindings; the core does no I/O).
+    Io = 1004, "IO_ERROR", "reading or writing a file failed";
+
+    // 2000–2999: envelope state machine
+    /// The command is only allowed while the envelope is a draft.
+    EnvelopeNotDraft = 2001, "ENVELOPE_NOT_DRAFT", "the envelope is no longer a draft";
+    /// The command is only allowed once the envelope has been sent.
+    EnvelopeNotSent = 2002, "ENVELOPE_NOT_SENT", "the envelope has not been sent";
+    /// The envelope is completed, declined, voided or expired.
+    EnvelopeTerminal = 2003, "ENVELOPE_TERMINAL", "the envelope is completed, declined, voided or expired and accepts no command";
+    /// The envelope has been deleted.
+    EnvelopeDeleted = 2004, "ENVELOPE_DELETED", "the envelope has been deleted";
+    /// A create command was applied to an envelope that exists.
+    EnvelopeAlreadyExists = 2005, "ENVELOPE_ALREADY_EXISTS", "the envelope already exists";
+    /// A command other than create was applied to no envelope.
+    EnvelopeNotFound = 2006, "ENVELOPE_NOT_FOUND", "the envelope does not exist";
+    /// The envelope's expiry time has passed; only expire and void are accepted.
+    EnvelopeExpired = 2007, "ENVELOPE_EXPIRED", "the envelope's expiry time has passed";
+    /// Expire was requested before the expiry time.
+    EnvelopeNotExpired = 2008, "ENVELOPE_NOT_EXPIRED", "the envelope's expiry time has not been reached";
+    /// Send needs at least one document.
+    NoDocument = 2009, "NO_DOCUMENT", "the envelope has no document";
+    /// Send needs at least one signer.
+    NoSigner = 2010, "NO_SIGNER", "the envelope has no signer";
+    /// An id is already used in this envelope.
+    DuplicateId = 2011, "DUPLICATE_ID", "the id is already used in this envelope";
+    /// No document has this id.
+    DocumentNotFound = 2012, "DOCUMENT_NOT_FOUND", "no document has this id";
+    /// No recipient has this id.
+    RecipientNotFound = 2013, "RECIPIENT_NOT_FOUND", "no recipient has this id";
+    /// No field has this id.
+    FieldNotFound = 2014, "FIELD_NOT_FOUND", "no field has this id";
+    /// The recipient's routing order has not been reached, or it has already finished.
+    RecipientNotActive = 2015, "RECIPIENT_NOT_ACTIVE", "the recipient cannot act now";
+    /// The recipient has already signed, approved or declined.
+    RecipientAlreadyActed = 2016, "RECIPIENT_ALREADY_ACTED", "the recipient has already acted";
+    /// The recipient's role does not allow this action (an approver signing, a CC declining).
+    RecipientRoleMismatch = 2017, "RECIPIENT_ROLE_MISMATCH", "the recipient's role does not allow this action";
+    /// Signature and initials fields must belong to a signer; other fields to a signer or an approver.
+    FieldRecipientNotAllowed = 2018, "FIELD_RECIPIENT_NOT_ALLOWED", "this kind of field cannot belong to this recipient";
+    /// The field's page or rectangle lies outside its document.
+    FieldOutOfBounds = 2019, "FIELD_OUT_OF_BOUNDS", "the field lies outside its document";
+    /// The field belongs to another recipient.
+    FieldNotOwned = 2020, "FIELD_NOT_OWNED", "the field belongs to another recipient";
+    /// The value does not suit the field's kind.
+    FieldValueInvalid = 2021, "FIELD_VALUE_INVALID", "the value is not valid for this field";
+    /// A required field has no value.
+    RequiredFieldMissing = 2022, "REQUIRED_FIELD_MISSING", "a required field has no value";
+    /// Declining and voiding need a reason.
+    ReasonRequired = 2023, "REASON_REQUIRED", "a reason is required";
+    /// The actor may not issue this command (a recipient acting for another, or sending).
+    ActorNotAllowed = 2024, "ACTOR_NOT_ALLOWED", "the actor is not allowed to issue this command";
+    /// A recipient's name, email, phone or routing order is invalid.
+    InvalidRecipient = 2025, "INVALID_RECIPIENT", "the recipient is invalid";
+    /// The envelope's subject, locale or expiry is invalid.
+    InvalidEnvelope = 2026, "INVALID_ENVELOPE", "the envelope is invalid";
+    /// An event log cannot be replayed: wrong order, wrong envelope or an impossible event.
+    InvalidEventLog = 2027, "INVALID_EVENT_LOG", "the event log is not a valid history of one envelope";
+    /// A command's time is earlier than the envelope's last event (clocks out of step).
+    TimeBeforeLastEvent = 2028, "TIME_BEFORE_LAST_EVENT", "the command's time is before the envelope's last event";
+
+    // 3000–3999: PDF (reserved for the PDF engine)
+    // 4000–4999: signatures (reserved for PAdES)
+    // 5000–5999: audit trail (reserved)
+
+    // 6000–6999: webhooks
+    /// A `webhook-id`, `webhook-timestamp` or `webhook-signature` header is missing.
+    WebhookMissingHeader = 6001, "WEBHOOK_MISSING_HEADER", "a required webhook header is missing";
+    /// `webhook-timestamp` is not an integer number of seconds.
+    WebhookInvalidTimestamp = 6002, "WEBHOOK_INVALID_TIMESTAMP", "the webhook timestamp is not valid";
+    /// The timestamp is older than the tolerance.
+    WebhookTimestampTooOld = 6003, "WEBHOOK_TIMESTAMP_TOO_OLD", "the webhook timestamp is too old";
+    /// The timestamp is further in the future than the tolerance.
+    WebhookTimestampTooNew = 6004, "WEBHOOK_TIMESTAMP_TOO_NEW", "the webhook timestamp is too far in the future";
+    /// No signature in the header matches the payload.
+    WebhookSignatureMismatch = 6005, "WEBHOOK_SIGNATURE_MISMATCH", "no webhook signature matches the payload";
+    /// The secret is empty, not base64 or of an unsupported length.
+    WebhookInvalidSecret = 6006, "WEBHOOK_INVALID_SECRET", "the webhook secret is not valid";
+    /// A message id is empty or contains a character that would make the signed content ambiguous.
+    WebhookInvalidMessageId = 6007, "WEBHOOK_INVALID_MESSAGE_ID", "the webhook message id is not valid";
+
+    // 9000–9999: internal
+    /// A bug in paraph: please report it.
+    Internal = 9001, "INTERNAL", "an internal error occurred";
+    /// A panic was caught at a language boundary (C ABI, Python, Node).
+    Panic = 9002, "PANIC", "a panic was caught at a language boundary";
+}
+
+impl ErrorCode {
+    /// The stable number.
+    pub const fn number(self) -> u32 {
+        self as u32
+    }
+
+    /// The family, given by the number's range.
+    pub const fn family(self) -> ErrorFamily {
+        match ErrorFamily::of_number(self.number()) {
+            Some(family) => family,
+            None => ErrorFamily::Internal,
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl Serialize for ErrorCode {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
+impl<'de> Deserialize<'de> for ErrorCode {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        Self::from_name(&name)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown error code {name:?}")))
+    }
+}
+
+/// One row of the exported error table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorCodeEntry {
+    /// The stable number.
+    pub code: u32,
+    /// The SCREAMING_SNAKE name.
+    pub name: String,
+    /// The family name (`"envelope"`).
+    pub family: String,
+    /// The generic description.
+    pub message: String,
+}
+
+/// The table of every error code, as exported to `fixtures/vectors/error_codes.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorCodeTable {
+    /// Version of this table's shape.
+    pub schema_version: u32,
+    /// One entry per code, in number order.
+    pub codes: Vec<ErrorCodeEntry>,
+}
+
+impl ErrorCodeTable {
+    /// The table of this build.
+    pub fn current() -> Self {
+        Self {
+            schema_version: 1,
+            codes: ErrorCode::ALL
+                .iter()
+                .map(|&code| ErrorCodeEntry {
+                    code: code.number(),
+                    name: code.name().to_owned(),
+                    family: code.family().name().to_owned(),
+                    message: code.description().to_owned(),
+                })
+                .collect(),
+        }
+    }
+}
+
+impl From<serde_json::Error> for Error {
+    fn from(err: serde_json::Error) -> Self {
+        Error::new(ErrorCode::MalformedJson, err.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+
+    #[test]
+    fn every_code_lies_in_its_family_range() {
+        for &code in ErrorCode::ALL {
+            assert!(
+                ErrorFamily::of_number(code.number()).is_some(),
+                "{code} ({}) is outside every family range",
+                code.number()
+            );
+        }
+    }
+
+    #[test]
+    fn numbers_and_names_are_unique_and_round_trip() {
+        let mut numbers = HashSet::new();
+        let mut names = HashSet::new();
+        for &code in ErrorCode::ALL {
+            assert!(numbers.insert(code.number()), "number reused: {code}");
+            assert!(names.insert(code.name()), "name reused: {code}");
+            assert_eq!(ErrorCode::from_number(code.number()), Some(code));
+            assert_eq!(ErrorCode::from_name(code.name()), Some(code));
+        }
+    }
+
+    #[test]
+    fn names_are_screaming_snake_case() {
+        for &code in ErrorCode::ALL {
+            assert!(
+                code.name()
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'),
+                "{} is not SCREAMING_SNAKE",
+                code.name()
+            );
+        }
+    }
+
+    #[test]
+    fn codes_are_listed_in_number_order() {
+        let numbers: Vec<u32> = ErrorCode::ALL.iter().map(|c| c.number()).collect();
+        let mut sorted = numbers.clone();
+        sorted.sort_unstable();
+        assert_eq!(numbers, sorted);
+    }
+
+    #[test]
+    fn exported_table_matches_the_enum() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../fixtures/vectors/error_codes.json"
+        );
+        let current = ErrorCodeTable::current();
+        let rendered = serde_json::to_string_pretty(&current).expect("serialize") + "\n";
+        if std::env::var_os("PARAPH_BLESS").is_some() {
+            std::fs::write(path, &rendered).expect("write error table");
+        }
+        let committed = std::fs::read_to_string(path).expect(
+            "fixtures/vectors/error_codes.json is missing: run with PARAPH_BLESS=1 to create it",
+        );
+        let table: ErrorCodeTable = serde_json::from_str(&committed).expect("parse error table");
+        assert_eq!(
+            table, current,
+            "fixtures/vectors/error_codes.json is stale: run `PARAPH_BLESS=1 cargo test -p paraph` and commit it"
+        );
+        assert_eq!(committed, rendered, "error table formatting drifted");
+    }
+
+    #[test]
+    fn error_code_serializes_as_its_name() {
+        let json = serde_json::to_string(&ErrorCode::WebhookSignatureMismatch).expect("json");
+        assert_eq!(json, "\"WEBHOOK_SIGNATURE_MISMATCH\"");
+        let back: ErrorCode = serde_json::from_str(&json).expect("parse");
+        assert_eq!(back, ErrorCode::WebhookSignatureMismatch);
+        assert!(serde_json::from_str::<ErrorCode>("\"NOPE\"").is_err());
+    }
+}

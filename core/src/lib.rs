@@ -1,0 +1,26 @@
+//! # paraph
+//!
+//! An embeddable e-signature engine, as pure functions: no I/O, no clock, no
+//! randomness of its own. Time, ids and keys are passed in, so every result
+//! can be reproduced and tested.
+//!
+//! - [`envelope`]: the envelope state machine (documents, recipients,
+//!   fields, routing, the lifecycle from draft to completed) as
+//!   `apply(state, command) -> (state, events)`, with event-sourced replay.
+//! - [`webhook`]: signing and verifying webhook deliveries (Standard
+//!   Webhooks, and a plain hex HMAC header), and the event payloads.
+//! - [`Error`] and [`ErrorCode`]: one error type with stable codes shared by
+//!   every language binding.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod envelope;
+mod error;
+pub mod webhook;
+
+pub use error::{Error, ErrorCode, ErrorCodeEntry, ErrorCodeTable, ErrorFamily, Result};
+
+/// The README's examples, run as doctests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeExamples;
