@@ -1,0 +1,73 @@
+//! `paraph`: the command-line tool over the paraph core.
+//!
+//! Thin by design: it reads files and arguments, calls the core's pure
+//! functions and prints their results. Errors go to stderr as
+//! `error[CODE]: message` (or JSON with `--json`) with exit status 1.
+
+mod demo;
+mod envelope_cmd;
+mod io;
+mod webhook_cmd;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use paraph::{Error, ErrorCodeTable};
+
+/// paraph: an embeddable e-signature engine.
+#[derive(Debug, Parser)]
+#[command(name = "paraph", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    /// Print errors as `{"error": {"code", "message"}}` instead of text.
+    #[arg(long, global = true)]
+    json: bool,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Apply commands to envelopes and replay their history.
+    #[command(subcommand)]
+    Envelope(envelope_cmd::EnvelopeCommand),
+    /// Sign and verify webhook deliveries.
+    #[command(subcommand)]
+    Webhook(webhook_cmd::WebhookCommand),
+    /// Walk an envelope with two signers in sequence from draft to completed.
+    Demo(demo::DemoArgs),
+    /// Print the table of stable error codes.
+    Errors,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Envelope(command) => envelope_cmd::run(command),
+        Command::Webhook(command) => webhook_cmd::run(command),
+        Command::Demo(args) => demo::run(args),
+        Command::Errors => print_error_table(),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            report(&error, cli.json);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn report(error: &Error, json: bool) {
+    if json {
+        let body = serde_json::json!({
+            "error": { "code": error.code().name(), "message": error.message() }
+        });
+        eprintln!("{body}");
+    } else {
+        eprintln!("error[{}]: {}", error.code().name(), error.message());
+    }
+}
+
+fn print_error_table() -> Result<(), Error> {
+    io::print_json(&ErrorCodeTable::current())
+}

@@ -1,0 +1,476 @@
+//! The `paraph` binary, driven as users drive it.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::{Value, json};
+
+fn paraph(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_paraph"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("paraph starts");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin)
+        .expect("writes stdin");
+    child.wait_with_output().expect("paraph runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).expect("utf8 stdout")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).expect("utf8 stderr")
+}
+
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("paraph-cli-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        Self(dir)
+    }
+
+    fn write(&self, name: &str, value: &Value) -> String {
+        let path = self.0.join(name);
+        std::fs::write(&path, value.to_string()).expect("write");
+        path.to_string_lossy().into_owned()
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn apply(dir: &TempDir, state: Option<&Value>, command: Value, extra: &[&str]) -> Output {
+    let command_path = dir.write("command.json", &command);
+    let state_path = state.map(|s| dir.write("state.json", s));
+    let mut args = vec!["envelope", "apply"];
+    if let Some(p) = &state_path {
+        args.push(p);
+    }
+    args.push(&command_path);
+    args.extend_from_slice(&["--now", "2026-11-23T09:00:00Z"]);
+    args.extend_from_slice(extra);
+    paraph(&args, b"")
+}
+
+#[test]
+fn every_subcommand_has_help() {
+    for args in [
+        vec!["--help"],
+        vec!["envelope", "--help"],
+        vec!["envelope", "apply", "--help"],
+        vec!["envelope", "replay", "--help"],
+        vec!["webhook", "--help"],
+        vec!["webhook", "sign", "--help"],
+        vec!["webhook", "verify", "--help"],
+        vec!["webhook", "new-secret", "--help"],
+        vec!["demo", "--help"],
+        vec!["errors", "--help"],
+    ] {
+        let out = paraph(&args, b"");
+        assert!(out.status.success(), "{args:?}");
+        assert!(stdout(&out).contains("Usage: paraph"), "{args:?}");
+    }
+}
+
+#[test]
+fn apply_creates_and_edits_an_envelope() {
+    let dir = TempDir::new("apply");
+    let out = apply(
+        &dir,
+        None,
+        json!({"type": "create", "id": "env_1", "subject": "Contract"}),
+        &["--actor", "apiKey:key_1", "--ip", "198.51.100.4"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let created: Value = serde_json::from_str(&stdout(&out)).expect("json");
+    assert_eq!(created["envelope"]["status"], "DRAFT");
+    assert_eq!(created["events"][0]["type"], "envelope.created");
+    assert_eq!(created["events"][0]["actor"]["id"], "key_1");
+    assert_eq!(created["events"][0]["ip"], "198.51.100.4");
+
+    let out = apply(
+        &dir,
+        Some(&created["envelope"]),
+        json!({"type": "addDocument", "id": "doc_1", "name": "c.pdf", "pageCount": 2, "sha256": "ab".repeat(32)}),
+        &["--actor", "apiKey:key_1"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let added: Value = serde_json::from_str(&stdout(&out)).expect("json");
+    assert_eq!(added["envelope"]["documents"][0]["pageCount"], 2);
+    assert_eq!(added["envelope"]["version"], 2);
+}
+
+#[test]
+fn a_dash_state_means_no_envelope() {
+    let dir = TempDir::new("dash");
+    let command = dir.write(
+        "create.json",
+        &json!({"type": "create", "id": "env_1", "subject": "S"}),
+    );
+    let out = paraph(
+        &[
+            "envelope",
+            "apply",
+            "-",
+            &command,
+            "--now",
+            "2026-11-23T09:00:00Z",
+        ],
+        b"",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn errors_print_code_and_message_and_exit_1() {
+    let dir = TempDir::new("errors");
+    let out = apply(&dir, None, json!({"type": "send"}), &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).starts_with("error[ENVELOPE_NOT_FOUND]: "),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stdout(&out).is_empty());
+
+    let out = apply(&dir, None, json!({"type": "send"}), &["--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let body: Value = serde_json::from_str(stderr(&out).trim()).expect("json error");
+    assert_eq!(body["error"]["code"], "ENVELOPE_NOT_FOUND");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .expect("message")
+            .contains("send")
+    );
+}
+
+#[test]
+fn malformed_input_and_missing_files_are_typed_errors() {
+    let dir = TempDir::new("bad");
+    let bad = dir.0.join("bad.json");
+    std::fs::write(&bad, "{\"type\": \"create\", ").expect("write");
+    let out = paraph(
+        &[
+            "envelope",
+            "apply",
+            bad.to_str().expect("path"),
+            "--now",
+            "2026-11-23T09:00:00Z",
+        ],
+        b"",
+    );
+    assert!(
+        stderr(&out).starts_with("error[MALFORMED_JSON]"),
+        "{}",
+        stderr(&out)
+    );
+
+    let good = dir.write("send.json", &json!({"type": "send"}));
+    let out = paraph(
+        &[
+            "envelope",
+            "apply",
+            "/nonexistent/state.json",
+            &good,
+            "--now",
+            "2026-11-23T09:00:00Z",
+        ],
+        b"",
+    );
+    assert!(
+        stderr(&out).starts_with("error[IO_ERROR]"),
+        "{}",
+        stderr(&out)
+    );
+
+    let state = json!({"schemaVersion": 99});
+    let out = apply(&dir, Some(&state), json!({"type": "send"}), &[]);
+    assert!(
+        stderr(&out).starts_with("error[UNSUPPORTED_SCHEMA_VERSION]"),
+        "{}",
+        stderr(&out)
+    );
+
+    let out = paraph(&["envelope", "apply", &good, "--now", "yesterday"], b"");
+    assert_eq!(out.status.code(), Some(2), "usage errors exit 2");
+}
+
+#[test]
+fn recipients_need_their_own_actor() {
+    let dir = TempDir::new("actor");
+    let out = apply(
+        &dir,
+        None,
+        json!({"type": "create", "id": "env_1", "subject": "S"}),
+        &["--actor", "recipient:alice"],
+    );
+    assert!(
+        stderr(&out).starts_with("error[ACTOR_NOT_ALLOWED]"),
+        "{}",
+        stderr(&out)
+    );
+    let out = apply(
+        &dir,
+        None,
+        json!({"type": "create", "id": "env_1", "subject": "S"}),
+        &["--actor", "boss"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+}
+
+const VECTOR_A_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+const VECTOR_A_PAYLOAD: &[u8] = br#"{"test": 2432232314}"#;
+const VECTOR_A_SIGNATURE: &str = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=";
+
+#[test]
+fn webhook_sign_reproduces_the_specification_vector() {
+    let out = paraph(
+        &[
+            "webhook",
+            "sign",
+            "--secret",
+            VECTOR_A_SECRET,
+            "--id",
+            "msg_p5jXN8AQM9LWM0D4loKWxJek",
+            "--timestamp",
+            "1614265330",
+        ],
+        VECTOR_A_PAYLOAD,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        format!(
+            "webhook-id: msg_p5jXN8AQM9LWM0D4loKWxJek\nwebhook-timestamp: 1614265330\nwebhook-signature: {VECTOR_A_SIGNATURE}\n"
+        )
+    );
+    let out = paraph(
+        &[
+            "webhook",
+            "sign",
+            "--secret",
+            VECTOR_A_SECRET,
+            "--secret",
+            "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD",
+            "--id",
+            "msg_p5jXN8AQM9LWM0D4loKWxJek",
+            "--timestamp",
+            "1614265330",
+            "--json-headers",
+        ],
+        VECTOR_A_PAYLOAD,
+    );
+    let headers: Value = serde_json::from_str(&stdout(&out)).expect("json");
+    let signature = headers["webhook-signature"].as_str().expect("signature");
+    assert!(
+        signature.starts_with(&format!("{VECTOR_A_SIGNATURE} v1,")),
+        "{signature}"
+    );
+}
+
+#[test]
+fn webhook_verify_accepts_valid_and_refuses_tampered_or_stale() {
+    let verify = |payload: &[u8], now: &str| {
+        paraph(
+            &[
+                "webhook",
+                "verify",
+                "--secret",
+                VECTOR_A_SECRET,
+                "--id",
+                "msg_p5jXN8AQM9LWM0D4loKWxJek",
+                "--timestamp",
+                "1614265330",
+                "--signature",
+                VECTOR_A_SIGNATURE,
+                "--now",
+                now,
+            ],
+            payload,
+        )
+    };
+    let out = verify(VECTOR_A_PAYLOAD, "2021-02-25T15:02:10Z");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "valid\n");
+    let out = verify(br#"{"test": 2432232315}"#, "2021-02-25T15:02:10Z");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).starts_with("error[WEBHOOK_SIGNATURE_MISMATCH]"));
+    let out = verify(VECTOR_A_PAYLOAD, "2021-02-25T16:00:00Z");
+    assert!(stderr(&out).starts_with("error[WEBHOOK_TIMESTAMP_TOO_OLD]"));
+}
+
+#[test]
+fn webhook_hex_scheme_round_trips() {
+    let out = paraph(
+        &[
+            "webhook",
+            "sign",
+            "--scheme",
+            "hex",
+            "--secret",
+            "s3cr3t",
+            "--header",
+            "X-Certyneo-Signature",
+        ],
+        b"{}",
+    );
+    let line = stdout(&out);
+    let signature = line
+        .strip_prefix("X-Certyneo-Signature: ")
+        .expect("header line")
+        .trim()
+        .to_owned();
+    assert_eq!(signature.len(), 64);
+    let out = paraph(
+        &[
+            "webhook",
+            "verify",
+            "--scheme",
+            "hex",
+            "--secret",
+            "s3cr3t",
+            "--signature",
+            &signature,
+        ],
+        b"{}",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = paraph(
+        &[
+            "webhook",
+            "verify",
+            "--scheme",
+            "hex",
+            "--secret",
+            "other",
+            "--signature",
+            &signature,
+        ],
+        b"{}",
+    );
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn new_secrets_are_random_and_usable() {
+    let a = stdout(&paraph(&["webhook", "new-secret"], b""));
+    let b = stdout(&paraph(&["webhook", "new-secret"], b""));
+    assert!(a.starts_with("whsec_") && b.starts_with("whsec_"));
+    assert_ne!(a, b);
+    let out = paraph(
+        &[
+            "webhook",
+            "sign",
+            "--secret",
+            a.trim(),
+            "--id",
+            "m1",
+            "--timestamp",
+            "1",
+        ],
+        b"x",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn demo_completes_and_its_history_replays_to_its_envelope() {
+    let dir = TempDir::new("demo");
+    let out_dir = dir.path("out");
+    let out = paraph(
+        &[
+            "demo",
+            "--out",
+            out_dir.to_str().expect("path"),
+            "--now",
+            "2026-11-23T09:00:00Z",
+            "--secret",
+            VECTOR_A_SECRET,
+        ],
+        b"",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("envelope.completed"));
+    assert!(text.contains("Final status: COMPLETED"));
+
+    let envelope: Value = read_json(&out_dir.join("envelope.json"));
+    assert_eq!(envelope["status"], "COMPLETED");
+    let replayed = paraph(
+        &[
+            "envelope",
+            "replay",
+            out_dir.join("events.json").to_str().expect("path"),
+        ],
+        b"",
+    );
+    assert!(replayed.status.success(), "{}", stderr(&replayed));
+    let replayed: Value = serde_json::from_str(&stdout(&replayed)).expect("json");
+    assert_eq!(replayed, envelope);
+
+    let deliveries: Value = read_json(&out_dir.join("webhooks.json"));
+    let deliveries = deliveries.as_array().expect("array");
+    assert!(deliveries.len() >= 8);
+    for delivery in deliveries {
+        let headers = &delivery["headers"];
+        let out = paraph(
+            &[
+                "webhook",
+                "verify",
+                "--secret",
+                VECTOR_A_SECRET,
+                "--id",
+                headers["webhook-id"].as_str().expect("id"),
+                "--timestamp",
+                headers["webhook-timestamp"].as_str().expect("ts"),
+                "--signature",
+                headers["webhook-signature"].as_str().expect("sig"),
+                "--tolerance",
+                "100000000",
+            ],
+            delivery["body"].as_str().expect("body").as_bytes(),
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let first: Value =
+        serde_json::from_str(deliveries[0]["body"].as_str().expect("body")).expect("json");
+    assert_eq!(first["type"], "envelope.created");
+    assert_eq!(
+        first["data"]["status"], "DRAFT",
+        "bodies describe the envelope at their event"
+    );
+}
+
+#[test]
+fn errors_command_prints_the_committed_table() {
+    let out = paraph(&["errors"], b"");
+    let printed: Value = serde_json::from_str(&stdout(&out)).expect("json");
+    let committed = read_json(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/vectors/error_codes.json"),
+    );
+    assert_eq!(printed, committed);
+}
+
+fn read_json(path: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(path).expect("read")).expect("json")
+}
