@@ -216,8 +216,72 @@ error_codes! {
     /// A command's time is earlier than the envelope's last event (clocks out of step).
     TimeBeforeLastEvent = 2028, "TIME_BEFORE_LAST_EVENT", "the command's time is before the envelope's last event";
 
-    // 3000–3999: PDF (reserved for the PDF engine)
-    // 4000–4999: signatures (reserved for PAdES)
+    // 3000–3999: PDF
+    /// The bytes are not a PDF this engine can read.
+    PdfMalformed = 3001, "PDF_MALFORMED", "the file is not a readable PDF";
+    /// The PDF is encrypted.
+    PdfEncrypted = 3002, "PDF_ENCRYPTED", "the PDF is encrypted";
+    /// The file is larger than the configured limit.
+    PdfTooLarge = 3003, "PDF_TOO_LARGE", "the PDF file is larger than the limit";
+    /// The PDF has more objects than the configured limit.
+    PdfTooManyObjects = 3004, "PDF_TOO_MANY_OBJECTS", "the PDF has more objects than the limit";
+    /// Arrays, dictionaries or the page tree nest deeper than the limit.
+    PdfNestingTooDeep = 3005, "PDF_NESTING_TOO_DEEP", "the PDF nests objects deeper than the limit";
+    /// A stream decompresses to more bytes than the limit (a decompression bomb).
+    PdfDecompressionLimit = 3006, "PDF_DECOMPRESSION_LIMIT", "a PDF stream decompresses to more than the limit";
+    /// The page tree or an object reference chain loops.
+    PdfReferenceCycle = 3007, "PDF_REFERENCE_CYCLE", "the PDF has a reference cycle";
+    /// The PDF has more pages than the limit.
+    PdfTooManyPages = 3008, "PDF_TOO_MANY_PAGES", "the PDF has more pages than the limit";
+    /// A page number is outside the document.
+    PdfPageNotFound = 3009, "PDF_PAGE_NOT_FOUND", "the page does not exist";
+    /// No form field has this name.
+    PdfFieldNotFound = 3010, "PDF_FIELD_NOT_FOUND", "no form field has this name";
+    /// A form field with this name already exists.
+    PdfFieldExists = 3011, "PDF_FIELD_EXISTS", "a form field with this name already exists";
+    /// The signature field is already signed.
+    PdfFieldAlreadySigned = 3012, "PDF_FIELD_ALREADY_SIGNED", "the signature field is already signed";
+    /// The rectangle lies outside the page as displayed.
+    PdfFieldOutsidePage = 3013, "PDF_FIELD_OUTSIDE_PAGE", "the field rectangle lies outside the page";
+    /// The anchor text was not found on the page or in the document.
+    PdfAnchorNotFound = 3014, "PDF_ANCHOR_NOT_FOUND", "the anchor text was not found";
+    /// The signature image is not a PNG this engine can read.
+    PdfImageInvalid = 3015, "PDF_IMAGE_INVALID", "the image is not a readable PNG";
+    /// No available font has a glyph for a character of the text.
+    PdfTextUnsupported = 3016, "PDF_TEXT_UNSUPPORTED", "no available font can draw this text";
+    /// The field exists but is of another type than the operation needs.
+    PdfFieldTypeMismatch = 3017, "PDF_FIELD_TYPE_MISMATCH", "the form field has another type";
+    /// The PDF uses a construct this engine does not support for this operation.
+    PdfUnsupported = 3018, "PDF_UNSUPPORTED", "the PDF uses a construct that is not supported here";
+
+    // 4000–4999: signatures, keys and certificates
+    /// The signing certificate's validity ended before the signing time.
+    CertExpired = 4001, "CERT_EXPIRED", "the certificate has expired";
+    /// The signing certificate's validity starts after the signing time.
+    CertNotYetValid = 4002, "CERT_NOT_YET_VALID", "the certificate is not yet valid";
+    /// The private key does not belong to the certificate.
+    KeyCertMismatch = 4003, "KEY_CERT_MISMATCH", "the private key does not match the certificate";
+    /// The private key cannot be read.
+    KeyInvalid = 4004, "KEY_INVALID", "the private key cannot be read";
+    /// A certificate cannot be read.
+    CertInvalid = 4005, "CERT_INVALID", "the certificate cannot be read";
+    /// The PKCS#12 password is wrong.
+    Pkcs12BadPassword = 4006, "PKCS12_BAD_PASSWORD", "the PKCS#12 password is wrong";
+    /// The PKCS#12 file cannot be read or holds no key and certificate.
+    Pkcs12Invalid = 4007, "PKCS12_INVALID", "the PKCS#12 file cannot be read";
+    /// The key, digest or signature algorithm is not supported.
+    UnsupportedAlgorithm = 4008, "UNSUPPORTED_ALGORITHM", "the algorithm is not supported";
+    /// The CMS signature does not fit in the space reserved for it.
+    SignatureTooLarge = 4009, "SIGNATURE_TOO_LARGE", "the signature does not fit in the reserved space";
+    /// The signer (a key, an HSM, a KMS) failed to produce a signature value.
+    SigningFailed = 4010, "SIGNING_FAILED", "the signer failed to sign";
+    /// A time-stamp token or response is invalid or does not match the signature.
+    TimestampInvalid = 4011, "TIMESTAMP_INVALID", "the time-stamp token is invalid";
+    /// A signature's CMS or dictionary cannot be read.
+    SignatureMalformed = 4012, "SIGNATURE_MALFORMED", "the signature cannot be read";
+    /// A pending two-phase signature does not match the value or document given to finish it.
+    PendingSignatureInvalid = 4013, "PENDING_SIGNATURE_INVALID", "the pending signature is invalid";
+
     // 5000–5999: audit trail (reserved)
 
     // 6000–6999: webhooks

@@ -16,6 +16,8 @@
 
 pub mod envelope;
 mod error;
+pub mod pades;
+pub mod pdf;
 pub mod webhook;
 
 pub use error::{Error, ErrorCode, ErrorCodeEntry, ErrorCodeTable, ErrorFamily, Result};

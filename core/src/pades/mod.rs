@@ -1,0 +1,41 @@
+//! PAdES signatures (ETSI EN 319 142-1) as incremental updates, and their
+//! verification.
+//!
+//! - [`sign`] signs with a [`Signer`] in one call; [`prepare`] and
+//!   [`finish`] split it for external signers (HSM, cloud KMS): `prepare`
+//!   returns the bytes (or digest) to sign and a serialisable
+//!   [`PreparedSignature`]; `finish` takes the signature value.
+//! - Baseline B-B: `/SubFilter /ETSI.CAdES.detached`, a `/ByteRange` over
+//!   the whole file but `/Contents`, `/M` for the claimed time, and a CMS
+//!   SignedData with content-type, message-digest and ESS
+//!   signing-certificate-v2, no signing-time, and the certificate chain.
+//! - Baseline B-T: an RFC 3161 signature time-stamp over the signature
+//!   value, through [`PreparedSignature::timestamp_request`] and
+//!   [`tsp::token_from_response`].
+//! - [`verify`] reports, per signature, integrity, coverage, changes made
+//!   after it, time-stamp and the chain against given trust anchors.
+
+mod cert;
+mod cms;
+mod keys;
+mod pkcs12;
+mod sign;
+pub mod tsp;
+mod verify;
+
+pub use cert::{
+    check_validity, common_name, fingerprint, issuer, parse_certificates, subject, validity,
+};
+pub use keys::{Backend, KeySigner, SignatureAlgorithm, Signer};
+pub use sign::{
+    DEFAULT_TIMESTAMP_RESERVE, DocMdpPermission, PreparedAlgorithm, PreparedSignature, SignOptions,
+    SignatureField, finish, prepare, sign,
+};
+pub use verify::{
+    ChainStatus, Coverage, Modifications, SignatureKind, SignatureReport, SignerReport,
+    VerificationReport, verify,
+};
+pub use x509_cert::Certificate;
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,689 @@
+//! Signing and verifying, with paraph's own verifier (the independent
+//! validators run in `tests/`).
+
+use chrono::{DateTime, TimeZone, Utc};
+
+use super::*;
+use crate::ErrorCode;
+use crate::envelope::{FieldKind, Rect};
+use crate::pdf::testing::minimal_pdf;
+use crate::pdf::{FieldValue, FontSet, NewField, PdfDocument, SignatureAppearance, add_fields};
+
+fn fixture(path: &str) -> Vec<u8> {
+    let full = format!("{}/../fixtures/{path}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read(&full).unwrap_or_else(|e| panic!("{full}: {e}"))
+}
+
+fn certs(path: &str) -> Vec<Certificate> {
+    parse_certificates(&fixture(path)).expect("certificates")
+}
+
+fn signer(alg: &str, name: &str) -> KeySigner {
+    KeySigner::from_pkcs12(&fixture(&format!("certs/{alg}/{name}.p12")), "test").expect("p12")
+}
+
+fn at() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap()
+}
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 12, 1, 0, 0, 0).unwrap()
+}
+
+fn options() -> SignOptions {
+    SignOptions::new(at())
+}
+
+fn visible(page: u32) -> SignOptions {
+    let mut o = options();
+    o.field = SignatureField::New {
+        name: None,
+        page,
+        rect: Rect::new(40.0, 40.0, 200.0, 70.0),
+    };
+    o.appearance = Some(SignatureAppearance {
+        name: "Marie Dubois".into(),
+        image: None,
+        date: "Signed 2026-11-23 10:00 UTC".into(),
+        details: "marie@example.com".into(),
+    });
+    o
+}
+
+fn report(pdf: &[u8], anchor: &str) -> VerificationReport {
+    verify(pdf, &certs(anchor), now()).expect("verifies")
+}
+
+#[test]
+fn every_key_kind_signs_a_valid_trusted_signature() {
+    let pdf = minimal_pdf(&[(612.0, 792.0, 0)]);
+    let signers = [
+        ("rsa", signer("rsa", "signer")),
+        (
+            "rsa",
+            KeySigner::from_pkcs12(&fixture("certs/rsa/signer.legacy.p12"), "test")
+                .expect("legacy p12"),
+        ),
+        ("ec", signer("ec", "signer")),
+        (
+            "rsa",
+            KeySigner::from_pem(
+                &fixture("certs/rsa/signer.key"),
+                &[
+                    fixture("certs/rsa/signer.pem"),
+                    fixture("certs/rsa/chain.pem"),
+                ]
+                .concat(),
+            )
+            .expect("pem"),
+        ),
+        (
+            "ec",
+            KeySigner::from_pem(
+                &fixture("certs/ec/signer.key"),
+                &[
+                    fixture("certs/ec/chain.pem"),
+                    fixture("certs/ec/signer.pem"),
+                ]
+                .concat(),
+            )
+            .expect("pem, chain first"),
+        ),
+    ];
+    for (alg, signer) in signers {
+        let signed = sign(&pdf, &signer, &visible(1)).expect("signs");
+        assert!(signed.starts_with(&pdf), "the original bytes are kept");
+        let r = report(&signed, &format!("certs/{alg}/root.pem"));
+        assert_eq!(r.signatures.len(), 1);
+        let s = &r.signatures[0];
+        assert!(s.intact(), "{alg}: {:?}", s.problems);
+        assert_eq!(s.chain, ChainStatus::Trusted, "{alg}: {:?}", s.problems);
+        assert_eq!(s.coverage, Coverage::WholeFile);
+        assert_eq!(s.sub_filter, "/ETSI.CAdES.detached");
+        assert_eq!(s.signing_time, Some(at()));
+        assert!(
+            s.signer
+                .as_ref()
+                .expect("signer")
+                .subject
+                .contains("Alice Signer")
+        );
+    }
+}
+
+#[test]
+fn the_chain_is_ordered_from_the_signing_certificate() {
+    let signer = signer("rsa", "signer");
+    let chain = signer.certificate_chain();
+    assert_eq!(chain.len(), 3);
+    assert!(subject(&chain[0]).contains("Alice Signer"));
+    assert!(subject(&chain[1]).contains("Intermediate"));
+    assert!(subject(&chain[2]).contains("Root"));
+}
+
+#[test]
+fn key_problems_are_typed_errors() {
+    let wrong = KeySigner::from_pkcs12(&fixture("certs/rsa/signer.p12"), "nope").expect_err("bad");
+    assert_eq!(wrong.code(), ErrorCode::Pkcs12BadPassword);
+    let wrong =
+        KeySigner::from_pkcs12(&fixture("certs/rsa/signer.legacy.p12"), "nope").expect_err("bad");
+    assert_eq!(wrong.code(), ErrorCode::Pkcs12BadPassword);
+    let garbage = KeySigner::from_pkcs12(b"garbage", "test").expect_err("bad");
+    assert_eq!(garbage.code(), ErrorCode::Pkcs12Invalid);
+    let mismatch = KeySigner::from_pem(
+        &fixture("certs/rsa/signer.key"),
+        &fixture("certs/rsa/signer2.pem"),
+    )
+    .expect_err("mismatch");
+    assert_eq!(mismatch.code(), ErrorCode::KeyCertMismatch);
+    let bad_key = KeySigner::from_pem(
+        b"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
+        &fixture("certs/rsa/signer.pem"),
+    )
+    .expect_err("bad key");
+    assert_eq!(bad_key.code(), ErrorCode::KeyInvalid);
+    let bad_cert = KeySigner::from_pem(&fixture("certs/rsa/signer.key"), b"not a certificate")
+        .expect_err("bad cert");
+    assert_eq!(bad_cert.code(), ErrorCode::CertInvalid);
+}
+
+#[test]
+fn certificates_must_be_valid_at_the_signing_time() {
+    let pdf = minimal_pdf(&[(612.0, 792.0, 0)]);
+    let expired = signer("rsa", "expired");
+    assert_eq!(
+        sign(&pdf, &expired, &options())
+            .expect_err("expired")
+            .code(),
+        ErrorCode::CertExpired
+    );
+    let notyet = KeySigner::from_pem(
+        &fixture("certs/ec/notyet.key"),
+        &fixture("certs/ec/notyet.pem"),
+    )
+    .expect("pem");
+    assert_eq!(
+        sign(&pdf, &notyet, &options()).expect_err("not yet").code(),
+        ErrorCode::CertNotYetValid
+    );
+    let mut then = options();
+    then.signing_time = Utc.with_ymd_and_hms(2020, 6, 1, 0, 0, 0).unwrap();
+    sign(&pdf, &expired, &then).expect("valid in 2020");
+}
+
+#[test]
+fn untrusted_anchors_and_rogue_signers_are_untrusted() {
+    let pdf = minimal_pdf(&[(612.0, 792.0, 0)]);
+    let signed = sign(&pdf, &signer("rsa", "signer"), &options()).expect("signs");
+    let r = report(&signed, "certs/rogue/root.pem");
+    assert!(r.all_intact());
+    assert_eq!(r.signatures[0].chain, ChainStatus::Untrusted);
+    assert!(!r.all_trusted());
+    let rogue = sign(&pdf, &signer("rogue", "signer"), &options()).expect("signs");
+    assert_eq!(
+        report(&rogue, "certs/rsa/root.pem").signatures[0].chain,
+        ChainStatus::Untrusted
+    );
+}
+
+#[test]
+fn chains_are_judged_at_the_validation_time() {
+    let pdf = minimal_pdf(&[(612.0, 792.0, 0)]);
+    let mut then = options();
+    then.signing_time = Utc.with_ymd_and_hms(2020, 6, 1, 0, 0, 0).unwrap();
+    let signed = sign(&pdf, &signer("rsa", "expired"), &then).expect("signs");
+    let r = report(&signed, "certs/rsa/root.pem");
+    assert!(r.all_intact());
+    assert_eq!(r.signatures[0].chain, ChainStatus::Expired);
+}
+
+#[test]
+fn tampering_is_detected() {
+    let pdf = minimal_pdf(&[(612.0, 792.0, 0)]);
+    let signed = sign(&pdf, &signer("rsa", "signer"), &options()).expect("signs");
+    // A byte of the page content (inside the covered range).
+    let mut changed = signed.clone();
+    let at = memchr::memmem::find(&changed, b"/MediaBox [0 0 612").expect("media box") + 15;
+    changed[at] = b'7';
+    let r = report(&changed, "certs/rsa/root.pem");
+    assert!(!r.signatures[0].digest_valid);
+    assert!(!r.all_intact());
+    // A byte of the signature value, at the end of the DER SignedData.
+    let mut changed = signed.clone();
+    let contents = memchr::memmem::find(&changed, b"/Contents <").expect("contents") + 11;
+    let header = hex::decode(&changed[contents..contents + 8]).expect("hex");
+    assert_eq!(header[..2], [0x30, 0x82], "a long-form DER sequence");
+    let der_len = 4 + usize::from(u16::from_be_bytes([header[2], header[3]]));
+    let target = contents + 2 * (der_len - 10);
+    changed[target] = if changed[target] == b'0' { b'1' } else { b'0' };
+    let r = report(&changed, "certs/rsa/root.pem");
+    assert!(r.signatures[0].digest_valid);
+    assert!(!r.signatures[0].signature_valid);
+    assert!(!r.all_intact());
+}
+
+#[test]
+fn bytes_appended_after_signing_are_reported() {
+    let pdf = minimal_pdf(&[(612.0, 792.0, 0)]);
+    let signed = sign(&pdf, &signer("rsa", "signer"), &options()).expect("signs");
+    // A later update that rewrites the page content stream.
+    let doc = PdfDocument::load(&signed).expect("loads");
+    let mut update = crate::pdf::incremental::IncrementalUpdate::new(&doc);
+    let content_id = (5, 0);
+    update.set(
+        content_id,
+        lopdf::Object::Stream(lopdf::Stream::new(
+            lopdf::Dictionary::new(),
+            b"BT /F1 24 Tf 72 600 Td (Changed) Tj ET".to_vec(),
+        )),
+    );
+    let changed = update.write().expect("writes").apply_to(&signed);
+    let r = report(&changed, "certs/rsa/root.pem");
+    let s = &r.signatures[0];
+    assert!(
+        s.digest_valid && s.signature_valid,
+        "the signed revision itself is intact"
+    );
+    assert_eq!(
+        s.coverage,
+        Coverage::Revision {
+            bytes: signed.len()
+        }
+    );
+    assert!(
+        matches!(&s.modifications, Modifications::Disallowed { reasons } if reasons.iter().any(|r| r.contains("5 0 R"))),
+        "{:?}",
+        s.modifications
+    );
+    assert!(!r.all_intact());
+}
+
+/// Two signers' fields created first (with initials on every page), then
+/// each signs in turn, filling their own fields.
+fn two_signers() -> Vec<u8> {
+    let pdf = minimal_pdf(&[(612.0, 792.0, 0), (595.0, 842.0, 90)]);
+    let doc = PdfDocument::load(&pdf).expect("loads");
+    let mut fields = vec![
+        NewField {
+            name: "sig_alice".into(),
+            kind: FieldKind::Signature,
+            page: 2,
+            rect: Rect::new(40.0, 300.0, 200.0, 70.0),
+            value: None,
+            required: true,
+            read_only: false,
+        },
+        NewField {
+            name: "sig_bob".into(),
+            kind: FieldKind::Signature,
+            page: 2,
+            rect: Rect::new(300.0, 300.0, 200.0, 70.0),
+            value: None,
+            required: true,
+            read_only: false,
+        },
+        NewField {
+            name: "title_alice".into(),
+            kind: FieldKind::Text,
+            page: 1,
+            rect: Rect::new(72.0, 200.0, 200.0, 20.0),
+            value: None,
+            required: true,
+            read_only: false,
+        },
+        NewField {
+            name: "agree_bob".into(),
+            kind: FieldKind::Checkbox,
+            page: 1,
+            rect: Rect::new(72.0, 240.0, 14.0, 14.0),
+            value: None,
+            required: true,
+            read_only: false,
+        },
+    ];
+    fields.extend(crate::pdf::initials_on_every_page(
+        &doc,
+        &["initials_alice".into(), "initials_bob".into()],
+    ));
+    let prepared = add_fields(&pdf, &fields, &FontSet::bundled()).expect("fields");
+
+    let mut first = options();
+    first.field = SignatureField::Existing("sig_alice".into());
+    first.appearance = Some(SignatureAppearance {
+        name: "Alice Martin".into(),
+        image: None,
+        date: "Signed 2026-11-23".into(),
+        details: "alice@example.com".into(),
+    });
+    first.field_values = vec![
+        ("title_alice".into(), FieldValue::Text("Engineer".into())),
+        (
+            "initials_alice_p1".into(),
+            FieldValue::Initials {
+                text: "AM".into(),
+                image: None,
+            },
+        ),
+        (
+            "initials_alice_p2".into(),
+            FieldValue::Initials {
+                text: "AM".into(),
+                image: None,
+            },
+        ),
+    ];
+    let once = sign(&prepared, &signer("rsa", "signer"), &first).expect("first signs");
+
+    let mut second = options();
+    second.signing_time = at() + chrono::Duration::hours(1);
+    second.field = SignatureField::Existing("sig_bob".into());
+    second.field_values = vec![
+        ("agree_bob".into(), FieldValue::Checkbox(true)),
+        (
+            "initials_bob_p1".into(),
+            FieldValue::Initials {
+                text: "BC".into(),
+                image: None,
+            },
+        ),
+        (
+            "initials_bob_p2".into(),
+            FieldValue::Initials {
+                text: "BC".into(),
+                image: None,
+            },
+        ),
+    ];
+    sign(&once, &signer("rsa", "signer2"), &second).expect("second signs")
+}
+
+#[test]
+fn a_second_signature_keeps_the_first_valid() {
+    let twice = two_signers();
+    let r = report(&twice, "certs/rsa/root.pem");
+    assert_eq!(r.signatures.len(), 2, "{r:?}");
+    assert!(r.all_trusted(), "{r:#?}");
+    let first = r
+        .signatures
+        .iter()
+        .find(|s| s.field_name == "sig_alice")
+        .expect("alice");
+    assert!(matches!(first.coverage, Coverage::Revision { .. }));
+    assert!(
+        matches!(&first.modifications, Modifications::Allowed { .. }),
+        "{:?}",
+        first.modifications
+    );
+    let second = r
+        .signatures
+        .iter()
+        .find(|s| s.field_name == "sig_bob")
+        .expect("bob");
+    assert_eq!(second.coverage, Coverage::WholeFile);
+    let fields = PdfDocument::load(&twice)
+        .expect("loads")
+        .fields()
+        .expect("fields");
+    let value = |n: &str| {
+        fields
+            .iter()
+            .find(|f| f.name == n)
+            .and_then(|f| f.value.clone())
+    };
+    assert_eq!(value("title_alice").as_deref(), Some("Engineer"));
+    assert_eq!(value("agree_bob").as_deref(), Some("Yes"));
+    assert_eq!(value("initials_bob_p2").as_deref(), Some("BC"));
+}
+
+#[test]
+fn signing_an_existing_field_twice_or_a_wrong_field_is_refused() {
+    let twice = two_signers();
+    let mut again = options();
+    again.field = SignatureField::Existing("sig_alice".into());
+    assert_eq!(
+        sign(&twice, &signer("rsa", "signer"), &again)
+            .expect_err("signed")
+            .code(),
+        ErrorCode::PdfFieldAlreadySigned
+    );
+    again.field = SignatureField::Existing("title_alice".into());
+    assert_eq!(
+        sign(&twice, &signer("rsa", "signer"), &again)
+            .expect_err("not a sig")
+            .code(),
+        ErrorCode::PdfFieldTypeMismatch
+    );
+    again.field = SignatureField::Existing("nope".into());
+    assert_eq!(
+        sign(&twice, &signer("rsa", "signer"), &again)
+            .expect_err("missing")
+            .code(),
+        ErrorCode::PdfFieldNotFound
+    );
+    let mut new = visible(1);
+    new.field = SignatureField::New {
+        name: Some("sig_bob".into()),
+        page: 1,
+        rect: Rect::new(0.0, 0.0, 10.0, 10.0),
+    };
+    assert_eq!(
+        sign(&twice, &signer("rsa", "signer"), &new)
+            .expect_err("exists")
+            .code(),
+        ErrorCode::PdfFieldExists
+    );
+    new.field = SignatureField::New {
+        name: None,
+        page: 9,
+        rect: Rect::new(0.0, 0.0, 10.0, 10.0),
+    };
+    assert_eq!(
+        sign(&twice, &signer("rsa", "signer"), &new)
+            .expect_err("page")
+            .code(),
+        ErrorCode::PdfPageNotFound
+    );
+}
+
+#[test]
+fn two_phase_signing_round_trips_through_json() {
+    let pdf = minimal_pdf(&[(612.0, 792.0, 0)]);
+    let key = signer("ec", "signer");
+    let prepared = prepare(
+        &pdf,
+        key.certificate_chain(),
+        key.algorithm(),
+        key.max_signature_len(),
+        &visible(1),
+    )
+    .expect("prepares");
+    let json = serde_json::to_string(&prepared).expect("json");
+    let pending: PreparedSignature = serde_json::from_str(&json).expect("parses");
+    assert_eq!(pending, prepared);
+    assert_eq!(
+        pending.message_digest(),
+        <[u8; 32]>::from(sha2::Sha256::digest(pending.message()))
+    );
+    let value = key.sign(pending.message()).expect("signs");
+    let signed = finish(&pdf, &pending, &value, None).expect("finishes");
+    assert!(report(&signed, "certs/ec/root.pem").all_trusted());
+
+    let other = minimal_pdf(&[(595.0, 842.0, 0)]);
+    assert_eq!(
+        finish(&other, &pending, &value, None)
+            .expect_err("other pdf")
+            .code(),
+        ErrorCode::PendingSignatureInvalid
+    );
+    let wrong_key = signer("ec", "signer2")
+        .sign(pending.message())
+        .expect("signs");
+    assert_eq!(
+        finish(&pdf, &pending, &wrong_key, None)
+            .expect_err("wrong key")
+            .code(),
+        ErrorCode::KeyCertMismatch
+    );
+    let mut broken = pending.clone();
+    broken.contents_offset += 3;
+    assert_eq!(
+        finish(&pdf, &broken, &value, None)
+            .expect_err("moved")
+            .code(),
+        ErrorCode::PendingSignatureInvalid
+    );
+}
+
+use sha2::Digest as _;
+
+#[test]
+fn a_signer_that_understates_its_size_gets_a_typed_error() {
+    struct Liar(KeySigner);
+    impl Signer for Liar {
+        fn certificate_chain(&self) -> &[Certificate] {
+            self.0.certificate_chain()
+        }
+        fn algorithm(&self) -> SignatureAlgorithm {
+            self.0.algorithm()
+        }
+        fn sign(&self, message: &[u8]) -> crate::Result<Vec<u8>> {
+            self.0.sign(message)
+        }
+        fn max_signature_len(&self) -> usize {
+            8
+        }
+    }
+    let pdf = minimal_pdf(&[(612.0, 792.0, 0)]);
+    let liar = Liar(signer("rsa", "signer"));
+    assert_eq!(
+        sign(&pdf, &liar, &options()).expect_err("too large").code(),
+        ErrorCode::SignatureTooLarge
+    );
+}
+
+#[test]
+fn certification_is_reported_and_only_allowed_first() {
+    let pdf = minimal_pdf(&[(612.0, 792.0, 0)]);
+    let mut certify = options();
+    certify.certify = Some(DocMdpPermission::FormFilling);
+    let certified = sign(&pdf, &signer("rsa", "signer"), &certify).expect("certifies");
+    let r = report(&certified, "certs/rsa/root.pem");
+    assert_eq!(
+        r.signatures[0].kind,
+        SignatureKind::Certification { permission: 2 }
+    );
+    assert_eq!(
+        sign(&certified, &signer("rsa", "signer2"), &certify)
+            .expect_err("second")
+            .code(),
+        ErrorCode::PdfUnsupported
+    );
+    // A new visible field after certification would be a disallowed change.
+    assert_eq!(
+        sign(&certified, &signer("rsa", "signer2"), &visible(1))
+            .expect_err("visible")
+            .code(),
+        ErrorCode::PdfUnsupported
+    );
+    let approved =
+        sign(&certified, &signer("rsa", "signer2"), &options()).expect("invisible approval");
+    let r = report(&approved, "certs/rsa/root.pem");
+    assert!(r.all_trusted(), "{r:#?}");
+}
+
+#[test]
+fn certified_documents_accept_signatures_in_fields_made_before() {
+    let pdf = minimal_pdf(&[(612.0, 792.0, 0)]);
+    let fields = [NewField {
+        name: "approval".into(),
+        kind: FieldKind::Signature,
+        page: 1,
+        rect: Rect::new(300.0, 300.0, 200.0, 60.0),
+        value: None,
+        required: true,
+        read_only: false,
+    }];
+    let prepared = add_fields(&pdf, &fields, &FontSet::bundled()).expect("fields");
+    let mut certify = options();
+    certify.certify = Some(DocMdpPermission::FormFilling);
+    let certified = sign(&prepared, &signer("rsa", "signer"), &certify).expect("certifies");
+    let mut approve = visible(1);
+    approve.field = SignatureField::Existing("approval".into());
+    let approved = sign(&certified, &signer("rsa", "signer2"), &approve).expect("approves");
+    let r = report(&approved, "certs/rsa/root.pem");
+    assert!(r.all_trusted(), "{r:#?}");
+}
+
+#[test]
+fn no_changes_certification_refuses_later_signatures_and_flags_changes() {
+    let pdf = minimal_pdf(&[(612.0, 792.0, 0)]);
+    let mut certify = options();
+    certify.certify = Some(DocMdpPermission::NoChanges);
+    let certified = sign(&pdf, &signer("rsa", "signer"), &certify).expect("certifies");
+    assert_eq!(
+        sign(&certified, &signer("rsa", "signer2"), &options())
+            .expect_err("P=1")
+            .code(),
+        ErrorCode::PdfUnsupported
+    );
+    // Another tool's later change is reported as disallowed.
+    let doc = PdfDocument::load(&certified).expect("loads");
+    let mut update = crate::pdf::incremental::IncrementalUpdate::new(&doc);
+    let catalog = doc.catalog_id().expect("catalog");
+    let mut dict = doc.catalog().expect("catalog").clone();
+    dict.set("PageMode", lopdf::Object::Name(b"UseOutlines".to_vec()));
+    update.set(catalog, lopdf::Object::Dictionary(dict));
+    let changed = update.write().expect("writes").apply_to(&certified);
+    let r = report(&changed, "certs/rsa/root.pem");
+    assert!(matches!(
+        r.signatures[0].modifications,
+        Modifications::Disallowed { .. }
+    ));
+}
+
+#[test]
+fn signer_text_cannot_inject_pdf_syntax() {
+    let pdf = minimal_pdf(&[(612.0, 792.0, 0)]);
+    let mut o = visible(1);
+    o.reason = Some(")>> /JS (app.alert(1)) <<".into());
+    o.signer_name = Some("Mallory )>>/Type/Catalog<<".into());
+    let signed = sign(&pdf, &signer("rsa", "signer"), &o).expect("signs");
+    assert!(report(&signed, "certs/rsa/root.pem").all_trusted());
+    let doc = PdfDocument::load(&signed).expect("loads");
+    assert_eq!(doc.fields().expect("fields").len(), 1);
+    // The text stays a string value of /Reason: no key was injected.
+    let sig = doc
+        .doc
+        .objects
+        .values()
+        .filter_map(|o| o.as_dict().ok())
+        .find(|d| d.get(b"Type").ok() == Some(&lopdf::Object::Name(b"Sig".to_vec())))
+        .expect("signature dictionary");
+    assert!(!sig.has(b"JS"));
+    match sig.get(b"Reason").expect("reason") {
+        lopdf::Object::String(bytes, _) => assert_eq!(bytes, b")>> /JS (app.alert(1)) <<"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn encrypted_fixtures_are_refused() {
+    for name in [
+        "encrypted-user-password.pdf",
+        "encrypted-owner-password.pdf",
+    ] {
+        let pdf = fixture(&format!("pdf/{name}"));
+        assert_eq!(
+            sign(&pdf, &signer("rsa", "signer"), &options())
+                .expect_err("encrypted")
+                .code(),
+            ErrorCode::PdfEncrypted,
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn a_document_signed_by_pyhanko_accepts_a_second_signature() {
+    let pdf = fixture("pdf/pyhanko-signed.pdf");
+    let signed = sign(&pdf, &signer("rsa", "signer"), &visible(1)).expect("signs");
+    let r = report(&signed, "certs/rsa/root.pem");
+    assert_eq!(r.signatures.len(), 2);
+    assert!(r.all_trusted(), "{r:#?}");
+    assert!(
+        r.signatures
+            .iter()
+            .any(|s| s.sub_filter == "/adbe.pkcs7.detached")
+    );
+}
+
+#[cfg(feature = "aws-lc")]
+#[test]
+fn the_aws_lc_backend_signs_rsa_and_ecdsa() {
+    let pdf = minimal_pdf(&[(612.0, 792.0, 0)]);
+    for alg in ["rsa", "ec"] {
+        let key = signer(alg, "signer")
+            .with_backend(Backend::AwsLc)
+            .expect("aws-lc");
+        assert_eq!(key.backend(), Backend::AwsLc);
+        let signed = sign(&pdf, &key, &visible(1)).expect("signs");
+        assert!(report(&signed, &format!("certs/{alg}/root.pem")).all_trusted());
+    }
+}
+
+#[test]
+fn both_backends_give_the_same_rsa_signature_value() {
+    // PKCS#1 v1.5 is deterministic: any backend must produce these bytes.
+    let key = signer("rsa", "signer")
+        .with_backend(Backend::RustCrypto)
+        .expect("backend");
+    let value = key.sign(b"message").expect("signs");
+    assert_eq!(value.len(), 256);
+    #[cfg(feature = "aws-lc")]
+    {
+        let aws = signer("rsa", "signer")
+            .with_backend(Backend::AwsLc)
+            .expect("aws-lc");
+        assert_eq!(aws.sign(b"message").expect("signs"), value);
+    }
+}

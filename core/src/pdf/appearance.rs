@@ -1,0 +1,352 @@
+//! Appearance streams (ISO 32000-2 §12.5.5, §12.7.4.3): what widgets look
+//! like. Every appearance is drawn in the orientation of the page as
+//! displayed, and its `/Matrix` undoes the page rotation.
+
+use std::fmt::Write as _;
+
+use lopdf::{Dictionary, Object, ObjectId};
+
+use super::font::{FontEmbedder, FontSet, TextRun};
+use super::geometry::PageGeometry;
+use super::image::{decode_png, embed_image};
+use super::incremental::IncrementalUpdate;
+use super::object::{PdfRect, name, real};
+use crate::error::Result;
+
+/// What a visible signature shows.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SignatureAppearance {
+    /// The signer's name, typed: drawn large when there is no image, and as
+    /// a caption under the image otherwise.
+    pub name: String,
+    /// A drawn signature as PNG (transparency is kept).
+    pub image: Option<Vec<u8>>,
+    /// The date line (`Signed 2026-11-23 10:35 UTC`).
+    pub date: String,
+    /// The small line under it (`marie@example.com · sig_7Q2…`).
+    pub details: String,
+}
+
+/// Writes a number for a content stream: at most three decimals.
+fn num(value: f64) -> String {
+    let rounded = (value * 1000.0).round() / 1000.0;
+    if rounded == rounded.trunc() {
+        format!("{}", rounded as i64)
+    } else {
+        let text = format!("{rounded:.3}");
+        text.trim_end_matches('0').to_owned()
+    }
+}
+
+/// Draws the appearances of one update and embeds the fonts they use.
+///
+/// Fonts are embedded once per update, after every appearance is drawn, so
+/// all appearances point to one shared, indirect `/Font` resource
+/// dictionary that is written last.
+pub(crate) struct Stamper<'f> {
+    fonts: FontEmbedder<'f>,
+    font_resources: ObjectId,
+}
+
+impl std::fmt::Debug for Stamper<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Stamper").finish_non_exhaustive()
+    }
+}
+
+/// Colours of stamps.
+const INK: &str = "0.05 0.15 0.45 rg";
+const CAPTION: &str = "0.25 g";
+const RULE: &str = "0.6 G";
+
+impl<'f> Stamper<'f> {
+    pub fn new(update: &mut IncrementalUpdate<'_, '_>, fonts: &'f FontSet) -> Self {
+        Self {
+            fonts: FontEmbedder::new(fonts),
+            font_resources: update.allocate(),
+        }
+    }
+
+    /// Writes the shared font resources. Call once, after the last appearance.
+    pub fn finish(self, update: &mut IncrementalUpdate<'_, '_>) -> Result<()> {
+        let resources = self.fonts.finish(update)?;
+        update.set(self.font_resources, Object::Dictionary(resources));
+        Ok(())
+    }
+
+    /// Width and height of a widget as displayed.
+    fn displayed_size(geometry: &PageGeometry, rect: &PdfRect) -> (f64, f64) {
+        if geometry.rotation.degrees() % 180 == 90 {
+            (rect.height(), rect.width())
+        } else {
+            (rect.width(), rect.height())
+        }
+    }
+
+    /// A form XObject of `width` x `height` (as displayed) with `content`.
+    fn form(
+        &self,
+        update: &mut IncrementalUpdate<'_, '_>,
+        geometry: &PageGeometry,
+        (width, height): (f64, f64),
+        content: &str,
+        images: Vec<(String, ObjectId)>,
+    ) -> ObjectId {
+        let mut resources = Dictionary::new();
+        resources.set("Font", Object::Reference(self.font_resources));
+        if !images.is_empty() {
+            let mut xobjects = Dictionary::new();
+            for (key, id) in images {
+                xobjects.set(key, Object::Reference(id));
+            }
+            resources.set("XObject", Object::Dictionary(xobjects));
+        }
+        let mut dict = Dictionary::new();
+        dict.set("Type", name("XObject"));
+        dict.set("Subtype", name("Form"));
+        dict.set("FormType", Object::Integer(1));
+        dict.set(
+            "BBox",
+            Object::Array(vec![real(0.0), real(0.0), real(width), real(height)]),
+        );
+        dict.set(
+            "Matrix",
+            Object::Array(
+                geometry
+                    .appearance_matrix()
+                    .iter()
+                    .map(|&v| real(v))
+                    .collect(),
+            ),
+        );
+        dict.set("Resources", Object::Dictionary(resources));
+        update.add_stream(dict, content.as_bytes())
+    }
+
+    /// Text runs at (x, y) in `size` points.
+    fn show(out: &mut String, runs: &[TextRun], x: f64, y: f64, size: f64) {
+        let _ = write!(out, "BT {} {} Td ", num(x), num(y));
+        for run in runs {
+            let hex: String = run.cids.iter().map(|b| format!("{b:02X}")).collect();
+            let _ = write!(out, "/{} {} Tf <{hex}> Tj ", run.font, num(size));
+        }
+        out.push_str("ET\n");
+    }
+
+    /// The largest size up to `max` at which `text` fits `width`.
+    fn fit(&self, text: &str, width: f64, max: f64) -> Result<f64> {
+        let unit = self.fonts.measure(text, 1.0)?;
+        Ok(if unit <= 0.0 {
+            max
+        } else {
+            (width / unit).min(max)
+        })
+    }
+
+    /// An empty appearance: unsigned signature fields, empty text fields.
+    pub fn blank(
+        &mut self,
+        update: &mut IncrementalUpdate<'_, '_>,
+        geometry: &PageGeometry,
+        rect: &PdfRect,
+    ) -> ObjectId {
+        let size = Self::displayed_size(geometry, rect);
+        self.form(update, geometry, size, "", Vec::new())
+    }
+
+    /// The visible stamp of a signature.
+    pub fn signature(
+        &mut self,
+        update: &mut IncrementalUpdate<'_, '_>,
+        geometry: &PageGeometry,
+        rect: &PdfRect,
+        stamp: &SignatureAppearance,
+    ) -> Result<ObjectId> {
+        let (w, h) = Self::displayed_size(geometry, rect);
+        let pad = (w.min(h) * 0.06).clamp(1.0, 6.0);
+        let inner = w - 2.0 * pad;
+        let mut out = String::new();
+        let mut images = Vec::new();
+
+        // Bottom-up: details, date, then the mark (image or typed name).
+        let details_size = self.fit(&stamp.details, inner, (h * 0.09).clamp(3.0, 7.0))?;
+        let date_size = self.fit(&stamp.date, inner, (h * 0.11).clamp(3.0, 9.0))?;
+        let mut y = pad + details_size * 0.25;
+        if !stamp.details.is_empty() {
+            let runs = self.fonts.encode(&stamp.details, details_size)?;
+            out.push_str(CAPTION);
+            out.push('\n');
+            Self::show(&mut out, &runs, pad, y, details_size);
+            y += details_size * 1.3;
+        }
+        if !stamp.date.is_empty() {
+            let runs = self.fonts.encode(&stamp.date, date_size)?;
+            out.push_str(CAPTION);
+            out.push('\n');
+            Self::show(&mut out, &runs, pad, y, date_size);
+            y += date_size * 1.2;
+        }
+        if stamp.image.is_some() && !stamp.name.is_empty() {
+            let size = self.fit(&stamp.name, inner, (h * 0.11).clamp(3.0, 9.0))?;
+            let runs = self.fonts.encode(&stamp.name, size)?;
+            out.push_str(INK);
+            out.push('\n');
+            Self::show(&mut out, &runs, pad, y, size);
+            y += size * 1.2;
+        }
+        let _ = writeln!(
+            out,
+            "{RULE} 0.5 w {} {} m {} {} l S",
+            num(pad),
+            num(y),
+            num(w - pad),
+            num(y)
+        );
+        let mark_bottom = y + pad * 0.5;
+        let mark_height = (h - pad - mark_bottom).max(1.0);
+        match &stamp.image {
+            Some(png) => {
+                let decoded = decode_png(png)?;
+                let scale =
+                    (inner / f64::from(decoded.width)).min(mark_height / f64::from(decoded.height));
+                let (iw, ih) = (
+                    f64::from(decoded.width) * scale,
+                    f64::from(decoded.height) * scale,
+                );
+                let x = pad + (inner - iw) / 2.0;
+                let id = embed_image(update, &decoded);
+                images.push(("Im0".to_owned(), id));
+                let _ = writeln!(
+                    out,
+                    "q {} 0 0 {} {} {} cm /Im0 Do Q",
+                    num(iw),
+                    num(ih),
+                    num(x),
+                    num(mark_bottom)
+                );
+            }
+            None if !stamp.name.is_empty() => {
+                let size = self.fit(&stamp.name, inner, mark_height * 0.7)?;
+                let runs = self.fonts.encode(&stamp.name, size)?;
+                out.push_str(INK);
+                out.push('\n');
+                Self::show(&mut out, &runs, pad, mark_bottom + mark_height * 0.25, size);
+            }
+            None => {}
+        }
+        Ok(self.form(update, geometry, (w, h), &out, images))
+    }
+
+    /// A signer's initials: the text, or a drawn image, centred.
+    pub fn initials(
+        &mut self,
+        update: &mut IncrementalUpdate<'_, '_>,
+        geometry: &PageGeometry,
+        rect: &PdfRect,
+        text: &str,
+        image: Option<&[u8]>,
+    ) -> Result<ObjectId> {
+        let (w, h) = Self::displayed_size(geometry, rect);
+        let mut out = String::new();
+        let mut images = Vec::new();
+        match image {
+            Some(png) => {
+                let decoded = decode_png(png)?;
+                let scale =
+                    (w * 0.9 / f64::from(decoded.width)).min(h * 0.9 / f64::from(decoded.height));
+                let (iw, ih) = (
+                    f64::from(decoded.width) * scale,
+                    f64::from(decoded.height) * scale,
+                );
+                let id = embed_image(update, &decoded);
+                images.push(("Im0".to_owned(), id));
+                let _ = writeln!(
+                    out,
+                    "q {} 0 0 {} {} {} cm /Im0 Do Q",
+                    num(iw),
+                    num(ih),
+                    num((w - iw) / 2.0),
+                    num((h - ih) / 2.0)
+                );
+            }
+            None => {
+                let size = self.fit(text, w * 0.9, h * 0.7)?;
+                let width = self.fonts.measure(text, size)?;
+                let runs = self.fonts.encode(text, size)?;
+                out.push_str(INK);
+                out.push('\n');
+                Self::show(
+                    &mut out,
+                    &runs,
+                    (w - width) / 2.0,
+                    h * 0.5 - size * 0.35,
+                    size,
+                );
+            }
+        }
+        Ok(self.form(update, geometry, (w, h), &out, images))
+    }
+
+    /// A filled text field (text, date, name): one line, shrunk to fit.
+    pub fn text(
+        &mut self,
+        update: &mut IncrementalUpdate<'_, '_>,
+        geometry: &PageGeometry,
+        rect: &PdfRect,
+        value: &str,
+    ) -> Result<ObjectId> {
+        let (w, h) = Self::displayed_size(geometry, rect);
+        let line = value.lines().collect::<Vec<_>>().join(" ");
+        let size = self.fit(&line, (w - 4.0).max(1.0), (h * 0.7).min(11.0))?;
+        let runs = self.fonts.encode(&line, size)?;
+        let mut out = String::from("/Tx BMC\nq 0 g\n");
+        Self::show(&mut out, &runs, 2.0, (h - size * 0.7) / 2.0, size);
+        out.push_str("Q\nEMC\n");
+        Ok(self.form(update, geometry, (w, h), &out, Vec::new()))
+    }
+
+    /// The two appearances of a checkbox: `(on, off)`.
+    pub fn checkbox(
+        &mut self,
+        update: &mut IncrementalUpdate<'_, '_>,
+        geometry: &PageGeometry,
+        rect: &PdfRect,
+    ) -> (ObjectId, ObjectId) {
+        let (w, h) = Self::displayed_size(geometry, rect);
+        let s = w.min(h);
+        let (x0, y0) = ((w - s) / 2.0, (h - s) / 2.0);
+        let border = format!(
+            "0.4 G 0.75 w {} {} {} {} re S\n",
+            num(x0 + 0.5),
+            num(y0 + 0.5),
+            num(s - 1.0),
+            num(s - 1.0)
+        );
+        let tick = format!(
+            "{border}0 G {} w 1 J 1 j {} {} m {} {} l {} {} l S\n",
+            num((s * 0.12).max(0.8)),
+            num(x0 + s * 0.2),
+            num(y0 + s * 0.5),
+            num(x0 + s * 0.42),
+            num(y0 + s * 0.25),
+            num(x0 + s * 0.8),
+            num(y0 + s * 0.78)
+        );
+        let on = self.form(update, geometry, (w, h), &tick, Vec::new());
+        let off = self.form(update, geometry, (w, h), &border, Vec::new());
+        (on, off)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::num;
+
+    #[test]
+    fn numbers_are_short_and_exact_enough() {
+        assert_eq!(num(12.0), "12");
+        assert_eq!(num(0.5), "0.5");
+        assert_eq!(num(1.23456), "1.235");
+        assert_eq!(num(-3.1), "-3.1");
+    }
+}

@@ -1,0 +1,386 @@
+//! Loading a PDF under limits, and its page tree.
+
+use std::collections::HashSet;
+
+use lopdf::{Dictionary, Document, LoadOptions, Object, ObjectId};
+
+use super::geometry::{PageGeometry, Rotation};
+use super::limits::Limits;
+use super::object::{self, PdfRect};
+use super::scan;
+use crate::error::{Error, ErrorCode, Result};
+
+/// US Letter, the media box viewers assume when a page has none.
+const DEFAULT_MEDIA_BOX: PdfRect = PdfRect {
+    llx: 0.0,
+    lly: 0.0,
+    urx: 612.0,
+    ury: 792.0,
+};
+
+/// A page of a loaded PDF.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    /// Page number, from 1.
+    pub number: u32,
+    /// Boxes and rotation, inherited from the page tree where the page has none.
+    pub geometry: PageGeometry,
+    pub(crate) id: ObjectId,
+}
+
+/// A PDF loaded under [`Limits`], with its page tree resolved.
+///
+/// The original bytes are kept borrowed: every change paraph makes is an
+/// incremental update appended to them, so that earlier signatures stay
+/// valid (ISO 32000-2 §7.5.6).
+#[derive(Debug)]
+pub struct PdfDocument<'a> {
+    bytes: &'a [u8],
+    pub(crate) doc: Document,
+    pages: Vec<Page>,
+}
+
+impl<'a> PdfDocument<'a> {
+    /// Loads a PDF with the default [`Limits`].
+    ///
+    /// ```
+    /// # let pdf = paraph::pdf::testing::minimal_pdf(&[(612.0, 792.0, 0)]);
+    /// let doc = paraph::pdf::PdfDocument::load(&pdf)?;
+    /// assert_eq!(doc.page_count(), 1);
+    /// assert_eq!(doc.page(1)?.geometry.displayed_size(), (612.0, 792.0));
+    /// # Ok::<(), paraph::Error>(())
+    /// ```
+    pub fn load(bytes: &'a [u8]) -> Result<Self> {
+        Self::load_with_limits(bytes, &Limits::default())
+    }
+
+    /// Loads a PDF under `limits`.
+    ///
+    /// Encrypted files are refused with `PDF_ENCRYPTED`, whether they need a
+    /// user password or only carry an owner password (permissions): an
+    /// incremental update to an encrypted file would have to encrypt what it
+    /// adds, and signing a file whose permissions forbid changes is not what
+    /// its author asked for. Decrypt such files first (`qpdf --decrypt`).
+    pub fn load_with_limits(bytes: &'a [u8], limits: &Limits) -> Result<Self> {
+        Self::load_impl(bytes, limits, true)
+    }
+
+    /// Loads keeping image data, for verification, which compares every
+    /// object between revisions.
+    pub(crate) fn load_unfiltered(bytes: &'a [u8], limits: &Limits) -> Result<Self> {
+        Self::load_impl(bytes, limits, false)
+    }
+
+    fn load_impl(bytes: &'a [u8], limits: &Limits, drop_images: bool) -> Result<Self> {
+        if bytes.len() > limits.max_file_size {
+            return Err(Error::new(
+                ErrorCode::PdfTooLarge,
+                format!(
+                    "the file has {} bytes; the limit is {}",
+                    bytes.len(),
+                    limits.max_file_size
+                ),
+            ));
+        }
+        let header = &bytes[..bytes.len().min(1024)];
+        if memchr::memmem::find(header, b"%PDF-").is_none() {
+            return Err(Error::new(
+                ErrorCode::PdfMalformed,
+                "the file does not start with a %PDF- header",
+            ));
+        }
+        scan::scan(bytes, limits)?;
+
+        let options = LoadOptions {
+            max_decompressed_size: Some(limits.max_decompressed_size),
+            filter: drop_images.then_some(drop_image_data as lopdf::FilterFunc),
+            ..LoadOptions::default()
+        };
+        let doc = Document::load_mem_with_options(bytes, options).map_err(from_lopdf)?;
+
+        // lopdf removes /Encrypt from the trailer once it has decrypted a
+        // file with the empty user password, so its state is checked too.
+        if doc.trailer.has(b"Encrypt") || doc.encryption_state.is_some() {
+            let why = if doc.encryption_state.is_some() {
+                "the PDF is encrypted with an owner password (restricted permissions); decrypt it first, for example with qpdf --decrypt"
+            } else {
+                "the PDF needs a password to open; paraph does not sign encrypted documents"
+            };
+            return Err(Error::new(ErrorCode::PdfEncrypted, why));
+        }
+        if doc.objects.len() > limits.max_objects {
+            return Err(Error::new(
+                ErrorCode::PdfTooManyObjects,
+                format!(
+                    "the PDF has {} objects; the limit is {}",
+                    doc.objects.len(),
+                    limits.max_objects
+                ),
+            ));
+        }
+        let pages = page_tree(&doc, limits)?;
+        Ok(Self { bytes, doc, pages })
+    }
+
+    /// The original bytes.
+    pub fn bytes(&self) -> &'a [u8] {
+        self.bytes
+    }
+
+    /// The PDF version from the header, or the catalog's `/Version` if later.
+    pub fn version(&self) -> String {
+        let catalog_version = self
+            .catalog()
+            .ok()
+            .and_then(|c| object::lookup_name(&self.doc, c, b"Version").ok().flatten())
+            .map(|v| String::from_utf8_lossy(v).into_owned());
+        match catalog_version {
+            Some(v) if v.as_str() > self.doc.version.as_str() => v,
+            _ => self.doc.version.clone(),
+        }
+    }
+
+    /// Number of pages.
+    pub fn page_count(&self) -> usize {
+        self.pages.len()
+    }
+
+    /// The pages, in order.
+    pub fn pages(&self) -> &[Page] {
+        &self.pages
+    }
+
+    /// Page `number` (from 1), or `PDF_PAGE_NOT_FOUND`.
+    pub fn page(&self, number: u32) -> Result<&Page> {
+        usize::try_from(number)
+            .ok()
+            .and_then(|n| n.checked_sub(1))
+            .and_then(|i| self.pages.get(i))
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorCode::PdfPageNotFound,
+                    format!(
+                        "page {number} does not exist; the document has pages 1 to {}",
+                        self.pages.len()
+                    ),
+                )
+            })
+    }
+
+    /// The document catalog.
+    pub(crate) fn catalog(&self) -> Result<&Dictionary> {
+        let root =
+            self.doc.trailer.get(b"Root").map_err(|_| {
+                Error::new(ErrorCode::PdfMalformed, "the trailer has no /Root catalog")
+            })?;
+        object::as_dict(object::resolve(&self.doc, root)?).ok_or_else(|| {
+            Error::new(
+                ErrorCode::PdfMalformed,
+                "the /Root catalog is not a dictionary",
+            )
+        })
+    }
+
+    /// The catalog's object id.
+    pub(crate) fn catalog_id(&self) -> Result<ObjectId> {
+        match self.doc.trailer.get(b"Root") {
+            Ok(Object::Reference(id)) => Ok(*id),
+            _ => Err(Error::new(
+                ErrorCode::PdfMalformed,
+                "the trailer's /Root is not an indirect reference",
+            )),
+        }
+    }
+}
+
+/// Stands in for the pixel data of image XObjects, which paraph never reads
+/// nor rewrites. Not empty: lopdf re-reads empty streams from the file.
+const IMAGE_DATA_PLACEHOLDER: &[u8] = b"%";
+
+/// Drops the pixel data of image XObjects while loading, so that large scans
+/// are not held twice (once in the file, once parsed).
+///
+/// lopdf keeps the object as mutated for top-level objects and the returned
+/// one for members of object streams (which are never streams), so both are
+/// honoured.
+fn drop_image_data(id: ObjectId, object: &mut Object) -> Option<(ObjectId, Object)> {
+    match object {
+        Object::Stream(stream) => {
+            if stream.dict.get(b"Subtype").ok() == Some(&Object::Name(b"Image".to_vec())) {
+                stream.content = IMAGE_DATA_PLACEHOLDER.to_vec();
+            }
+            Some((id, Object::Null))
+        }
+        other => Some((id, other.clone())),
+    }
+}
+
+/// Maps lopdf's errors to paraph's codes.
+pub(crate) fn from_lopdf(err: lopdf::Error) -> Error {
+    use lopdf::Error as E;
+    match err {
+        E::Decompress(lopdf::DecompressError::MemoryLimitExceeded { limit }) => Error::new(
+            ErrorCode::PdfDecompressionLimit,
+            format!("a stream decompresses to more than {limit} bytes (decompression bomb?)"),
+        ),
+        E::Decompress(lopdf::DecompressError::TooManyFilters { count, limit }) => Error::new(
+            ErrorCode::PdfDecompressionLimit,
+            format!("a stream chains {count} filters; at most {limit} are decoded"),
+        ),
+        E::ReferenceCycle(id) => Error::new(
+            ErrorCode::PdfReferenceCycle,
+            format!("object {} {} R is part of a reference cycle", id.0, id.1),
+        ),
+        E::RecursionLimit | E::ReferenceLimit => Error::new(
+            ErrorCode::PdfNestingTooDeep,
+            "the PDF's objects nest or refer to each other too deeply",
+        ),
+        other => Error::new(
+            ErrorCode::PdfMalformed,
+            format!("the PDF cannot be read: {other}"),
+        ),
+    }
+}
+
+/// Inherited page attributes (ISO 32000-2 §7.7.3.4).
+#[derive(Debug, Clone, Copy, Default)]
+struct Inherited {
+    media_box: Option<PdfRect>,
+    crop_box: Option<PdfRect>,
+    rotate: Option<i64>,
+}
+
+/// Walks the page tree from the catalog, in order, without recursion: every
+/// node may be reached once (a node reached twice is a cycle or a shared
+/// subtree, both refused) and the tree may be at most
+/// `limits.max_nesting_depth` levels deep.
+fn page_tree(doc: &Document, limits: &Limits) -> Result<Vec<Page>> {
+    let root = match doc.trailer.get(b"Root").ok() {
+        Some(root) => object::as_dict(object::resolve(doc, root)?),
+        None => None,
+    }
+    .ok_or_else(|| Error::new(ErrorCode::PdfMalformed, "the PDF has no catalog"))?;
+    let pages_root = match root.get(b"Pages") {
+        Ok(Object::Reference(id)) => *id,
+        _ => {
+            return Err(Error::new(
+                ErrorCode::PdfMalformed,
+                "the catalog has no /Pages tree",
+            ));
+        }
+    };
+
+    let mut pages = Vec::new();
+    let mut seen = HashSet::new();
+    let mut stack: Vec<(ObjectId, Inherited, usize)> = vec![(pages_root, Inherited::default(), 0)];
+    while let Some((id, inherited, depth)) = stack.pop() {
+        if depth > limits.max_nesting_depth {
+            return Err(Error::new(
+                ErrorCode::PdfNestingTooDeep,
+                format!(
+                    "the page tree is more than {} levels deep",
+                    limits.max_nesting_depth
+                ),
+            ));
+        }
+        if !seen.insert(id) {
+            return Err(Error::new(
+                ErrorCode::PdfReferenceCycle,
+                format!(
+                    "page tree node {} {} R is reached twice (a /Kids cycle or a shared node)",
+                    id.0, id.1
+                ),
+            ));
+        }
+        let node = object::get_dict(doc, id)?;
+        let here = Inherited {
+            media_box: read_box(doc, node, b"MediaBox")?.or(inherited.media_box),
+            crop_box: read_box(doc, node, b"CropBox")?.or(inherited.crop_box),
+            rotate: match object::lookup(doc, node, b"Rotate")? {
+                Some(value) => object::as_number(value).map(|v| v as i64),
+                None => None,
+            }
+            .or(inherited.rotate),
+        };
+        let is_leaf = match object::lookup_name(doc, node, b"Type")? {
+            Some(b"Page") => true,
+            Some(b"Pages") => false,
+            _ => !node.has(b"Kids"),
+        };
+        if is_leaf {
+            check_parent_chain(doc, id, limits)?;
+            if pages.len() >= limits.max_pages {
+                return Err(Error::new(
+                    ErrorCode::PdfTooManyPages,
+                    format!("the PDF has more than {} pages", limits.max_pages),
+                ));
+            }
+            let media_box = here.media_box.unwrap_or(DEFAULT_MEDIA_BOX);
+            let crop_box = here
+                .crop_box
+                .and_then(|c| c.intersect(&media_box))
+                .unwrap_or(media_box);
+            pages.push(Page {
+                number: u32::try_from(pages.len() + 1).unwrap_or(u32::MAX),
+                geometry: PageGeometry {
+                    media_box,
+                    crop_box,
+                    rotation: Rotation::from_degrees(here.rotate.unwrap_or(0)),
+                },
+                id,
+            });
+            continue;
+        }
+        let kids = object::lookup_array(doc, node, b"Kids")?.ok_or_else(|| {
+            Error::new(
+                ErrorCode::PdfMalformed,
+                format!("page tree node {} {} R has no /Kids", id.0, id.1),
+            )
+        })?;
+        // Reverse so that popping visits kids in document order.
+        for kid in kids.iter().rev() {
+            match kid {
+                Object::Reference(kid_id) => stack.push((*kid_id, here, depth + 1)),
+                _ => {
+                    return Err(Error::new(
+                        ErrorCode::PdfMalformed,
+                        format!("page tree node {} {} R has a direct kid", id.0, id.1),
+                    ));
+                }
+            }
+        }
+    }
+    if pages.is_empty() {
+        return Err(Error::new(ErrorCode::PdfMalformed, "the PDF has no pages"));
+    }
+    Ok(pages)
+}
+
+fn read_box(doc: &Document, node: &Dictionary, key: &[u8]) -> Result<Option<PdfRect>> {
+    match node.get(key) {
+        Ok(value) => object::as_rect(doc, value),
+        Err(_) => Ok(None),
+    }
+}
+
+/// Follows a page's `/Parent` chain to the root: a loop there would hang
+/// any consumer that looks up inherited attributes, so it is refused.
+fn check_parent_chain(doc: &Document, page: ObjectId, limits: &Limits) -> Result<()> {
+    let mut seen = HashSet::new();
+    let mut current = page;
+    loop {
+        if !seen.insert(current) || seen.len() > limits.max_nesting_depth + 1 {
+            return Err(Error::new(
+                ErrorCode::PdfReferenceCycle,
+                format!(
+                    "the /Parent chain of page object {} {} R loops",
+                    page.0, page.1
+                ),
+            ));
+        }
+        match object::get_dict(doc, current)?.get(b"Parent") {
+            Ok(Object::Reference(parent)) => current = *parent,
+            _ => return Ok(()),
+        }
+    }
+}

@@ -1,0 +1,287 @@
+//! Incremental updates (ISO 32000-2 §7.5.6): new and changed objects, a
+//! cross-reference section and a trailer appended after the original bytes,
+//! which are never touched.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use flate2::Compression;
+use flate2::write::ZlibEncoder;
+use lopdf::{Dictionary, Object, ObjectId, Stream, StringFormat, Writer};
+use sha2::{Digest, Sha256};
+
+use super::document::PdfDocument;
+use crate::error::{Error, ErrorCode, Result};
+
+/// An object body to write: a lopdf object, or bytes already serialised
+/// (a signature dictionary with placeholders whose offsets matter).
+#[derive(Debug, Clone)]
+enum Body {
+    Object(Object),
+    Raw(Vec<u8>),
+}
+
+/// A written update: the bytes to append to the original file, and where
+/// each of its objects starts, counted from the start of the whole file.
+#[derive(Debug, Clone)]
+pub(crate) struct Increment {
+    /// The bytes to append to the original file.
+    pub bytes: Vec<u8>,
+    /// Length of the original file.
+    pub base_len: usize,
+    /// Absolute offset of each object of the update (`N G obj`).
+    pub offsets: BTreeMap<ObjectId, usize>,
+}
+
+impl Increment {
+    /// Absolute offset of the start of the body of object `id` (after `obj\n`).
+    pub fn body_offset(&self, id: ObjectId) -> Option<usize> {
+        self.offsets
+            .get(&id)
+            .map(|&start| start + format!("{} {} obj\n", id.0, id.1).len())
+    }
+
+    /// The whole new file: the original bytes followed by the update.
+    pub fn apply_to(&self, original: &[u8]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(original.len() + self.bytes.len());
+        out.extend_from_slice(original);
+        out.extend_from_slice(&self.bytes);
+        out
+    }
+}
+
+/// Collects the objects of one incremental update.
+#[derive(Debug)]
+pub(crate) struct IncrementalUpdate<'d, 'a> {
+    doc: &'d PdfDocument<'a>,
+    next_number: u32,
+    bodies: BTreeMap<ObjectId, Body>,
+}
+
+impl<'d, 'a> IncrementalUpdate<'d, 'a> {
+    pub fn new(doc: &'d PdfDocument<'a>) -> Self {
+        let declared = match doc.doc.trailer.get(b"Size") {
+            Ok(Object::Integer(n)) => u32::try_from(*n).unwrap_or(0),
+            _ => 0,
+        };
+        let highest = doc.doc.objects.keys().map(|id| id.0).max().unwrap_or(0);
+        Self {
+            doc,
+            next_number: declared.max(highest.saturating_add(1)).max(1),
+            bodies: BTreeMap::new(),
+        }
+    }
+
+    pub fn document(&self) -> &'d PdfDocument<'a> {
+        self.doc
+    }
+
+    /// A fresh object number for a new object.
+    pub fn allocate(&mut self) -> ObjectId {
+        let id = (self.next_number, 0);
+        self.next_number += 1;
+        id
+    }
+
+    /// Adds a new object and returns its id.
+    pub fn add(&mut self, object: impl Into<Object>) -> ObjectId {
+        let id = self.allocate();
+        self.bodies.insert(id, Body::Object(object.into()));
+        id
+    }
+
+    /// Sets (adds or replaces) object `id`.
+    pub fn set(&mut self, id: ObjectId, object: impl Into<Object>) {
+        self.bodies.insert(id, Body::Object(object.into()));
+    }
+
+    /// Sets object `id` to bytes already serialised.
+    pub fn set_raw(&mut self, id: ObjectId, body: Vec<u8>) {
+        self.bodies.insert(id, Body::Raw(body));
+    }
+
+    /// Object `id` as this update will leave it: changed here, or original.
+    pub fn current(&self, id: ObjectId) -> Result<&Object> {
+        match self.bodies.get(&id) {
+            Some(Body::Object(object)) => Ok(object),
+            Some(Body::Raw(_)) => Err(Error::new(
+                ErrorCode::Internal,
+                "a pre-serialised object cannot be read back",
+            )),
+            None => super::object::get(&self.doc.doc, id),
+        }
+    }
+
+    /// A compressed stream object with `dict` and `data`.
+    pub fn add_stream(&mut self, mut dict: Dictionary, data: &[u8]) -> ObjectId {
+        dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
+        let stream = Stream::new(dict, deflate(data));
+        self.add(Object::Stream(stream))
+    }
+
+    /// Writes the update. The cross-reference section has the kind of the
+    /// file's last one (a table or a stream), as readers expect.
+    pub fn write(self) -> Result<Increment> {
+        let doc = &self.doc.doc;
+        let base = self.doc.bytes();
+        if !base.starts_with(b"%PDF-") {
+            return Err(Error::new(
+                ErrorCode::PdfUnsupported,
+                "the file has bytes before its %PDF- header, so an update's offsets would be ambiguous; repair it first",
+            ));
+        }
+        if doc.xref_recovery.is_some() {
+            return Err(Error::new(
+                ErrorCode::PdfUnsupported,
+                "the PDF's cross-reference data is damaged, so an incremental update cannot point back to it; repair the file first",
+            ));
+        }
+        let mut out = Vec::new();
+        if !matches!(base.last(), Some(b'\n' | b'\r')) {
+            out.push(b'\n');
+        }
+        let mut offsets = BTreeMap::new();
+        for (id, body) in &self.bodies {
+            offsets.insert(*id, base.len() + out.len());
+            writeln!(out, "{} {} obj", id.0, id.1).map_err(io_bug)?;
+            match body {
+                Body::Object(object) => Writer::write_object(&mut out, object).map_err(|e| {
+                    Error::new(
+                        ErrorCode::Internal,
+                        format!("cannot serialise an object: {e}"),
+                    )
+                })?,
+                Body::Raw(bytes) => out.extend_from_slice(bytes),
+            }
+            out.extend_from_slice(b"\nendobj\n");
+        }
+
+        let mut trailer = Dictionary::new();
+        for key in [&b"Root"[..], b"Info"] {
+            if let Ok(value) = doc.trailer.get(key) {
+                trailer.set(key, value.clone());
+            }
+        }
+        trailer.set("ID", self.file_id());
+        trailer.set("Prev", Object::Integer(doc.xref_start as i64));
+
+        let uses_xref_stream = matches!(
+            doc.reference_table.cross_reference_type,
+            lopdf::xref::XrefType::CrossReferenceStream
+        );
+        let xref_offset = base.len() + out.len();
+        if uses_xref_stream {
+            let xref_id = (self.next_number, 0);
+            offsets.insert(xref_id, xref_offset);
+            let size = self.next_number + 1;
+            let (index, rows) = xref_stream_rows(&offsets);
+            trailer.set("Type", Object::Name(b"XRef".to_vec()));
+            trailer.set("Size", Object::Integer(i64::from(size)));
+            trailer.set(
+                "Index",
+                Object::Array(
+                    index
+                        .into_iter()
+                        .map(|n| Object::Integer(i64::from(n)))
+                        .collect(),
+                ),
+            );
+            trailer.set(
+                "W",
+                Object::Array(vec![
+                    Object::Integer(1),
+                    Object::Integer(8),
+                    Object::Integer(2),
+                ]),
+            );
+            trailer.set("Filter", Object::Name(b"FlateDecode".to_vec()));
+            let stream = Stream::new(trailer, deflate(&rows));
+            writeln!(out, "{} 0 obj", xref_id.0).map_err(io_bug)?;
+            Writer::write_object(&mut out, &Object::Stream(stream))
+                .map_err(|e| Error::new(ErrorCode::Internal, format!("cannot write xref: {e}")))?;
+            out.extend_from_slice(b"\nendobj\n");
+        } else {
+            trailer.set("Size", Object::Integer(i64::from(self.next_number)));
+            out.extend_from_slice(b"xref\n");
+            for (first, ids) in subsections(&offsets) {
+                writeln!(out, "{first} {}", ids.len()).map_err(io_bug)?;
+                for offset in ids {
+                    write!(out, "{offset:010} 00000 n\r\n").map_err(io_bug)?;
+                }
+            }
+            out.extend_from_slice(b"trailer\n");
+            Writer::write_object(&mut out, &Object::Dictionary(trailer)).map_err(|e| {
+                Error::new(ErrorCode::Internal, format!("cannot write trailer: {e}"))
+            })?;
+            out.push(b'\n');
+        }
+        write!(out, "startxref\n{xref_offset}\n%%EOF\n").map_err(io_bug)?;
+        Ok(Increment {
+            bytes: out,
+            base_len: base.len(),
+            offsets,
+        })
+    }
+
+    /// The trailer `/ID`: kept as it is, or made from the file's bytes when
+    /// missing (PDF 2.0 requires one).
+    fn file_id(&self) -> Object {
+        if let Ok(id @ Object::Array(_)) = self.doc.doc.trailer.get(b"ID") {
+            return id.clone();
+        }
+        let bytes = self.doc.bytes();
+        let mut hasher = Sha256::new();
+        hasher.update(&bytes[..bytes.len().min(1 << 20)]);
+        hasher.update((bytes.len() as u64).to_be_bytes());
+        let digest = hasher.finalize();
+        let id = Object::String(digest[..16].to_vec(), StringFormat::Hexadecimal);
+        Object::Array(vec![id.clone(), id])
+    }
+}
+
+fn io_bug(e: std::io::Error) -> Error {
+    Error::new(
+        ErrorCode::Internal,
+        format!("writing to memory failed: {e}"),
+    )
+}
+
+/// Compresses with Flate at the default level.
+pub(crate) fn deflate(data: &[u8]) -> Vec<u8> {
+    let mut encoder = ZlibEncoder::new(
+        Vec::with_capacity(data.len() / 2 + 64),
+        Compression::default(),
+    );
+    // Writing to a Vec cannot fail.
+    let _ = encoder.write_all(data);
+    encoder.finish().unwrap_or_default()
+}
+
+/// Consecutive runs of object numbers, each with its objects' offsets.
+fn subsections(offsets: &BTreeMap<ObjectId, usize>) -> Vec<(u32, Vec<usize>)> {
+    let mut sections: Vec<(u32, Vec<usize>)> = Vec::new();
+    for (id, &offset) in offsets {
+        match sections.last_mut() {
+            Some((first, list)) if *first + list.len() as u32 == id.0 => list.push(offset),
+            _ => sections.push((id.0, vec![offset])),
+        }
+    }
+    sections
+}
+
+/// The `/Index` array and the rows (type 1, 8-byte offset, 2-byte
+/// generation) of a cross-reference stream (ISO 32000-2 §7.5.8).
+fn xref_stream_rows(offsets: &BTreeMap<ObjectId, usize>) -> (Vec<u32>, Vec<u8>) {
+    let mut index = Vec::new();
+    let mut rows = Vec::new();
+    for (first, list) in subsections(offsets) {
+        index.push(first);
+        index.push(list.len() as u32);
+        for offset in list {
+            rows.push(1);
+            rows.extend_from_slice(&(offset as u64).to_be_bytes());
+            rows.extend_from_slice(&0u16.to_be_bytes());
+        }
+    }
+    (index, rows)
+}

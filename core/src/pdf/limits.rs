@@ -1,0 +1,45 @@
+//! Named limits that keep hostile PDFs from exhausting time, memory or stack.
+
+/// Largest file accepted by default: 64 MiB.
+pub const DEFAULT_MAX_FILE_SIZE: usize = 64 * 1024 * 1024;
+/// Most indirect objects accepted by default.
+pub const DEFAULT_MAX_OBJECTS: usize = 1_000_000;
+/// Deepest nesting of arrays and dictionaries, and of the page tree, accepted
+/// by default. lopdf's own parser stops at 100.
+pub const DEFAULT_MAX_NESTING_DEPTH: usize = 64;
+/// Most bytes one stream may decompress to by default: 64 MiB.
+pub const DEFAULT_MAX_DECOMPRESSED_SIZE: usize = 64 * 1024 * 1024;
+/// Most pages accepted by default.
+pub const DEFAULT_MAX_PAGES: usize = 10_000;
+/// Longest chain of references followed to resolve one object.
+pub const MAX_REFERENCE_CHAIN: usize = 32;
+
+/// Limits applied while reading a PDF. Each one, when exceeded, gives its
+/// own error code (`PDF_TOO_LARGE`, `PDF_TOO_MANY_OBJECTS`,
+/// `PDF_NESTING_TOO_DEEP`, `PDF_DECOMPRESSION_LIMIT`, `PDF_TOO_MANY_PAGES`);
+/// reference cycles give `PDF_REFERENCE_CYCLE` whatever the limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest file, in bytes.
+    pub max_file_size: usize,
+    /// Most indirect objects.
+    pub max_objects: usize,
+    /// Deepest nesting of arrays, dictionaries and page-tree levels.
+    pub max_nesting_depth: usize,
+    /// Most bytes any single stream may decompress to.
+    pub max_decompressed_size: usize,
+    /// Most pages.
+    pub max_pages: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+            max_objects: DEFAULT_MAX_OBJECTS,
+            max_nesting_depth: DEFAULT_MAX_NESTING_DEPTH,
+            max_decompressed_size: DEFAULT_MAX_DECOMPRESSED_SIZE,
+            max_pages: DEFAULT_MAX_PAGES,
+        }
+    }
+}

@@ -1,0 +1,37 @@
+//! Reading PDFs safely, placing form fields, and drawing their appearances.
+//!
+//! Everything paraph changes in a PDF is an incremental update appended to
+//! the original bytes (ISO 32000-2 §7.5.6), so earlier signatures stay valid.
+//! Loading is bounded by [`Limits`]: hostile files get a typed error, never a
+//! panic, a hang or an exhausted memory.
+
+pub(crate) mod appearance;
+mod document;
+pub(crate) mod fields;
+mod font;
+mod geometry;
+mod image;
+pub(crate) mod incremental;
+mod limits;
+pub(crate) mod object;
+mod scan;
+#[doc(hidden)]
+pub mod testing;
+
+pub use appearance::SignatureAppearance;
+pub use document::{Page, PdfDocument};
+pub use fields::{
+    FieldInfo, FieldType, FieldValue, INITIALS_BOX, NewField, WidgetInfo, add_fields,
+    initials_on_every_page,
+};
+pub use font::FontSet;
+pub use geometry::{PageGeometry, Rotation};
+pub use image::{MAX_IMAGE_BYTES, MAX_IMAGE_SIDE};
+pub use limits::{
+    DEFAULT_MAX_DECOMPRESSED_SIZE, DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_NESTING_DEPTH,
+    DEFAULT_MAX_OBJECTS, DEFAULT_MAX_PAGES, Limits, MAX_REFERENCE_CHAIN,
+};
+pub use object::PdfRect;
+
+#[cfg(test)]
+mod tests;

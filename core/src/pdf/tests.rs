@@ -1,0 +1,388 @@
+//! Loading: real structure, inheritance, and generated hostile files.
+
+use std::io::Write;
+
+use flate2::Compression;
+use flate2::write::ZlibEncoder;
+
+use super::testing::{assemble, flate_stream, minimal_pdf};
+use super::*;
+use crate::ErrorCode;
+
+fn load_code(bytes: &[u8], limits: &Limits) -> ErrorCode {
+    PdfDocument::load_with_limits(bytes, limits)
+        .expect_err("expected an error")
+        .code()
+}
+
+#[test]
+fn minimal_pdf_has_its_pages_sizes_and_rotations() {
+    let pdf = minimal_pdf(&[(612.0, 792.0, 0), (842.0, 595.0, 90), (300.0, 300.0, -90)]);
+    let doc = PdfDocument::load(&pdf).expect("loads");
+    assert_eq!(doc.page_count(), 3);
+    assert_eq!(
+        doc.page(2).expect("page").geometry.rotation,
+        Rotation::Quarter
+    );
+    assert_eq!(
+        doc.page(2).expect("page").geometry.displayed_size(),
+        (595.0, 842.0)
+    );
+    assert_eq!(
+        doc.page(3).expect("page").geometry.rotation,
+        Rotation::ThreeQuarters
+    );
+    assert_eq!(
+        doc.page(4).expect_err("no page 4").code(),
+        ErrorCode::PdfPageNotFound
+    );
+    assert_eq!(
+        doc.page(0).expect_err("no page 0").code(),
+        ErrorCode::PdfPageNotFound
+    );
+}
+
+#[test]
+fn page_attributes_are_inherited_through_the_tree() {
+    let pdf = assemble(
+        &[
+            (1, b"<< /Type /Catalog /Pages 2 0 R >>".to_vec()),
+            (
+                2,
+                b"<< /Type /Pages /Kids [3 0 R 5 0 R] /Count 2 /MediaBox [0 0 595 842] /Rotate 180 >>"
+                    .to_vec(),
+            ),
+            (3, b"<< /Type /Page /Parent 2 0 R >>".to_vec()),
+            (
+                5,
+                b"<< /Type /Pages /Parent 2 0 R /Kids [6 0 R] /Count 1 /CropBox [50 60 545 782] >>"
+                    .to_vec(),
+            ),
+            (6, b"<< /Type /Page /Parent 5 0 R /Rotate 90 >>".to_vec()),
+        ],
+        1,
+    );
+    let doc = PdfDocument::load(&pdf).expect("loads");
+    let first = doc.page(1).expect("page").geometry;
+    assert_eq!(first.media_box.urx, 595.0);
+    assert_eq!(first.rotation, Rotation::Half);
+    let second = doc.page(2).expect("page").geometry;
+    assert_eq!(
+        second.rotation,
+        Rotation::Quarter,
+        "a page's own /Rotate wins"
+    );
+    assert_eq!((second.crop_box.llx, second.crop_box.lly), (50.0, 60.0));
+    assert_eq!(second.displayed_size(), (722.0, 495.0));
+}
+
+#[test]
+fn a_crop_box_larger_than_the_media_box_is_clipped() {
+    let pdf = assemble(
+        &[
+            (1, b"<< /Type /Catalog /Pages 2 0 R >>".to_vec()),
+            (2, b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec()),
+            (
+                3,
+                b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /CropBox [-50 -50 150 300] >>"
+                    .to_vec(),
+            ),
+        ],
+        1,
+    );
+    let doc = PdfDocument::load(&pdf).expect("loads");
+    let crop = doc.page(1).expect("page").geometry.crop_box;
+    assert_eq!(
+        (crop.llx, crop.lly, crop.urx, crop.ury),
+        (0.0, 0.0, 150.0, 200.0)
+    );
+}
+
+// ---- hostile input ----
+
+#[test]
+fn files_larger_than_the_limit_are_refused_before_parsing() {
+    let pdf = minimal_pdf(&[(612.0, 792.0, 0)]);
+    let limits = Limits {
+        max_file_size: pdf.len() - 1,
+        ..Limits::default()
+    };
+    assert_eq!(load_code(&pdf, &limits), ErrorCode::PdfTooLarge);
+}
+
+#[test]
+fn deep_nesting_in_the_catalog_is_refused() {
+    for open in ["[", "<< /A "] {
+        let close = if open == "[" { "]" } else { ">>" };
+        let nested = format!("{}{}", open.repeat(20_000), close.repeat(20_000));
+        let pdf = assemble(
+            &[
+                (
+                    1,
+                    format!("<< /Type /Catalog /Pages 2 0 R /Deep {nested} >>").into_bytes(),
+                ),
+                (2, b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec()),
+                (3, b"<< /Type /Page /Parent 2 0 R >>".to_vec()),
+            ],
+            1,
+        );
+        assert_eq!(
+            load_code(&pdf, &Limits::default()),
+            ErrorCode::PdfNestingTooDeep,
+            "{open}"
+        );
+    }
+}
+
+#[test]
+fn too_many_objects_are_refused() {
+    let mut objects = vec![
+        (1, b"<< /Type /Catalog /Pages 2 0 R >>".to_vec()),
+        (2, b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec()),
+        (3, b"<< /Type /Page /Parent 2 0 R >>".to_vec()),
+    ];
+    for n in 4..2_000 {
+        objects.push((n, b"null".to_vec()));
+    }
+    let pdf = assemble(&objects, 1);
+    let limits = Limits {
+        max_objects: 1_000,
+        ..Limits::default()
+    };
+    assert_eq!(load_code(&pdf, &limits), ErrorCode::PdfTooManyObjects);
+    PdfDocument::load(&pdf).expect("within the default limit");
+}
+
+#[test]
+fn objects_hidden_in_object_streams_count_too() {
+    // 1 500 objects in one object stream: the raw scan sees one `endobj`.
+    let members = 1_500u32;
+    let mut header = String::new();
+    let mut body = String::new();
+    for i in 0..members {
+        header.push_str(&format!("{} {} ", 10 + i, body.len()));
+        body.push_str("null ");
+    }
+    let data = format!("{header}{body}");
+    let objstm = flate_stream(
+        &format!("/Type /ObjStm /N {members} /First {}", header.len()),
+        data.as_bytes(),
+    );
+    let pdf = assemble(
+        &[
+            (1, b"<< /Type /Catalog /Pages 2 0 R >>".to_vec()),
+            (2, b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec()),
+            (3, b"<< /Type /Page /Parent 2 0 R >>".to_vec()),
+            (4, objstm),
+        ],
+        1,
+    );
+    // A classic xref table does not list compressed objects, so build the
+    // same with a cross-reference stream that does.
+    let pdf = with_xref_stream(&pdf, 4, members);
+    let limits = Limits {
+        max_objects: 1_000,
+        ..Limits::default()
+    };
+    assert_eq!(load_code(&pdf, &limits), ErrorCode::PdfTooManyObjects);
+}
+
+/// Rewrites a file made by [`assemble`] whose object `objstm` is an object
+/// stream of `members` objects numbered from 10, with a cross-reference
+/// stream listing them.
+fn with_xref_stream(pdf: &[u8], objstm: u32, members: u32) -> Vec<u8> {
+    let text_end = memchr::memmem::rfind(pdf, b"xref\n").expect("xref");
+    let mut out = pdf[..text_end].to_vec();
+    let offset_of =
+        |n: u32| memchr::memmem::find(pdf, format!("\n{n} 0 obj").as_bytes()).expect("object") + 1;
+    let size = 10 + members + 1;
+    let xref_id = size - 1;
+    let mut rows = Vec::new();
+    let mut row = |kind: u8, field2: u32, field3: u16| {
+        rows.push(kind);
+        rows.extend_from_slice(&field2.to_be_bytes());
+        rows.extend_from_slice(&field3.to_be_bytes());
+    };
+    row(0, 0, 65535);
+    for n in 1..10 {
+        if n <= objstm {
+            row(1, offset_of(n) as u32, 0);
+        } else {
+            row(0, 0, 0);
+        }
+    }
+    for i in 0..members {
+        row(2, objstm, i as u16);
+    }
+    let xref_offset = out.len() as u32;
+    row(1, xref_offset, 0);
+    let body = flate_stream(
+        &format!("/Type /XRef /Size {size} /W [1 4 2] /Root 1 0 R"),
+        &rows,
+    );
+    out.extend_from_slice(format!("{xref_id} 0 obj\n").as_bytes());
+    out.extend_from_slice(&body);
+    out.extend_from_slice(format!("\nendobj\nstartxref\n{xref_offset}\n%%EOF\n").as_bytes());
+    out
+}
+
+#[test]
+fn decompression_bombs_in_object_streams_are_refused() {
+    // 8 MiB of spaces in an object stream, against a 1 MiB limit.
+    let mut encoder = ZlibEncoder::new(Vec::new(), Compression::best());
+    let chunk = vec![b' '; 1 << 20];
+    for _ in 0..8 {
+        encoder.write_all(&chunk).expect("compress");
+    }
+    let compressed = encoder.finish().expect("compress");
+    let mut objstm = format!(
+        "<< /Type /ObjStm /N 1 /First 5 /Filter /FlateDecode /Length {} >>\nstream\n",
+        compressed.len()
+    )
+    .into_bytes();
+    objstm.extend_from_slice(&compressed);
+    objstm.extend_from_slice(b"\nendstream");
+    let pdf = assemble(
+        &[
+            (1, b"<< /Type /Catalog /Pages 2 0 R >>".to_vec()),
+            (2, b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec()),
+            (3, b"<< /Type /Page /Parent 2 0 R >>".to_vec()),
+            (4, objstm),
+        ],
+        1,
+    );
+    let pdf = with_xref_stream(&pdf, 4, 1);
+    let limits = Limits {
+        max_decompressed_size: 1 << 20,
+        ..Limits::default()
+    };
+    assert_eq!(load_code(&pdf, &limits), ErrorCode::PdfDecompressionLimit);
+}
+
+#[test]
+fn a_kids_cycle_is_refused() {
+    let pdf = assemble(
+        &[
+            (1, b"<< /Type /Catalog /Pages 2 0 R >>".to_vec()),
+            (
+                2,
+                b"<< /Type /Pages /Kids [3 0 R 2 0 R] /Count 2 >>".to_vec(),
+            ),
+            (3, b"<< /Type /Page /Parent 2 0 R >>".to_vec()),
+        ],
+        1,
+    );
+    assert_eq!(
+        load_code(&pdf, &Limits::default()),
+        ErrorCode::PdfReferenceCycle
+    );
+}
+
+#[test]
+fn a_parent_cycle_is_refused() {
+    let pdf = assemble(
+        &[
+            (1, b"<< /Type /Catalog /Pages 2 0 R >>".to_vec()),
+            (
+                2,
+                b"<< /Type /Pages /Kids [3 0 R] /Count 1 /Parent 4 0 R >>".to_vec(),
+            ),
+            (3, b"<< /Type /Page /Parent 2 0 R >>".to_vec()),
+            (
+                4,
+                b"<< /Type /Pages /Kids [] /Count 0 /Parent 2 0 R >>".to_vec(),
+            ),
+        ],
+        1,
+    );
+    assert_eq!(
+        load_code(&pdf, &Limits::default()),
+        ErrorCode::PdfReferenceCycle
+    );
+}
+
+#[test]
+fn a_very_deep_page_tree_is_refused() {
+    // 5 000 nested /Pages nodes, each with one kid, no /Count.
+    let depth = 5_000u32;
+    let mut objects = vec![(1, b"<< /Type /Catalog /Pages 2 0 R >>".to_vec())];
+    for n in 2..2 + depth {
+        objects.push((
+            n,
+            format!("<< /Type /Pages /Kids [{} 0 R] >>", n + 1).into_bytes(),
+        ));
+    }
+    objects.push((2 + depth, b"<< /Type /Page >>".to_vec()));
+    let pdf = assemble(&objects, 1);
+    assert_eq!(
+        load_code(&pdf, &Limits::default()),
+        ErrorCode::PdfNestingTooDeep
+    );
+}
+
+#[test]
+fn too_many_pages_are_refused() {
+    let pdf = minimal_pdf(&[(100.0, 100.0, 0); 12]);
+    let limits = Limits {
+        max_pages: 10,
+        ..Limits::default()
+    };
+    assert_eq!(load_code(&pdf, &limits), ErrorCode::PdfTooManyPages);
+}
+
+#[test]
+fn reference_chains_that_loop_are_refused() {
+    let pdf = assemble(
+        &[
+            (1, b"<< /Type /Catalog /Pages 5 0 R >>".to_vec()),
+            (5, b"6 0 R".to_vec()),
+            (6, b"5 0 R".to_vec()),
+        ],
+        1,
+    );
+    assert_eq!(
+        load_code(&pdf, &Limits::default()),
+        ErrorCode::PdfReferenceCycle
+    );
+}
+
+#[test]
+fn garbage_and_truncated_files_are_malformed() {
+    assert_eq!(
+        load_code(b"hello world", &Limits::default()),
+        ErrorCode::PdfMalformed
+    );
+    assert_eq!(load_code(b"", &Limits::default()), ErrorCode::PdfMalformed);
+    let pdf = minimal_pdf(&[(612.0, 792.0, 0)]);
+    for cut in [20, pdf.len() / 3, pdf.len() / 2] {
+        let result = PdfDocument::load(&pdf[..cut]);
+        if let Err(e) = result {
+            assert_eq!(e.code(), ErrorCode::PdfMalformed, "cut at {cut}: {e}");
+        }
+    }
+}
+
+mod fuzz {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Mutated files never panic: they load or give a typed error.
+        #[test]
+        fn mutated_pdfs_never_panic(
+            flips in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..20),
+            cut in any::<prop::sample::Index>(),
+        ) {
+            let mut pdf = minimal_pdf(&[(612.0, 792.0, 0), (595.0, 842.0, 90)]);
+            for (index, byte) in flips {
+                let i = index.index(pdf.len());
+                pdf[i] = byte;
+            }
+            let end = cut.index(pdf.len()).max(pdf.len() / 2);
+            let _ = PdfDocument::load(&pdf[..end]);
+        }
+    }
+}
