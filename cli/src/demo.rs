@@ -1,14 +1,20 @@
 //! `paraph demo`: an envelope with two signers in sequence, from draft to
-//! completed, with the events it produces and the webhook deliveries a
-//! server would make for them.
+//! completed: the events it produces, the webhook deliveries a server would
+//! make for them, and the contract signed by both (PAdES, one incremental
+//! update per signature, initials on every page).
 
 use std::path::PathBuf;
 
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use clap::Args;
 use paraph::envelope::{
-    self, Actor, AuthenticationMethod, Command, Context, CreateEnvelope, Envelope, Event,
-    FieldKind, NewDocument, NewField, NewRecipient, RecipientRole, Rect, SignatureLevel,
+    self, Actor, AuthenticationMethod, Command, Context, CreateEnvelope, DocumentDigest, Envelope,
+    Event, FieldKind, NewDocument, NewRecipient, RecipientRole, Rect, SignatureLevel,
+};
+use paraph::pades::{self, SignOptions, SignatureField};
+use paraph::pdf::{
+    FieldValue, FontSet, NewField, PdfDocument, SignatureAppearance, add_fields,
+    initials_on_every_page,
 };
 use paraph::webhook::{WebhookHeaders, WebhookPayload, WebhookSecret};
 use paraph::{Error, ErrorCode};
@@ -18,7 +24,7 @@ use crate::io;
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// Folder for the demo's files (envelope, events, webhook deliveries).
+    /// Folder for the demo's files (envelope, events, webhook deliveries, signed PDF).
     #[arg(long, default_value = "paraph-demo")]
     out: PathBuf,
 
@@ -118,10 +124,42 @@ pub fn run(args: DemoArgs) -> Result<(), Error> {
             format!("cannot create {}: {e}", args.out.display()),
         )
     })?;
+    let anchors = pades::parse_certificates(DEMO_ROOT)?;
+    let report = pades::verify(&walk.signed_pdf, &anchors, walk.envelope.updated_at)?;
+    out += &format!(
+        "\nSigned PDF: {} signature(s), {}; every signature {} by the demo root.\n",
+        report.signatures.len(),
+        if report.all_intact() {
+            "intact"
+        } else {
+            "NOT intact"
+        },
+        if report.all_trusted() {
+            "trusted"
+        } else {
+            "NOT trusted"
+        },
+    );
+    for s in &report.signatures {
+        out += &format!(
+            "  {:<10} {} ({})\n",
+            s.field_name,
+            s.signing_time
+                .map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true))
+                .unwrap_or_default(),
+            match &s.coverage {
+                pades::Coverage::WholeFile => "covers the whole file".to_owned(),
+                pades::Coverage::Revision { .. } =>
+                    "covers its revision; later changes allowed".to_owned(),
+                pades::Coverage::Invalid => "invalid byte range".to_owned(),
+            }
+        );
+    }
     let files = [
         ("envelope.json", to_json(envelope)?),
         ("events.json", to_json(&walk.events)?),
         ("webhooks.json", to_json(&deliveries)?),
+        ("contract-signed.pdf", walk.signed_pdf.clone()),
     ];
     for (name, bytes) in &files {
         io::write_atomic(&args.out.join(name), bytes)?;
@@ -158,11 +196,77 @@ struct Walk {
     envelope: Envelope,
     events: Vec<Event>,
     payloads: Vec<(Event, WebhookPayload)>,
+    signed_pdf: Vec<u8>,
 }
 
-/// The envelope's whole history: a sender prepares and sends it, Marie signs,
-/// then Jun-ho.
+const CONTRACT: &[u8] = include_bytes!("../assets/demo-contract.pdf");
+const SEAL: &[u8] = include_bytes!("../assets/demo-seal.p12");
+pub(crate) const DEMO_ROOT: &[u8] = include_bytes!("../assets/demo-root.pem");
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A recipient's turn to sign: the PDF is stamped and signed with the
+/// platform seal, then the envelope records the signed document's digest.
+struct Signing<'a> {
+    recipient: &'a str,
+    name: &'a str,
+    email: &'a str,
+    initials: &'a str,
+}
+
+fn sign_pdf(
+    pdf: &[u8],
+    envelope: &Envelope,
+    signing: &Signing<'_>,
+    time: DateTime<Utc>,
+    seal: &pades::KeySigner,
+) -> Result<Vec<u8>, Error> {
+    let signature_id = format!(
+        "sig_{}",
+        &sha256_hex(
+            format!("{}:{}:{}", envelope.id, signing.recipient, time.timestamp()).as_bytes()
+        )[..12]
+    );
+    let mut options = SignOptions::with_fonts(time, FontSet::bundled());
+    options.field = SignatureField::Existing(format!("sig_{}", signing.recipient));
+    options.appearance = Some(SignatureAppearance {
+        name: signing.name.to_owned(),
+        image: None,
+        date: format!("Signed {}", time.format("%Y-%m-%d %H:%M UTC")),
+        details: format!("{} · {signature_id}", signing.email),
+    });
+    options.signer_name = Some(signing.name.to_owned());
+    options.reason = Some(format!(
+        "Signed by {} <{}> through paraph",
+        signing.name, signing.email
+    ));
+    options.field_values = envelope
+        .fields_of(signing.recipient)
+        .filter(|f| f.kind == FieldKind::Initials)
+        .map(|f| {
+            (
+                f.id.clone(),
+                FieldValue::Initials {
+                    text: signing.initials.to_owned(),
+                    image: None,
+                },
+            )
+        })
+        .collect();
+    pades::sign(pdf, seal, &options)
+}
+
+/// The envelope's whole history: a sender prepares and sends it, Marie signs
+/// for the employer, then Jun-ho as the employee; each signature is stamped
+/// on the contract and sealed (PAdES) as an incremental update.
 fn walk(start: DateTime<Utc>) -> Result<Walk, Error> {
+    let seal = pades::KeySigner::from_pkcs12(SEAL, "test")?;
     let sender = Actor::ApiKey {
         id: "key_demo".into(),
     };
@@ -172,8 +276,8 @@ fn walk(start: DateTime<Utc>) -> Result<Walk, Error> {
             .with_ip("203.0.113.10")
             .with_user_agent("paraph-demo/1.0")
     };
-    let marie = Actor::Recipient { id: "marie".into() };
-    let junho = Actor::Recipient { id: "junho".into() };
+    let contract = PdfDocument::load(CONTRACT)?;
+    let pages = u32::try_from(contract.page_count()).unwrap_or(u32::MAX);
 
     let created = envelope::create(
         CreateEnvelope {
@@ -189,31 +293,32 @@ fn walk(start: DateTime<Utc>) -> Result<Walk, Error> {
     let mut payloads = WebhookPayload::from_transition(None, &created)?;
     let mut envelope = created.envelope;
     let mut events = created.events;
+    let mut apply =
+        |envelope: &mut Envelope, command: Command, ctx: Context| -> Result<(), Error> {
+            let transition = envelope::apply(envelope, command, &ctx)?;
+            payloads.extend(WebhookPayload::from_transition(
+                Some(envelope),
+                &transition,
+            )?);
+            *envelope = transition.envelope;
+            events.extend(transition.events);
+            Ok(())
+        };
 
-    let signature_field = |id: &str, recipient: &str, x: f64| {
-        Command::AddField(NewField {
-            id: id.into(),
-            document_id: "doc_contract".into(),
-            recipient_id: recipient.into(),
-            kind: FieldKind::Signature,
-            page: 2,
-            rect: Rect::new(x, 650.0, 200.0, 60.0),
-            required: true,
-            value: None,
-        })
-    };
-    let steps = vec![
+    apply(
+        &mut envelope,
+        Command::AddDocument(NewDocument {
+            id: "doc_contract".into(),
+            name: "contrat-de-travail.pdf".into(),
+            page_count: pages,
+            sha256: sha256_hex(CONTRACT),
+        }),
+        ctx(1, sender.clone()),
+    )?;
+    for (minute, recipient) in [
         (
-            Command::AddDocument(NewDocument {
-                id: "doc_contract".into(),
-                name: "employment-contract.pdf".into(),
-                page_count: 2,
-                sha256: "9f2b5c1e8d7a6f4e3b2a1908c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9d8".into(),
-            }),
-            ctx(1, sender.clone()),
-        ),
-        (
-            Command::AddRecipient(NewRecipient {
+            2,
+            NewRecipient {
                 id: "marie".into(),
                 name: "Marie Dubois".into(),
                 email: "marie.dubois@example.com".into(),
@@ -221,11 +326,11 @@ fn walk(start: DateTime<Utc>) -> Result<Walk, Error> {
                 role: RecipientRole::Signer,
                 routing_order: 1,
                 authentication: AuthenticationMethod::EmailLink,
-            }),
-            ctx(2, sender.clone()),
+            },
         ),
         (
-            Command::AddRecipient(NewRecipient {
+            3,
+            NewRecipient {
                 id: "junho".into(),
                 name: "김준호 (Jun-ho Kim)".into(),
                 email: "junho.kim@example.com".into(),
@@ -233,57 +338,116 @@ fn walk(start: DateTime<Utc>) -> Result<Walk, Error> {
                 role: RecipientRole::Signer,
                 routing_order: 2,
                 authentication: AuthenticationMethod::SmsCode,
+            },
+        ),
+    ] {
+        apply(
+            &mut envelope,
+            Command::AddRecipient(recipient),
+            ctx(minute, sender.clone()),
+        )?;
+    }
+    // Signature fields beside "Signature de l'employeur" and "Signature du
+    // salarié" on the last page, and initials on every page.
+    let mut fields = vec![
+        NewField {
+            name: "sig_marie".into(),
+            kind: FieldKind::Signature,
+            page: pages,
+            rect: Rect::new(215.0, 196.0, 210.0, 56.0),
+            value: None,
+            required: true,
+            read_only: false,
+        },
+        NewField {
+            name: "sig_junho".into(),
+            kind: FieldKind::Signature,
+            page: pages,
+            rect: Rect::new(215.0, 256.0, 210.0, 56.0),
+            value: None,
+            required: true,
+            read_only: false,
+        },
+    ];
+    fields.extend(initials_on_every_page(
+        &contract,
+        &["initials_marie".to_owned(), "initials_junho".to_owned()],
+    ));
+    for field in &fields {
+        let recipient = field
+            .name
+            .trim_start_matches("sig_")
+            .trim_start_matches("initials_")
+            .split('_')
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        apply(
+            &mut envelope,
+            Command::AddField(envelope::NewField {
+                id: field.name.clone(),
+                document_id: "doc_contract".into(),
+                recipient_id: recipient,
+                kind: field.kind,
+                page: field.page,
+                rect: field.rect,
+                required: field.required,
+                value: None,
             }),
-            ctx(3, sender.clone()),
-        ),
-        (
-            signature_field("sig_marie", "marie", 72.0),
             ctx(4, sender.clone()),
-        ),
+        )?;
+    }
+    let mut pdf = add_fields(CONTRACT, &fields, &FontSet::bundled())?;
+    apply(&mut envelope, Command::Send, ctx(6, sender.clone()))?;
+
+    let signings = [
         (
-            signature_field("sig_junho", "junho", 320.0),
-            ctx(5, sender.clone()),
-        ),
-        (Command::Send, ctx(6, sender.clone())),
-        (
-            Command::View {
-                recipient_id: "marie".into(),
+            30,
+            Signing {
+                recipient: "marie",
+                name: "Marie Dubois",
+                email: "marie.dubois@example.com",
+                initials: "MD",
             },
-            ctx(30, marie.clone()),
         ),
         (
-            Command::Sign {
-                recipient_id: "marie".into(),
-                documents: vec![],
+            90,
+            Signing {
+                recipient: "junho",
+                name: "김준호 (Jun-ho Kim)",
+                email: "junho.kim@example.com",
+                initials: "JK",
             },
-            ctx(34, marie),
-        ),
-        (
-            Command::View {
-                recipient_id: "junho".into(),
-            },
-            ctx(90, junho.clone()),
-        ),
-        (
-            Command::Sign {
-                recipient_id: "junho".into(),
-                documents: vec![],
-            },
-            ctx(95, junho),
         ),
     ];
-    for (command, ctx) in steps {
-        let transition = envelope::apply(&envelope, command, &ctx)?;
-        payloads.extend(WebhookPayload::from_transition(
-            Some(&envelope),
-            &transition,
-        )?);
-        envelope = transition.envelope;
-        events.extend(transition.events);
+    for (minute, signing) in signings {
+        let actor = Actor::Recipient {
+            id: signing.recipient.into(),
+        };
+        apply(
+            &mut envelope,
+            Command::View {
+                recipient_id: signing.recipient.into(),
+            },
+            ctx(minute, actor.clone()),
+        )?;
+        pdf = sign_pdf(&pdf, &envelope, &signing, at(minute + 4), &seal)?;
+        apply(
+            &mut envelope,
+            Command::Sign {
+                recipient_id: signing.recipient.into(),
+                documents: vec![DocumentDigest {
+                    document_id: "doc_contract".into(),
+                    sha256: sha256_hex(&pdf),
+                }],
+            },
+            ctx(minute + 4, actor),
+        )?;
     }
     Ok(Walk {
         envelope,
         events,
         payloads,
+        signed_pdf: pdf,
     })
 }

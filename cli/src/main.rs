@@ -7,6 +7,7 @@
 mod demo;
 mod envelope_cmd;
 mod io;
+mod pdf_cmd;
 mod webhook_cmd;
 
 use std::process::ExitCode;
@@ -34,6 +35,12 @@ enum Command {
     /// Sign and verify webhook deliveries.
     #[command(subcommand)]
     Webhook(webhook_cmd::WebhookCommand),
+    /// List a PDF's pages and form fields.
+    Fields(pdf_cmd::FieldsArgs),
+    /// Sign a PDF (PAdES B-B, or B-T with --tsa) as an incremental update.
+    Sign(Box<pdf_cmd::SignArgs>),
+    /// Verify a PDF's signatures; exit 0 only if every one is intact (and trusted, with --trust).
+    Verify(pdf_cmd::VerifyArgs),
     /// Walk an envelope with two signers in sequence from draft to completed.
     Demo(demo::DemoArgs),
     /// Print the table of stable error codes.
@@ -45,6 +52,9 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Envelope(command) => envelope_cmd::run(command),
         Command::Webhook(command) => webhook_cmd::run(command),
+        Command::Fields(args) => pdf_cmd::fields(args),
+        Command::Sign(args) => pdf_cmd::sign(*args),
+        Command::Verify(args) => pdf_cmd::verify(args),
         Command::Demo(args) => demo::run(args),
         Command::Errors => print_error_table(),
     };
@@ -70,4 +80,14 @@ fn report(error: &Error, json: bool) {
 
 fn print_error_table() -> Result<(), Error> {
     io::print_json(&ErrorCodeTable::current())
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
 }

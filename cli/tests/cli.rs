@@ -474,3 +474,285 @@ fn errors_command_prints_the_committed_table() {
 fn read_json(path: &Path) -> Value {
     serde_json::from_slice(&std::fs::read(path).expect("read")).expect("json")
 }
+
+fn repo(path: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join(path)
+        .to_string_lossy()
+        .into_owned()
+}
+
+#[test]
+fn sign_then_verify_round_trips_and_reports_trust() {
+    let dir = TempDir::new("sign");
+    let out = dir.path("signed.pdf");
+    let signed = paraph(
+        &[
+            "sign",
+            &repo("fixtures/pdf/reportlab-contract.pdf"),
+            "-o",
+            out.to_str().expect("path"),
+            "--p12",
+            &repo("fixtures/certs/rsa/signer.p12"),
+            "--password",
+            "test",
+            "--page",
+            "1",
+            "--rect",
+            "72,300,200,60",
+            "--name",
+            "Marie Dubois",
+            "--reason",
+            "I agree",
+            "--time",
+            "2026-11-23T10:00:00Z",
+        ],
+        b"",
+    );
+    assert!(signed.status.success(), "{}", stderr(&signed));
+    assert!(stdout(&signed).contains("Alice Signer RSA"));
+
+    let trusted = paraph(
+        &[
+            "verify",
+            out.to_str().expect("path"),
+            "--trust",
+            &repo("fixtures/certs/rsa/root.pem"),
+        ],
+        b"",
+    );
+    assert!(
+        trusted.status.success(),
+        "{}{}",
+        stdout(&trusted),
+        stderr(&trusted)
+    );
+    assert!(stdout(&trusted).contains("integrity: intact"));
+    assert!(stdout(&trusted).contains("chain:     trusted"));
+
+    let rogue = paraph(
+        &[
+            "verify",
+            out.to_str().expect("path"),
+            "--trust",
+            &repo("fixtures/certs/rogue/root.pem"),
+        ],
+        b"",
+    );
+    assert_eq!(rogue.status.code(), Some(1));
+    assert!(stdout(&rogue).contains("UNTRUSTED"));
+
+    let json = paraph(&["verify", out.to_str().expect("path"), "--json"], b"");
+    assert!(json.status.success());
+    let report: Value = serde_json::from_str(&stdout(&json)).expect("json");
+    assert_eq!(report["signatures"][0]["digestValid"], true);
+    assert_eq!(report["signatures"][0]["coverage"]["kind"], "wholeFile");
+    assert_eq!(
+        report["signatures"][0]["signingTime"],
+        "2026-11-23T10:00:00Z"
+    );
+
+    let fields = paraph(&["fields", out.to_str().expect("path"), "--json"], b"");
+    let listed: Value = serde_json::from_str(&stdout(&fields)).expect("json");
+    assert_eq!(listed["pages"].as_array().expect("pages").len(), 2);
+    assert_eq!(listed["fields"][0]["type"], "SIGNATURE");
+    assert_eq!(listed["fields"][0]["signed"], true);
+    assert_eq!(listed["fields"][0]["widgets"][0]["rect"]["x"], 72.0);
+}
+
+#[test]
+fn a_tampered_file_fails_verification() {
+    let dir = TempDir::new("tamper");
+    let out = dir.path("signed.pdf");
+    let signed = paraph(
+        &[
+            "sign",
+            &repo("fixtures/pdf/reportlab-contract.pdf"),
+            "-o",
+            out.to_str().expect("path"),
+            "--key",
+            &repo("fixtures/certs/ec/signer.key"),
+            "--cert",
+            &repo("fixtures/certs/ec/signer.pem"),
+            "--chain",
+            &repo("fixtures/certs/ec/chain.pem"),
+        ],
+        b"",
+    );
+    assert!(signed.status.success(), "{}", stderr(&signed));
+    let mut bytes = std::fs::read(&out).expect("read");
+    let at = bytes.windows(9).position(|w| w == b"Employ").unwrap_or(200);
+    bytes[at] ^= 1;
+    std::fs::write(&out, &bytes).expect("write");
+    let verified = paraph(&["verify", out.to_str().expect("path")], b"");
+    assert_eq!(verified.status.code(), Some(1));
+    assert!(stdout(&verified).contains("BROKEN"));
+}
+
+#[test]
+fn signing_errors_are_typed_and_leave_no_file() {
+    let dir = TempDir::new("sign-errors");
+    let out = dir.path("never.pdf");
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (
+            vec![
+                "--p12".into(),
+                repo("fixtures/certs/rsa/signer.p12"),
+                "--password".into(),
+                "wrong".into(),
+            ],
+            "PKCS12_BAD_PASSWORD",
+        ),
+        (
+            vec![
+                "--p12".into(),
+                repo("fixtures/certs/rsa/expired.p12"),
+                "--password".into(),
+                "test".into(),
+            ],
+            "CERT_EXPIRED",
+        ),
+        (
+            vec![
+                "--key".into(),
+                repo("fixtures/certs/rsa/signer.key"),
+                "--cert".into(),
+                repo("fixtures/certs/rsa/signer2.pem"),
+            ],
+            "KEY_CERT_MISMATCH",
+        ),
+        (
+            vec![
+                "--p12".into(),
+                repo("fixtures/certs/rsa/signer.p12"),
+                "--password".into(),
+                "test".into(),
+                "--field".into(),
+                "nope".into(),
+            ],
+            "PDF_FIELD_NOT_FOUND",
+        ),
+        (
+            vec![
+                "--p12".into(),
+                repo("fixtures/certs/rsa/signer.p12"),
+                "--password".into(),
+                "test".into(),
+                "--page".into(),
+                "9".into(),
+                "--rect".into(),
+                "1,1,10,10".into(),
+            ],
+            "PDF_PAGE_NOT_FOUND",
+        ),
+    ];
+    for (extra, code) in cases {
+        let mut args = vec![
+            "sign".to_owned(),
+            repo("fixtures/pdf/reportlab-contract.pdf"),
+            "-o".into(),
+            out.to_string_lossy().into_owned(),
+        ];
+        args.extend(extra);
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        let result = paraph(&refs, b"");
+        assert_eq!(result.status.code(), Some(1), "{code}");
+        assert!(
+            stderr(&result).starts_with(&format!("error[{code}]")),
+            "{code}: {}",
+            stderr(&result)
+        );
+        assert!(!out.exists(), "{code}: a file was written");
+    }
+    let encrypted = paraph(
+        &[
+            "sign",
+            &repo("fixtures/pdf/encrypted-user-password.pdf"),
+            "-o",
+            out.to_str().expect("path"),
+            "--p12",
+            &repo("fixtures/certs/rsa/signer.p12"),
+            "--password",
+            "test",
+        ],
+        b"",
+    );
+    assert!(
+        stderr(&encrypted).starts_with("error[PDF_ENCRYPTED]"),
+        "{}",
+        stderr(&encrypted)
+    );
+    let garbage = dir.path("garbage.pdf");
+    std::fs::write(&garbage, b"%PDF-1.7 garbage").expect("write");
+    let broken = paraph(&["fields", garbage.to_str().expect("path")], b"");
+    assert!(
+        stderr(&broken).starts_with("error[PDF_MALFORMED]"),
+        "{}",
+        stderr(&broken)
+    );
+}
+
+#[test]
+fn the_demo_writes_a_contract_signed_by_both_signers() {
+    let dir = TempDir::new("demo-pdf");
+    let out_dir = dir.path("out");
+    let out = paraph(
+        &[
+            "demo",
+            "--out",
+            out_dir.to_str().expect("path"),
+            "--now",
+            "2026-11-23T09:00:00Z",
+        ],
+        b"",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("2 signature(s), intact; every signature trusted"));
+    let pdf = out_dir.join("contract-signed.pdf");
+    let verified = paraph(
+        &[
+            "verify",
+            pdf.to_str().expect("path"),
+            "--trust",
+            &repo("fixtures/certs/rsa/root.pem"),
+            "--json",
+        ],
+        b"",
+    );
+    assert!(verified.status.success(), "{}", stderr(&verified));
+    let report: Value = serde_json::from_str(&stdout(&verified)).expect("json");
+    let names: Vec<&str> = report["signatures"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|s| s["fieldName"].as_str().expect("name"))
+        .collect();
+    assert_eq!(names, ["sig_marie", "sig_junho"]);
+    // The envelope recorded the signed document's digest.
+    let envelope: Value = read_json(&out_dir.join("envelope.json"));
+    let bytes = std::fs::read(&pdf).expect("read");
+    let digest: String = <sha2::Sha256 as sha2::Digest>::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(envelope["documents"][0]["signedSha256"], digest.as_str());
+}
+
+#[test]
+fn demo_assets_match_the_fixtures() {
+    for (asset, fixture) in [
+        (
+            "cli/assets/demo-contract.pdf",
+            "fixtures/pdf/libreoffice-contract.pdf",
+        ),
+        ("cli/assets/demo-seal.p12", "fixtures/certs/demo/seal.p12"),
+        ("cli/assets/demo-root.pem", "fixtures/certs/rsa/root.pem"),
+    ] {
+        assert_eq!(
+            std::fs::read(repo(asset)).expect("asset"),
+            std::fs::read(repo(fixture)).expect("fixture"),
+            "{asset}"
+        );
+    }
+}

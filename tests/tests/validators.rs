@@ -1,0 +1,528 @@
+//! Signed PDFs checked by independent tools: qpdf, poppler (pdfsig,
+//! pdftotext, pdftoppm), pyHanko and OpenSSL.
+//!
+//! These tests need those tools, so they are `#[ignore]`d for a bare
+//! `cargo test`; `scripts/test` installs the tools and runs them with
+//! `--include-ignored`. `PARAPH_PYTHON` names the interpreter that has
+//! pyHanko.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use chrono::{DateTime, TimeZone, Utc};
+use paraph::envelope::{FieldKind, Rect};
+use paraph::pades::{self, KeySigner, SignOptions, SignatureField, Signer};
+use paraph::pdf::{FieldValue, FontSet, NewField, PdfDocument, SignatureAppearance};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn fixture(path: &str) -> Vec<u8> {
+    std::fs::read(root().join("fixtures").join(path)).expect("fixture")
+}
+
+fn ca(alg: &str) -> PathBuf {
+    root().join(format!("fixtures/certs/{alg}/root.pem"))
+}
+
+fn signer(alg: &str, name: &str) -> KeySigner {
+    KeySigner::from_pkcs12(&fixture(&format!("certs/{alg}/{name}.p12")), "test").expect("p12")
+}
+
+fn time() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap()
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = root().join("target/validator-tests");
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir.join(name)
+}
+
+/// Runs `tests/tools/validate_pdf.sh` and returns (passed, failed, output).
+fn validate_with(
+    pdf: &[u8],
+    name: &str,
+    ca: &Path,
+    expected: usize,
+    env: &[(&str, &str)],
+) -> (usize, usize, String) {
+    let path = scratch(name);
+    std::fs::write(&path, pdf).expect("write");
+    let python = std::env::var("PARAPH_PYTHON").unwrap_or_else(|_| "python3".to_owned());
+    let mut command = Command::new(root().join("tests/tools/validate_pdf.sh"));
+    command
+        .arg(&path)
+        .arg(ca)
+        .arg(expected.to_string())
+        .env("PYTHON", python);
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let out = command.output().expect("validate_pdf.sh runs");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let last = text.lines().last().unwrap_or_default().to_owned();
+    let numbers: Vec<usize> = last
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|s| !s.is_empty())
+        .filter_map(|s| s.parse().ok())
+        .collect();
+    assert_eq!(
+        numbers.len(),
+        2,
+        "unexpected validator output:\n{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (numbers[0], numbers[1], text)
+}
+
+fn assert_valid(pdf: &[u8], name: &str, alg: &str, expected: usize) {
+    let (passed, failed, text) = validate_with(pdf, name, &ca(alg), expected, &[]);
+    assert_eq!(failed, 0, "{name}:\n{text}");
+    // qpdf 1, pdfsig 2 + 2 per signature, pyHanko 1 + 8 per signature.
+    assert_eq!(
+        passed,
+        4 + 10 * expected,
+        "{name}: unexpected check count\n{text}"
+    );
+}
+
+fn visible(page: u32, rect: Rect) -> SignOptions {
+    let mut o = SignOptions::new(time());
+    o.field = SignatureField::New {
+        name: None,
+        page,
+        rect,
+    };
+    o.appearance = Some(SignatureAppearance {
+        name: "마리 뒤부아 — Marie Dubois".into(),
+        image: None,
+        date: "Signed 2026-11-23 10:00 UTC".into(),
+        details: "marie@example.com · sig_0123456789ab".into(),
+    });
+    o
+}
+
+const FIXTURES: &[&str] = &[
+    "libreoffice-contract.pdf",
+    "reportlab-contract.pdf",
+    "reportlab-acroform.pdf",
+    "reportlab-offset-boxes.pdf",
+    "reportlab-mixed-sizes.pdf",
+    "reportlab-three-pages.pdf",
+    "ghostscript-1.3.pdf",
+    "ghostscript-2.0.pdf",
+    "qpdf-object-streams.pdf",
+    "qpdf-linearized.pdf",
+    "qpdf-rotated.pdf",
+    "pyhanko-incremental.pdf",
+];
+
+#[test]
+#[ignore = "needs qpdf, poppler and pyHanko: run by scripts/test"]
+fn every_fixture_signs_into_a_pdf_the_validators_accept() {
+    for name in FIXTURES {
+        let pdf = fixture(&format!("pdf/{name}"));
+        let signed = pades::sign(
+            &pdf,
+            &signer("rsa", "signer"),
+            &visible(1, Rect::new(40.0, 40.0, 220.0, 70.0)),
+        )
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_valid(&signed, &format!("signed-{name}"), "rsa", 1);
+    }
+}
+
+#[test]
+#[ignore = "needs qpdf, poppler and pyHanko: run by scripts/test"]
+fn a_file_signed_by_pyhanko_keeps_its_signature_valid() {
+    let pdf = fixture("pdf/pyhanko-signed.pdf");
+    let signed = pades::sign(
+        &pdf,
+        &signer("rsa", "signer"),
+        &visible(1, Rect::new(40.0, 40.0, 220.0, 70.0)),
+    )
+    .expect("signs");
+    // pyHanko signed with /adbe.pkcs7.detached; ours is ETSI.CAdES.detached.
+    let (_, failed, text) = validate_with(
+        &signed,
+        "signed-pyhanko-signed.pdf",
+        &ca("rsa"),
+        2,
+        &[("EXPECT_SUBFILTER", "any")],
+    );
+    assert_eq!(failed, 0, "{text}");
+}
+
+#[test]
+#[ignore = "needs qpdf, poppler and pyHanko: run by scripts/test"]
+fn ecdsa_and_legacy_pkcs12_signatures_are_accepted() {
+    let pdf = fixture("pdf/reportlab-contract.pdf");
+    let ec = pades::sign(
+        &pdf,
+        &signer("ec", "signer"),
+        &visible(1, Rect::new(40.0, 40.0, 220.0, 70.0)),
+    )
+    .expect("signs");
+    assert_valid(&ec, "ec.pdf", "ec", 1);
+    let legacy =
+        KeySigner::from_pkcs12(&fixture("certs/rsa/signer.legacy.p12"), "test").expect("legacy");
+    let signed = pades::sign(&pdf, &legacy, &SignOptions::new(time())).expect("signs");
+    assert_valid(&signed, "legacy-invisible.pdf", "rsa", 1);
+}
+
+/// Three signers in sequence on fields created before the first signature,
+/// each filling their initials on every page.
+fn three_signers() -> Vec<u8> {
+    let pdf = fixture("pdf/libreoffice-contract.pdf");
+    let doc = PdfDocument::load(&pdf).expect("loads");
+    let names = ["alice", "bob", "carol"];
+    let mut fields: Vec<NewField> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| NewField {
+            name: format!("sig_{n}"),
+            kind: FieldKind::Signature,
+            page: 2,
+            rect: Rect::new(40.0 + 180.0 * i as f64, 420.0, 170.0, 60.0),
+            value: None,
+            required: true,
+            read_only: false,
+        })
+        .collect();
+    fields.push(NewField {
+        name: "start_date".into(),
+        kind: FieldKind::Date,
+        page: 1,
+        rect: Rect::new(300.0, 700.0, 120.0, 18.0),
+        value: None,
+        required: true,
+        read_only: false,
+    });
+    fields.extend(paraph::pdf::initials_on_every_page(
+        &doc,
+        &names
+            .iter()
+            .map(|n| format!("initials_{n}"))
+            .collect::<Vec<_>>(),
+    ));
+    let mut pdf = paraph::pdf::add_fields(&pdf, &fields, &FontSet::bundled()).expect("fields");
+    // Distinct certificates: poppler 22.12's pdfsig reports "Unknown issue
+    // with Certificate" for a certificate's second signature in a document
+    // (pyHanko-made files too), though pyHanko accepts them.
+    let keys = [
+        signer("rsa", "signer"),
+        signer("rsa", "signer2"),
+        signer("demo", "seal"),
+    ];
+    for (i, (name, key)) in names.iter().zip(keys.iter()).enumerate() {
+        let mut o = SignOptions::new(time() + chrono::Duration::hours(i as i64));
+        o.field = SignatureField::Existing(format!("sig_{name}"));
+        o.appearance = Some(SignatureAppearance {
+            name: format!("{} Example", name.to_uppercase()),
+            image: None,
+            date: "Signed".into(),
+            details: format!("{name}@example.com"),
+        });
+        o.field_values = (1..=2)
+            .map(|p| {
+                (
+                    format!("initials_{name}_p{p}"),
+                    FieldValue::Initials {
+                        text: name[..1].to_uppercase(),
+                        image: None,
+                    },
+                )
+            })
+            .collect();
+        if i == 0 {
+            o.field_values
+                .push(("start_date".into(), FieldValue::Text("2026-12-01".into())));
+        }
+        pdf = pades::sign(&pdf, key, &o).expect("signs");
+    }
+    pdf
+}
+
+#[test]
+#[ignore = "needs qpdf, poppler and pyHanko: run by scripts/test"]
+fn three_sequential_signatures_all_stay_valid() {
+    let pdf = three_signers();
+    assert_valid(&pdf, "three-signers.pdf", "rsa", 3);
+    let text = pdftotext(&pdf, "three-signers.pdf");
+    for needle in [
+        "ALICE Example",
+        "BOB Example",
+        "CAROL Example",
+        "2026-12-01",
+    ] {
+        assert!(text.contains(needle), "{needle} missing from:\n{text}");
+    }
+}
+
+#[test]
+#[ignore = "needs qpdf, poppler and pyHanko: run by scripts/test"]
+fn a_certification_then_an_approval_are_accepted() {
+    let pdf = fixture("pdf/reportlab-contract.pdf");
+    // Fields are created before the certification: a new visible field
+    // after it is a disallowed change. The certification's field comes
+    // first, as pdfsig lists signatures in field order.
+    let field = |name: &str, page: u32| NewField {
+        name: name.into(),
+        kind: FieldKind::Signature,
+        page,
+        rect: Rect::new(40.0, 40.0, 200.0, 60.0),
+        value: None,
+        required: true,
+        read_only: false,
+    };
+    let fields = [field("certification", 1), field("approval", 2)];
+    let pdf = paraph::pdf::add_fields(&pdf, &fields, &FontSet::bundled()).expect("fields");
+    let mut certify = SignOptions::new(time());
+    certify.field = SignatureField::Existing("certification".into());
+    certify.certify = Some(pades::DocMdpPermission::FormFilling);
+    let certified = pades::sign(&pdf, &signer("rsa", "signer"), &certify).expect("certifies");
+    assert_valid(&certified, "certified.pdf", "rsa", 1);
+    let mut approve = visible(2, Rect::new(40.0, 40.0, 200.0, 60.0));
+    approve.field = SignatureField::Existing("approval".into());
+    let approved = pades::sign(&certified, &signer("rsa", "signer2"), &approve).expect("approves");
+    assert_valid(&approved, "certified-approved.pdf", "rsa", 2);
+}
+
+#[test]
+#[ignore = "needs qpdf, poppler and pyHanko: run by scripts/test"]
+fn validators_reject_a_flipped_byte_and_an_untrusted_root() {
+    let pdf = fixture("pdf/reportlab-contract.pdf");
+    let signed =
+        pades::sign(&pdf, &signer("rsa", "signer"), &SignOptions::new(time())).expect("signs");
+    let mut flipped = signed.clone();
+    let at = memchr_find(&flipped, b"Employment agreement").unwrap_or(flipped.len() / 3);
+    flipped[at] ^= 0x20;
+    let (_, failed, text) = validate_with(&flipped, "flipped.pdf", &ca("rsa"), 1, &[]);
+    assert!(
+        failed >= 2,
+        "a flipped byte must fail pdfsig and pyHanko:\n{text}"
+    );
+    let (_, failed, text) = validate_with(&signed, "untrusted.pdf", &ca("rogue"), 1, &[]);
+    assert!(
+        failed >= 2,
+        "an untrusted root must fail pdfsig and pyHanko:\n{text}"
+    );
+}
+
+fn memchr_find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+fn pdftotext(pdf: &[u8], name: &str) -> String {
+    let path = scratch(name);
+    std::fs::write(&path, pdf).expect("write");
+    let out = Command::new("pdftotext")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext runs");
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).expect("utf8")
+}
+
+#[test]
+#[ignore = "needs poppler: run by scripts/test"]
+fn stamp_text_extracts_exactly_in_latin_and_hangul() {
+    let pdf = fixture("pdf/reportlab-contract.pdf");
+    let signed = pades::sign(
+        &pdf,
+        &signer("rsa", "signer"),
+        &visible(1, Rect::new(150.0, 300.0, 260.0, 80.0)),
+    )
+    .expect("signs");
+    let text = pdftotext(&signed, "hangul.pdf");
+    assert!(
+        text.lines()
+            .any(|l| l.trim() == "마리 뒤부아 — Marie Dubois"),
+        "the stamp name is not extracted exactly:\n{text}"
+    );
+    assert!(
+        text.contains("marie@example.com · sig_0123456789ab"),
+        "{text}"
+    );
+}
+
+/// A solid red PNG.
+fn red_png(width: u32, height: u32) -> Vec<u8> {
+    let mut out = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut out, width, height);
+        encoder.set_color(png::ColorType::Rgb);
+        encoder.set_depth(png::BitDepth::Eight);
+        let mut writer = encoder.write_header().expect("header");
+        let data: Vec<u8> = (0..width * height).flat_map(|_| [255u8, 0, 0]).collect();
+        writer.write_image_data(&data).expect("data");
+    }
+    out
+}
+
+/// Renders `page` at 72 dpi (one pixel per point) and returns (width,
+/// height, RGB pixels).
+fn render(pdf: &[u8], name: &str, page: u32) -> (usize, usize, Vec<u8>) {
+    let path = scratch(name);
+    std::fs::write(&path, pdf).expect("write");
+    let prefix = scratch(&format!("{name}-render"));
+    let status = Command::new("pdftoppm")
+        .args([
+            "-r",
+            "72",
+            "-png",
+            "-singlefile",
+            "-cropbox",
+            "-f",
+            &page.to_string(),
+            "-l",
+            &page.to_string(),
+        ])
+        .arg(&path)
+        .arg(&prefix)
+        .status()
+        .expect("pdftoppm runs");
+    assert!(status.success());
+    let file = std::fs::File::open(format!("{}.png", prefix.display())).expect("rendered png");
+    let mut decoder = png::Decoder::new(std::io::BufReader::new(file));
+    decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
+    let mut reader = decoder.read_info().expect("png");
+    let mut buf = vec![0; reader.output_buffer_size().expect("size")];
+    let info = reader.next_frame(&mut buf).expect("frame");
+    let channels = info.color_type.samples();
+    let rgb: Vec<u8> = buf[..info.buffer_size()]
+        .chunks(channels)
+        .flat_map(|p| [p[0], p[1], p[2]])
+        .collect();
+    (info.width as usize, info.height as usize, rgb)
+}
+
+fn is_red(rgb: &[u8], width: usize, x: usize, y: usize) -> bool {
+    let i = 3 * (y * width + x);
+    rgb[i] > 200 && rgb[i + 1] < 80 && rgb[i + 2] < 80
+}
+
+#[test]
+#[ignore = "needs poppler: run by scripts/test"]
+fn stamps_land_where_asked_on_rotated_and_offset_pages() {
+    // qpdf-rotated: pages rotated 90, 180, 270; offset boxes: crop box from (50, 80).
+    let cases = [
+        ("pdf/qpdf-rotated.pdf", 1u32),
+        ("pdf/qpdf-rotated.pdf", 2),
+        ("pdf/qpdf-rotated.pdf", 3),
+        ("pdf/reportlab-offset-boxes.pdf", 1),
+        ("pdf/reportlab-mixed-sizes.pdf", 2),
+    ];
+    let rect = Rect::new(60.0, 100.0, 160.0, 80.0);
+    for (file, page) in cases {
+        let pdf = fixture(file);
+        let mut o = SignOptions::new(time());
+        o.field = SignatureField::New {
+            name: None,
+            page,
+            rect,
+        };
+        o.appearance = Some(SignatureAppearance {
+            name: String::new(),
+            image: Some(red_png(160, 80)),
+            date: String::new(),
+            details: String::new(),
+        });
+        let signed = pades::sign(&pdf, &signer("rsa", "signer"), &o).expect("signs");
+        let name = format!("pixels-{}-{page}.pdf", file.replace('/', "_"));
+        let (w, h, rgb) = render(&signed, &name, page);
+        let doc = PdfDocument::load(&signed).expect("loads");
+        let (dw, dh) = doc.page(page).expect("page").geometry.displayed_size();
+        assert!(
+            (w as f64 - dw).abs() <= 1.0 && (h as f64 - dh).abs() <= 1.0,
+            "{name}: rendered {w}x{h}, expected {dw}x{dh}"
+        );
+        // The image fills the stamp's upper part; its centre is red.
+        let (cx, cy) = (140, 125);
+        assert!(
+            is_red(&rgb, w, cx, cy),
+            "{name}: no red at the stamp ({cx},{cy})"
+        );
+        // Mirrored positions (where a wrong rotation or offset would put it) are not.
+        for (x, y) in [
+            (w - 1 - cx, cy),
+            (cx, h - 1 - cy),
+            (w - 1 - cx, h - 1 - cy),
+            (cy, cx),
+        ] {
+            if x < w && y < h && (x.abs_diff(cx) > 90 || y.abs_diff(cy) > 50) {
+                assert!(
+                    !is_red(&rgb, w, x, y),
+                    "{name}: red at a mirrored position ({x},{y})"
+                );
+            }
+        }
+        // Outside the rectangle, nothing red.
+        for (x, y) in [(55, 95), (225, 185), (30, 140), (260, 140)] {
+            assert!(
+                !is_red(&rgb, w, x, y),
+                "{name}: red outside the stamp at ({x},{y})"
+            );
+        }
+    }
+}
+
+#[test]
+#[ignore = "needs openssl, qpdf, poppler and pyHanko: run by scripts/test"]
+fn two_phase_signing_with_openssl_as_the_external_signer() {
+    for alg in ["rsa", "ec"] {
+        let pdf = fixture("pdf/reportlab-contract.pdf");
+        let chain = pades::parse_certificates(
+            &[
+                fixture(&format!("certs/{alg}/signer.pem")),
+                fixture(&format!("certs/{alg}/chain.pem")),
+            ]
+            .concat(),
+        )
+        .expect("certs");
+        let algorithm = if alg == "rsa" {
+            pades::SignatureAlgorithm::RsaPkcs1v15Sha256
+        } else {
+            pades::SignatureAlgorithm::EcdsaP256Sha256
+        };
+        let max = if alg == "rsa" { 256 } else { 72 };
+        let prepared = pades::prepare(
+            &pdf,
+            &chain,
+            algorithm,
+            max,
+            &visible(1, Rect::new(40.0, 40.0, 220.0, 70.0)),
+        )
+        .expect("prepares");
+        // The pending state travels as JSON; the HSM sees only the digest.
+        let pending: pades::PreparedSignature =
+            serde_json::from_str(&serde_json::to_string(&prepared).expect("json")).expect("json");
+        let digest_path = scratch(&format!("two-phase-{alg}.digest"));
+        std::fs::write(&digest_path, pending.message_digest()).expect("write");
+        let out = Command::new("openssl")
+            .args(["pkeyutl", "-sign", "-inkey"])
+            .arg(root().join(format!("fixtures/certs/{alg}/signer.key")))
+            .arg("-in")
+            .arg(&digest_path)
+            .args(["-pkeyopt", "digest:sha256"])
+            .output()
+            .expect("openssl runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let signed = pades::finish(&pdf, &pending, &out.stdout, None).expect("finishes");
+        assert_valid(&signed, &format!("two-phase-{alg}.pdf"), alg, 1);
+        // The in-process signer and the external one agree on the message.
+        assert!(
+            !signer(alg, "signer")
+                .sign(pending.message())
+                .expect("signs")
+                .is_empty()
+        );
+    }
+}
