@@ -9,12 +9,12 @@ use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use clap::Args;
 use paraph::envelope::{
     self, Actor, AuthenticationMethod, Command, Context, CreateEnvelope, DocumentDigest, Envelope,
-    Event, FieldKind, NewDocument, NewRecipient, RecipientRole, Rect, SignatureLevel,
+    Event, FieldKind, NewDocument, NewRecipient, RecipientRole, SignatureLevel,
 };
 use paraph::pades::{self, SignOptions, SignatureField};
 use paraph::pdf::{
-    FieldValue, FontSet, NewField, PdfDocument, SignatureAppearance, add_fields,
-    initials_on_every_page,
+    Anchor, AnchorPosition, FieldValue, FontSet, NewField, PdfDocument, SignatureAppearance,
+    add_fields, initials_on_every_page,
 };
 use paraph::webhook::{WebhookHeaders, WebhookPayload, WebhookSecret};
 use paraph::{Error, ErrorCode};
@@ -347,28 +347,34 @@ fn walk(start: DateTime<Utc>) -> Result<Walk, Error> {
             ctx(minute, sender.clone()),
         )?;
     }
-    // Signature fields beside "Signature de l'employeur" and "Signature du
-    // salarié" on the last page, and initials on every page.
-    let mut fields = vec![
-        NewField {
-            name: "sig_marie".into(),
+    // Signature fields placed by anchor text, beside "Signature de
+    // l'employeur" and "Signature du salarié", and initials on every page.
+    let beside = |text: &str| Anchor {
+        text: text.to_owned(),
+        occurrence: 1,
+        page: None,
+        position: AnchorPosition::Right,
+        offset_x: 8.0,
+        offset_y: 0.0,
+        width: 210.0,
+        height: 54.0,
+    };
+    let mut fields = Vec::new();
+    for (name, text) in [
+        ("sig_marie", "Signature de l'employeur :"),
+        ("sig_junho", "Signature du salarié :"),
+    ] {
+        let found = contract.find_anchor(&beside(text))?;
+        fields.push(NewField {
+            name: name.into(),
             kind: FieldKind::Signature,
-            page: pages,
-            rect: Rect::new(215.0, 196.0, 210.0, 56.0),
+            page: found.page,
+            rect: found.field,
             value: None,
             required: true,
             read_only: false,
-        },
-        NewField {
-            name: "sig_junho".into(),
-            kind: FieldKind::Signature,
-            page: pages,
-            rect: Rect::new(215.0, 256.0, 210.0, 56.0),
-            value: None,
-            required: true,
-            read_only: false,
-        },
-    ];
+        });
+    }
     fields.extend(initials_on_every_page(
         &contract,
         &["initials_marie".to_owned(), "initials_junho".to_owned()],

@@ -130,8 +130,21 @@ pub struct SignArgs {
     #[arg(long)]
     chain: Option<PathBuf>,
     /// Sign this existing, empty signature field.
-    #[arg(long, conflicts_with_all = ["page", "rect"])]
+    #[arg(long, conflicts_with_all = ["page", "rect", "anchor"])]
     field: Option<String>,
+    /// Place a new field beside this phrase of the document (case and
+    /// spacing do not matter).
+    #[arg(long, conflicts_with_all = ["page", "rect"])]
+    anchor: Option<String>,
+    /// Where the field goes relative to the anchor.
+    #[arg(long, value_enum, default_value_t = PositionArg::Right, requires = "anchor")]
+    anchor_position: PositionArg,
+    /// Which occurrence of the anchor, from 1.
+    #[arg(long, default_value_t = 1, requires = "anchor")]
+    anchor_occurrence: u32,
+    /// Size of an anchored field, W,H in points.
+    #[arg(long, value_parser = parse_size, default_value = "200,60", requires = "anchor")]
+    size: (f64, f64),
     /// Page of a new visible signature field, from 1.
     #[arg(long, requires = "rect")]
     page: Option<u32>,
@@ -166,6 +179,30 @@ pub struct SignArgs {
     /// Which library signs.
     #[arg(long, value_enum)]
     backend: Option<BackendArg>,
+}
+
+/// Where an anchored field goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PositionArg {
+    /// After the text.
+    Right,
+    /// Before the text.
+    Left,
+    /// Above the text.
+    Above,
+    /// Below the text.
+    Below,
+}
+
+fn parse_size(text: &str) -> Result<(f64, f64), String> {
+    match text
+        .split(',')
+        .map(|p| p.trim().parse::<f64>())
+        .collect::<Result<Vec<_>, _>>()
+    {
+        Ok(v) if v.len() == 2 && v[0] > 0.0 && v[1] > 0.0 => Ok((v[0], v[1])),
+        _ => Err(format!("{text:?} is not W,H in points")),
+    }
 }
 
 fn parse_rect(text: &str) -> Result<Rect, String> {
@@ -233,12 +270,34 @@ pub fn sign(args: SignArgs) -> Result<(), Error> {
 
     let mut options = SignOptions::with_fonts(time, FontSet::bundled());
     let field_label;
-    options.field = match (&args.field, args.page, args.rect) {
-        (Some(name), _, _) => {
+    let anchored = match &args.anchor {
+        Some(text) => {
+            let doc = PdfDocument::load(&pdf)?;
+            let found = doc.find_anchor(&paraph::pdf::Anchor {
+                text: text.clone(),
+                occurrence: args.anchor_occurrence,
+                page: None,
+                position: match args.anchor_position {
+                    PositionArg::Right => paraph::pdf::AnchorPosition::Right,
+                    PositionArg::Left => paraph::pdf::AnchorPosition::Left,
+                    PositionArg::Above => paraph::pdf::AnchorPosition::Above,
+                    PositionArg::Below => paraph::pdf::AnchorPosition::Below,
+                },
+                offset_x: 0.0,
+                offset_y: 0.0,
+                width: args.size.0,
+                height: args.size.1,
+            })?;
+            Some((found.page, found.field))
+        }
+        None => None,
+    };
+    options.field = match (&args.field, args.page.zip(args.rect).or(anchored)) {
+        (Some(name), _) => {
             field_label = name.clone();
             SignatureField::Existing(name.clone())
         }
-        (None, Some(page), Some(rect)) => {
+        (None, Some((page, rect))) => {
             field_label = "new field".to_owned();
             SignatureField::New {
                 name: None,

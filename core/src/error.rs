@@ -253,6 +253,8 @@ error_codes! {
     PdfFieldTypeMismatch = 3017, "PDF_FIELD_TYPE_MISMATCH", "the form field has another type";
     /// The PDF uses a construct this engine does not support for this operation.
     PdfUnsupported = 3018, "PDF_UNSUPPORTED", "the PDF uses a construct that is not supported here";
+    /// A page's content has more operators than the limit.
+    PdfContentTooComplex = 3019, "PDF_CONTENT_TOO_COMPLEX", "a page's content has more operations than the limit";
 
     // 4000–4999: signatures, keys and certificates
     /// The signing certificate's validity ended before the signing time.

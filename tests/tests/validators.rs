@@ -526,3 +526,210 @@ fn two_phase_signing_with_openssl_as_the_external_signer() {
         );
     }
 }
+
+/// A local RFC 3161 TSA (tests/tools/tsa_server.py, on `openssl ts`),
+/// stopped when dropped.
+struct Tsa {
+    child: std::process::Child,
+    url: String,
+}
+
+impl Tsa {
+    fn start() -> Self {
+        use std::io::BufRead;
+        let mut child = Command::new("python3")
+            .arg(root().join("tests/tools/tsa_server.py"))
+            .arg(root().join("fixtures/certs/tsa"))
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("the TSA starts");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("the TSA prints its port");
+        let url = format!("http://127.0.0.1:{}/", line.trim());
+        Self { child, url }
+    }
+}
+
+impl Drop for Tsa {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// pyHanko's view of the signature time-stamp of the last signature:
+/// "intact valid trusted" booleans and the time.
+fn pyhanko_timestamp(path: &Path, ca: &Path) -> String {
+    let python = std::env::var("PARAPH_PYTHON").unwrap_or_else(|_| "python3".to_owned());
+    let script = r#"
+import sys
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.keys import load_certs_from_pemder
+from pyhanko_certvalidator import ValidationContext
+vc = ValidationContext(trust_roots=list(load_certs_from_pemder([sys.argv[2]])), allow_fetching=False)
+s = PdfFileReader(open(sys.argv[1], 'rb')).embedded_signatures[-1]
+st = validate_pdf_signature(s, vc, ts_validation_context=vc)
+t = st.timestamp_validity
+print(t.intact, t.valid, t.trusted, t.timestamp.isoformat())
+"#;
+    let out = Command::new(python)
+        .args(["-c", script])
+        .arg(path)
+        .arg(ca)
+        .output()
+        .expect("python runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+fn with_tsa_root(name: &str) -> PathBuf {
+    let both = scratch(name);
+    let mut pem = fixture("certs/rsa/root.pem");
+    pem.extend(fixture("certs/tsa/root.pem"));
+    std::fs::write(&both, pem).expect("write");
+    both
+}
+
+#[test]
+#[ignore = "needs openssl, qpdf, poppler and pyHanko: run by scripts/test"]
+fn b_t_signatures_carry_a_time_stamp_validators_accept() {
+    let pdf = fixture("pdf/reportlab-contract.pdf");
+    let key = signer("rsa", "signer");
+    let mut options = visible(1, Rect::new(150.0, 300.0, 220.0, 70.0));
+    options.timestamp_reserve = Some(pades::DEFAULT_TIMESTAMP_RESERVE);
+    let prepared = pades::prepare(
+        &pdf,
+        key.certificate_chain(),
+        key.algorithm(),
+        key.max_signature_len(),
+        &options,
+    )
+    .expect("prepares");
+    let value = key.sign(prepared.message()).expect("signs");
+    // The TSA: `openssl ts -reply` on the request the core built.
+    let query = scratch("b-t.tsq");
+    std::fs::write(
+        &query,
+        prepared.timestamp_request(&value, 0x5EED).expect("request"),
+    )
+    .expect("write");
+    let tsa = Tsa::start();
+    let response = Command::new("curl")
+        .args([
+            "-sS",
+            "--fail",
+            "-H",
+            "Content-Type: application/timestamp-query",
+            "--data-binary",
+        ])
+        .arg(format!("@{}", query.display()))
+        .arg(&tsa.url)
+        .output()
+        .expect("curl runs");
+    assert!(
+        response.status.success(),
+        "{}",
+        String::from_utf8_lossy(&response.stderr)
+    );
+    let digest: [u8; 32] = <sha2::Sha256 as sha2::Digest>::digest(&value).into();
+    let token = pades::tsp::token_from_response(&response.stdout, &digest).expect("token");
+    // The token stamps this signature value and no other.
+    let other = key.sign(b"something else").expect("signs");
+    assert_eq!(
+        pades::finish(&pdf, &prepared, &other, Some(&token))
+            .expect_err("mismatch")
+            .code(),
+        paraph::ErrorCode::KeyCertMismatch,
+        "a value that is not this signature's is refused first"
+    );
+    let other_digest: [u8; 32] = <sha2::Sha256 as sha2::Digest>::digest(&other).into();
+    assert_eq!(
+        pades::tsp::check_token(&token, &other_digest)
+            .expect_err("other value")
+            .code(),
+        paraph::ErrorCode::TimestampInvalid
+    );
+    let signed = pades::finish(&pdf, &prepared, &value, Some(&token)).expect("finishes");
+
+    let both = with_tsa_root("b-t-roots.pem");
+    let (_, failed, text) = validate_with(&signed, "b-t.pdf", &both, 1, &[]);
+    assert_eq!(failed, 0, "{text}");
+    let view = pyhanko_timestamp(&scratch("b-t.pdf"), &both);
+    assert!(
+        view.starts_with("True True True "),
+        "pyHanko's view of the time-stamp: {view}"
+    );
+    let report = pades::verify(
+        &signed,
+        &pades::parse_certificates(&fixture("certs/rsa/root.pem")).expect("root"),
+        time(),
+    )
+    .expect("verifies");
+    assert!(report.signatures[0].timestamp_time.is_some());
+}
+
+#[test]
+#[ignore = "needs openssl, qpdf, poppler and pyHanko: run by scripts/test"]
+fn the_cli_time_stamps_with_a_tsa_url() {
+    let tsa = Tsa::start();
+    let out = scratch("cli-b-t.pdf");
+    // scripts/test builds the CLI before the tests run.
+    let paraph = root().join("target/debug/paraph");
+    assert!(
+        paraph.exists(),
+        "build paraph-cli first (cargo build -p paraph-cli)"
+    );
+    let result = Command::new(&paraph)
+        .arg("sign")
+        .arg(root().join("fixtures/pdf/libreoffice-contract.pdf"))
+        .arg("-o")
+        .arg(&out)
+        .arg("--p12")
+        .arg(root().join("fixtures/certs/ec/signer.p12"))
+        .args([
+            "--password",
+            "test",
+            "--anchor",
+            "Signature du salarié",
+            "--tsa",
+            &tsa.url,
+        ])
+        .output()
+        .expect("paraph runs");
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    let signed = std::fs::read(&out).expect("read");
+    let both = scratch("cli-b-t-roots.pem");
+    let mut pem = fixture("certs/ec/root.pem");
+    pem.extend(fixture("certs/tsa/root.pem"));
+    std::fs::write(&both, pem).expect("write");
+    let (_, failed, text) = validate_with(&signed, "cli-b-t-checked.pdf", &both, 1, &[]);
+    assert_eq!(failed, 0, "{text}");
+    let view = pyhanko_timestamp(&out, &both);
+    assert!(view.starts_with("True True True "), "{view}");
+    // A TSA that cannot be reached is a typed error, and no file is written.
+    let unreachable = scratch("never.pdf");
+    let result = Command::new(&paraph)
+        .arg("sign")
+        .arg(root().join("fixtures/pdf/reportlab-contract.pdf"))
+        .arg("-o")
+        .arg(&unreachable)
+        .arg("--p12")
+        .arg(root().join("fixtures/certs/rsa/signer.p12"))
+        .args(["--password", "test", "--tsa", "http://127.0.0.1:9/"])
+        .output()
+        .expect("paraph runs");
+    assert_eq!(result.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&result.stderr).starts_with("error[TIMESTAMP_INVALID]"));
+    assert!(!unreachable.exists());
+}

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use cms::content_info::ContentInfo;
 use cms::signed_data::SignedData;
 use const_oid::ObjectIdentifier;
-use der::asn1::{GeneralizedTime, Int, OctetString};
+use der::asn1::{GeneralizedTime, Int, OctetString, Uint};
 use der::{Decode, Encode, Sequence};
 use spki::AlgorithmIdentifierOwned;
 
@@ -29,7 +29,7 @@ struct TimeStampReq {
     version: u8,
     message_imprint: MessageImprint,
     #[asn1(optional = "true")]
-    nonce: Option<Int>,
+    nonce: Option<Uint>,
     #[asn1(default = "default_false")]
     cert_req: bool,
 }
@@ -70,12 +70,8 @@ pub(crate) struct TstInfo {
 /// A DER `TimeStampReq` for a SHA-256 `digest`, asking for the TSA's
 /// certificate, with `nonce`.
 pub fn request(digest: &[u8; 32], nonce: u64) -> Result<Vec<u8>> {
-    let nonce = Int::new(&{
-        let mut bytes = vec![0];
-        bytes.extend_from_slice(&nonce.to_be_bytes());
-        bytes
-    })
-    .map_err(|e| Error::new(ErrorCode::Internal, format!("bad nonce: {e}")))?;
+    let nonce = Uint::new(&nonce.to_be_bytes())
+        .map_err(|e| Error::new(ErrorCode::Internal, format!("bad nonce: {e}")))?;
     TimeStampReq {
         version: 1,
         message_imprint: MessageImprint {
@@ -212,4 +208,44 @@ pub(crate) fn imprint(tst: &TstInfo) -> (ObjectIdentifier, &[u8]) {
         tst.message_imprint.hash_algorithm.oid,
         tst.message_imprint.hashed_message.as_bytes(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_are_minimal_der_with_a_nonce_and_cert_req() {
+        let der = request(&[7; 32], 0x1234).expect("request");
+        let parsed = TimeStampReq::from_der(&der).expect("parses back");
+        assert_eq!(parsed.version, 1);
+        assert!(parsed.cert_req);
+        assert_eq!(parsed.nonce.expect("nonce").as_bytes(), [0x12, 0x34]);
+        assert_eq!(parsed.message_imprint.hashed_message.as_bytes(), [7; 32]);
+        // A nonce with the high bit set gets exactly one leading zero.
+        let der = request(&[7; 32], u64::MAX).expect("request");
+        let parsed = TimeStampReq::from_der(&der).expect("parses back");
+        assert_eq!(parsed.nonce.expect("nonce").as_bytes(), [0xFF; 8]);
+    }
+
+    #[test]
+    fn refused_oversized_and_garbage_responses_are_typed_errors() {
+        let digest = [1; 32];
+        assert_eq!(
+            token_from_response(&vec![0; MAX_RESPONSE_LEN + 1], &digest)
+                .expect_err("big")
+                .code(),
+            ErrorCode::TimestampInvalid
+        );
+        assert_eq!(
+            token_from_response(b"garbage", &digest)
+                .expect_err("garbage")
+                .code(),
+            ErrorCode::TimestampInvalid
+        );
+        // SEQUENCE { SEQUENCE { INTEGER 2 } }: a rejection without a token.
+        let rejected = [0x30, 0x05, 0x30, 0x03, 0x02, 0x01, 0x02];
+        let err = token_from_response(&rejected, &digest).expect_err("rejected");
+        assert!(err.message().contains("PKIStatus 2"), "{}", err.message());
+    }
 }

@@ -38,6 +38,7 @@ pub struct PdfDocument<'a> {
     bytes: &'a [u8],
     pub(crate) doc: Document,
     pages: Vec<Page>,
+    limits: Limits,
 }
 
 impl<'a> PdfDocument<'a> {
@@ -119,7 +120,17 @@ impl<'a> PdfDocument<'a> {
             ));
         }
         let pages = page_tree(&doc, limits)?;
-        Ok(Self { bytes, doc, pages })
+        Ok(Self {
+            bytes,
+            doc,
+            pages,
+            limits: *limits,
+        })
+    }
+
+    /// The limits it was loaded under (they also bound text extraction).
+    pub fn limits(&self) -> &Limits {
+        &self.limits
     }
 
     /// The original bytes.

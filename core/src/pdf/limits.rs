@@ -11,13 +11,16 @@ pub const DEFAULT_MAX_NESTING_DEPTH: usize = 64;
 pub const DEFAULT_MAX_DECOMPRESSED_SIZE: usize = 64 * 1024 * 1024;
 /// Most pages accepted by default.
 pub const DEFAULT_MAX_PAGES: usize = 10_000;
+/// Most content-stream operators interpreted for one page (text extraction).
+pub const DEFAULT_MAX_CONTENT_OPERATIONS: usize = 2_000_000;
 /// Longest chain of references followed to resolve one object.
 pub const MAX_REFERENCE_CHAIN: usize = 32;
 
 /// Limits applied while reading a PDF. Each one, when exceeded, gives its
 /// own error code (`PDF_TOO_LARGE`, `PDF_TOO_MANY_OBJECTS`,
 /// `PDF_NESTING_TOO_DEEP`, `PDF_DECOMPRESSION_LIMIT`, `PDF_TOO_MANY_PAGES`);
-/// reference cycles give `PDF_REFERENCE_CYCLE` whatever the limits.
+/// reference cycles give `PDF_REFERENCE_CYCLE` whatever the limits, and
+/// over-long content streams `PDF_CONTENT_TOO_COMPLEX`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Largest file, in bytes.
@@ -30,6 +33,9 @@ pub struct Limits {
     pub max_decompressed_size: usize,
     /// Most pages.
     pub max_pages: usize,
+    /// Most content operators interpreted on one page, forms included
+    /// (`PDF_CONTENT_TOO_COMPLEX`).
+    pub max_content_operations: usize,
 }
 
 impl Default for Limits {
@@ -40,6 +46,7 @@ impl Default for Limits {
             max_nesting_depth: DEFAULT_MAX_NESTING_DEPTH,
             max_decompressed_size: DEFAULT_MAX_DECOMPRESSED_SIZE,
             max_pages: DEFAULT_MAX_PAGES,
+            max_content_operations: DEFAULT_MAX_CONTENT_OPERATIONS,
         }
     }
 }

@@ -6,17 +6,18 @@
 //! panic, a hang or an exhausted memory.
 
 pub(crate) mod appearance;
-mod document;
+pub(crate) mod document;
 pub(crate) mod fields;
 mod font;
 mod geometry;
 mod image;
 pub(crate) mod incremental;
-mod limits;
+pub(crate) mod limits;
 pub(crate) mod object;
 mod scan;
 #[doc(hidden)]
 pub mod testing;
+mod text;
 
 pub use appearance::SignatureAppearance;
 pub use document::{Page, PdfDocument};
@@ -28,10 +29,11 @@ pub use font::FontSet;
 pub use geometry::{PageGeometry, Rotation};
 pub use image::{MAX_IMAGE_BYTES, MAX_IMAGE_SIDE};
 pub use limits::{
-    DEFAULT_MAX_DECOMPRESSED_SIZE, DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_NESTING_DEPTH,
-    DEFAULT_MAX_OBJECTS, DEFAULT_MAX_PAGES, Limits, MAX_REFERENCE_CHAIN,
+    DEFAULT_MAX_CONTENT_OPERATIONS, DEFAULT_MAX_DECOMPRESSED_SIZE, DEFAULT_MAX_FILE_SIZE,
+    DEFAULT_MAX_NESTING_DEPTH, DEFAULT_MAX_OBJECTS, DEFAULT_MAX_PAGES, Limits, MAX_REFERENCE_CHAIN,
 };
 pub use object::PdfRect;
+pub use text::{Anchor, AnchorMatch, AnchorPosition};
 
 #[cfg(test)]
 mod tests;
