@@ -201,6 +201,7 @@ struct Walk {
 
 const CONTRACT: &[u8] = include_bytes!("../assets/demo-contract.pdf");
 const SEAL: &[u8] = include_bytes!("../assets/demo-seal.p12");
+const DRAWN_SIGNATURE: &[u8] = include_bytes!("../assets/demo-signature.png");
 pub(crate) const DEMO_ROOT: &[u8] = include_bytes!("../assets/demo-root.pem");
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -218,6 +219,8 @@ struct Signing<'a> {
     name: &'a str,
     email: &'a str,
     initials: &'a str,
+    /// A drawn signature (PNG); typed when `None`.
+    drawn: Option<&'a [u8]>,
 }
 
 fn sign_pdf(
@@ -237,7 +240,7 @@ fn sign_pdf(
     options.field = SignatureField::Existing(format!("sig_{}", signing.recipient));
     options.appearance = Some(SignatureAppearance {
         name: signing.name.to_owned(),
-        image: None,
+        image: signing.drawn.map(<[u8]>::to_vec),
         date: format!("Signed {}", time.format("%Y-%m-%d %H:%M UTC")),
         details: format!("{} · {signature_id}", signing.email),
     });
@@ -414,6 +417,7 @@ fn walk(start: DateTime<Utc>) -> Result<Walk, Error> {
                 name: "Marie Dubois",
                 email: "marie.dubois@example.com",
                 initials: "MD",
+                drawn: Some(DRAWN_SIGNATURE),
             },
         ),
         (
@@ -423,6 +427,7 @@ fn walk(start: DateTime<Utc>) -> Result<Walk, Error> {
                 name: "김준호 (Jun-ho Kim)",
                 email: "junho.kim@example.com",
                 initials: "JK",
+                drawn: None,
             },
         ),
     ];

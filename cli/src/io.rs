@@ -71,6 +71,12 @@ pub fn print(text: &str) -> Result<(), Error> {
 /// Writes a file atomically: to a temporary file beside it, then renamed,
 /// so that a failure never leaves a half-written file.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    write_atomic_parts(path, &[bytes])
+}
+
+/// [`write_atomic`] of several byte slices one after the other (an original
+/// PDF and its update), without joining them in memory first.
+pub fn write_atomic_parts(path: &Path, parts: &[&[u8]]) -> Result<(), Error> {
     let io_error = |what: &str, e: std::io::Error| {
         Error::new(
             ErrorCode::Io,
@@ -89,7 +95,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     let temp = path.with_file_name(temp_name);
     let result = std::fs::File::create(&temp)
         .and_then(|mut file| {
-            file.write_all(bytes)?;
+            for part in parts {
+                file.write_all(part)?;
+            }
             file.sync_all()
         })
         .and_then(|()| std::fs::rename(&temp, path));

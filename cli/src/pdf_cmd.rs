@@ -329,8 +329,10 @@ pub fn sign(args: SignArgs) -> Result<(), Error> {
     if args.certify {
         options.certify = Some(pades::DocMdpPermission::FormFilling);
     }
-    let signed = match &args.tsa {
-        None => pades::sign(&pdf, &signer, &options)?,
+    // Only the update is built: the file is written as the original
+    // followed by it, so a large PDF is never held twice.
+    let update = match &args.tsa {
+        None => pades::sign_update(&pdf, &signer, &options)?,
         Some(url) => {
             options.timestamp_reserve = Some(pades::DEFAULT_TIMESTAMP_RESERVE);
             let prepared = pades::prepare(
@@ -352,14 +354,14 @@ pub fn sign(args: SignArgs) -> Result<(), Error> {
             let response = post_timestamp_request(url, &request)?;
             let digest = sha256(&value);
             let token = pades::tsp::token_from_response(&response, &digest)?;
-            pades::finish(&pdf, &prepared, &value, Some(&token))?
+            pades::finish_update(&pdf, &prepared, &value, Some(&token))?
         }
     };
-    io::write_atomic(&args.output, &signed)?;
+    io::write_atomic_parts(&args.output, &[&pdf, &update])?;
     io::print(&format!(
         "signed {} ({} bytes) as {}\n",
         args.output.display(),
-        signed.len(),
+        pdf.len() + update.len(),
         cert_name
     ))
 }

@@ -748,6 +748,10 @@ fn demo_assets_match_the_fixtures() {
         ),
         ("cli/assets/demo-seal.p12", "fixtures/certs/demo/seal.p12"),
         ("cli/assets/demo-root.pem", "fixtures/certs/rsa/root.pem"),
+        (
+            "cli/assets/demo-signature.png",
+            "fixtures/images/signature.png",
+        ),
     ] {
         assert_eq!(
             std::fs::read(repo(asset)).expect("asset"),
@@ -755,4 +759,50 @@ fn demo_assets_match_the_fixtures() {
             "{asset}"
         );
     }
+}
+
+#[test]
+fn sign_draws_a_png_signature_and_refuses_a_broken_one() {
+    let dir = TempDir::new("image");
+    let out = dir.path("signed.pdf");
+    let args = |image: &str| {
+        vec![
+            "sign".to_owned(),
+            repo("fixtures/pdf/reportlab-contract.pdf"),
+            "-o".into(),
+            out.to_string_lossy().into_owned(),
+            "--p12".into(),
+            repo("fixtures/certs/rsa/signer.p12"),
+            "--password".into(),
+            "test".into(),
+            "--anchor".into(),
+            "Employer signature:".into(),
+            "--size".into(),
+            "180,60".into(),
+            "--image".into(),
+            image.to_owned(),
+        ]
+    };
+    let ok = args(&repo("fixtures/images/signature.png"));
+    let refs: Vec<&str> = ok.iter().map(String::as_str).collect();
+    let signed = paraph(&refs, b"");
+    assert!(signed.status.success(), "{}", stderr(&signed));
+    let bytes = std::fs::read(&out).expect("read");
+    assert!(
+        bytes.windows(6).any(|w| w == b"/SMask"),
+        "the drawn signature keeps its transparency"
+    );
+    std::fs::remove_file(&out).expect("remove");
+
+    let broken = dir.path("broken.png");
+    std::fs::write(&broken, b"\x89PNG\r\n\x1a\n broken").expect("write");
+    let bad = args(broken.to_str().expect("path"));
+    let refs: Vec<&str> = bad.iter().map(String::as_str).collect();
+    let failed = paraph(&refs, b"");
+    assert!(
+        stderr(&failed).starts_with("error[PDF_IMAGE_INVALID]"),
+        "{}",
+        stderr(&failed)
+    );
+    assert!(!out.exists());
 }

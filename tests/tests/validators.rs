@@ -733,3 +733,48 @@ fn the_cli_time_stamps_with_a_tsa_url() {
     assert!(String::from_utf8_lossy(&result.stderr).starts_with("error[TIMESTAMP_INVALID]"));
     assert!(!unreachable.exists());
 }
+
+/// The 300-page and 20 MB inputs, made by tests/tools/make_large_pdfs.py
+/// (reportlab and Pillow) into target/bench-pdfs unless already there.
+fn large_input(name: &str) -> Vec<u8> {
+    let dir = root().join("target/bench-pdfs");
+    if !dir.join(name).exists() {
+        let python = std::env::var("PARAPH_PYTHON").unwrap_or_else(|_| "python3".to_owned());
+        let status = Command::new(python)
+            .arg(root().join("tests/tools/make_large_pdfs.py"))
+            .arg(&dir)
+            .status()
+            .expect("python runs");
+        assert!(status.success(), "make_large_pdfs.py failed");
+    }
+    std::fs::read(dir.join(name)).expect("large input")
+}
+
+#[test]
+#[ignore = "needs reportlab, qpdf, poppler and pyHanko: run by scripts/test"]
+fn a_300_page_and_a_20_mb_file_sign_into_valid_pdfs() {
+    let pages = large_input("three-hundred-pages.pdf");
+    let doc = PdfDocument::load(&pages).expect("loads");
+    assert_eq!(doc.page_count(), 300);
+    let signed = pades::sign(
+        &pages,
+        &signer("rsa", "signer"),
+        &visible(300, Rect::new(300.0, 700.0, 220.0, 70.0)),
+    )
+    .expect("signs page 300");
+    assert_valid(&signed, "three-hundred-pages-signed.pdf", "rsa", 1);
+
+    let big = large_input("twenty-mb.pdf");
+    assert!(big.len() > 19_000_000, "{} bytes", big.len());
+    let mut options = visible(1, Rect::new(0.0, 0.0, 1.0, 1.0));
+    options.field = SignatureField::Existing("Signature1".into());
+    let update = pades::sign_update(&big, &signer("rsa", "signer"), &options).expect("signs");
+    assert!(
+        update.len() < 100_000,
+        "the update is small: {} bytes",
+        update.len()
+    );
+    let mut signed = big.clone();
+    signed.extend_from_slice(&update);
+    assert_valid(&signed, "twenty-mb-signed.pdf", "rsa", 1);
+}

@@ -29,7 +29,7 @@ pub use cert::{
 pub use keys::{Backend, KeySigner, SignatureAlgorithm, Signer};
 pub use sign::{
     DEFAULT_TIMESTAMP_RESERVE, DocMdpPermission, PreparedAlgorithm, PreparedSignature, SignOptions,
-    SignatureField, finish, prepare, sign,
+    SignatureField, finish, finish_update, prepare, sign, sign_update,
 };
 pub use verify::{
     ChainStatus, Coverage, Modifications, SignatureKind, SignatureReport, SignerReport,

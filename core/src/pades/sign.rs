@@ -315,6 +315,22 @@ fn cms_capacity(
     Ok(dummy.len() + timestamp_reserve + CMS_MARGIN)
 }
 
+/// Inputs larger than this are hashed on a second thread while the update
+/// is built.
+const PARALLEL_HASH_MIN: usize = 1 << 20;
+
+/// The signing update, written, with its `/ByteRange` set and the
+/// `/Contents` placeholder located.
+struct WrittenUpdate {
+    increment: Vec<u8>,
+    base_len: usize,
+    contents_offset: usize,
+    after_contents: usize,
+    byte_range: [usize; 4],
+    capacity: usize,
+    field_name: String,
+}
+
 /// Writes the signing update with a placeholder and returns what must be
 /// signed. The certificate must be valid at `options.signing_time`.
 pub fn prepare(
@@ -324,6 +340,77 @@ pub fn prepare(
     max_signature_len: usize,
     options: &SignOptions,
 ) -> Result<PreparedSignature> {
+    let hash_base = || Sha256::new().chain_update(pdf);
+    // Hashing the original is most of the work on large files: do it while
+    // the update is built.
+    let (written, base_hasher) = if pdf.len() >= PARALLEL_HASH_MIN {
+        std::thread::scope(|scope| {
+            let hashing = std::thread::Builder::new()
+                .name("paraph-hash".into())
+                .spawn_scoped(scope, hash_base);
+            let written = write_update(pdf, chain, algorithm, max_signature_len, options);
+            let hasher = match hashing {
+                Ok(handle) => handle
+                    .join()
+                    .map_err(|_| Error::new(ErrorCode::Internal, "the hashing thread panicked"))?,
+                Err(_) => hash_base(),
+            };
+            Ok::<_, Error>((written?, hasher))
+        })?
+    } else {
+        (
+            write_update(pdf, chain, algorithm, max_signature_len, options)?,
+            hash_base(),
+        )
+    };
+    let WrittenUpdate {
+        increment,
+        base_len,
+        contents_offset,
+        after_contents,
+        byte_range,
+        capacity,
+        field_name,
+    } = written;
+    let rel = |absolute: usize| absolute - base_len;
+    let base_sha256 = hex::encode(base_hasher.clone().finalize());
+    let mut hasher = base_hasher;
+    hasher.update(&increment[..rel(contents_offset)]);
+    hasher.update(&increment[rel(after_contents)..]);
+    let document_digest: [u8; 32] = hasher.finalize().into();
+
+    let signing_cert = &chain[0];
+    let attrs = cms::signed_attributes(&document_digest, signing_cert)?;
+    let signed_attributes = cms::to_be_signed(&attrs)?;
+    let mut certificates = Vec::new();
+    for c in chain {
+        certificates.push(STANDARD.encode(cert::to_der(c)?));
+    }
+    Ok(PreparedSignature {
+        schema_version: 1,
+        increment,
+        base_len,
+        base_sha256,
+        contents_offset,
+        contents_capacity: capacity,
+        byte_range,
+        document_digest: hex::encode(document_digest),
+        signed_attributes,
+        certificates,
+        algorithm: algorithm.into(),
+        field_name,
+    })
+}
+
+/// Builds and writes the update: fields filled, signature field and
+/// dictionary, appearances, fonts; then sets the `/ByteRange`.
+fn write_update(
+    pdf: &[u8],
+    chain: &[Certificate],
+    algorithm: SignatureAlgorithm,
+    max_signature_len: usize,
+    options: &SignOptions,
+) -> Result<WrittenUpdate> {
     let signing_cert = chain
         .first()
         .ok_or_else(|| Error::new(ErrorCode::CertInvalid, "no signing certificate was given"))?;
@@ -434,31 +521,13 @@ pub fn prepare(
         ));
     }
 
-    let mut hasher = Sha256::new();
-    hasher.update(pdf);
-    let base_sha256 = hex::encode(hasher.clone().finalize());
-    hasher.update(&increment.bytes[..rel(contents_offset)]);
-    hasher.update(&increment.bytes[rel(after_contents)..]);
-    let document_digest: [u8; 32] = hasher.finalize().into();
-
-    let attrs = cms::signed_attributes(&document_digest, signing_cert)?;
-    let signed_attributes = cms::to_be_signed(&attrs)?;
-    let mut certificates = Vec::new();
-    for c in chain {
-        certificates.push(STANDARD.encode(cert::to_der(c)?));
-    }
-    Ok(PreparedSignature {
-        schema_version: 1,
-        increment: increment.bytes,
+    Ok(WrittenUpdate {
         base_len: increment.base_len,
-        base_sha256,
+        increment: increment.bytes,
         contents_offset,
-        contents_capacity: capacity,
+        after_contents,
         byte_range,
-        document_digest: hex::encode(document_digest),
-        signed_attributes,
-        certificates,
-        algorithm: algorithm.into(),
+        capacity,
         field_name,
     })
 }
@@ -575,22 +644,40 @@ pub fn finish(
     signature_value: &[u8],
     timestamp_token: Option<&[u8]>,
 ) -> Result<Vec<u8>> {
+    let update = finish_update(pdf, prepared, signature_value, timestamp_token)?;
+    Ok(concat(pdf, &update))
+}
+
+/// Like [`finish`], but returns only the update to append to `pdf`.
+pub fn finish_update(
+    pdf: &[u8],
+    prepared: &PreparedSignature,
+    signature_value: &[u8],
+    timestamp_token: Option<&[u8]>,
+) -> Result<Vec<u8>> {
     if pdf.len() != prepared.base_len || hex::encode(Sha256::digest(pdf)) != prepared.base_sha256 {
         return Err(Error::new(
             ErrorCode::PendingSignatureInvalid,
             "the PDF is not the one the signature was prepared for",
         ));
     }
-    finish_unchecked(pdf, prepared, signature_value, timestamp_token)
+    complete_update(prepared, signature_value, timestamp_token)
+}
+
+fn concat(pdf: &[u8], update: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(pdf.len() + update.len());
+    out.extend_from_slice(pdf);
+    out.extend_from_slice(update);
+    out
 }
 
 fn invalid_pending(message: &str) -> Error {
     Error::new(ErrorCode::PendingSignatureInvalid, message.to_owned())
 }
 
-/// [`finish`] without re-hashing `pdf` (for callers that just prepared it).
-pub(crate) fn finish_unchecked(
-    pdf: &[u8],
+/// The update of a prepared signature with its CMS in place: the bytes to
+/// append to the original PDF. Does not re-check the original.
+fn complete_update(
     prepared: &PreparedSignature,
     signature_value: &[u8],
     timestamp_token: Option<&[u8]>,
@@ -648,13 +735,11 @@ pub(crate) fn finish_unchecked(
             ),
         ));
     }
-    let mut out = Vec::with_capacity(pdf.len() + prepared.increment.len());
-    out.extend_from_slice(pdf);
-    out.extend_from_slice(&prepared.increment);
+    let mut update = prepared.increment.clone();
     let hex = hex::encode_upper(&cms);
-    let at = prepared.contents_offset + 1;
-    out[at..at + hex.len()].copy_from_slice(hex.as_bytes());
-    Ok(out)
+    let at = start + 1;
+    update[at..at + hex.len()].copy_from_slice(hex.as_bytes());
+    Ok(update)
 }
 
 /// Checks a signature value against the signing certificate's key, so
@@ -694,6 +779,13 @@ fn verify_value(
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn sign(pdf: &[u8], signer: &dyn Signer, options: &SignOptions) -> Result<Vec<u8>> {
+    Ok(concat(pdf, &sign_update(pdf, signer, options)?))
+}
+
+/// Like [`sign`], but returns only the incremental update: the bytes to
+/// append to `pdf`. Writing `pdf` then the update to a file needs no second
+/// copy of a large document in memory.
+pub fn sign_update(pdf: &[u8], signer: &dyn Signer, options: &SignOptions) -> Result<Vec<u8>> {
     let prepared = prepare(
         pdf,
         signer.certificate_chain(),
@@ -702,5 +794,5 @@ pub fn sign(pdf: &[u8], signer: &dyn Signer, options: &SignOptions) -> Result<Ve
         options,
     )?;
     let value = signer.sign(prepared.message())?;
-    finish_unchecked(pdf, &prepared, &value, None)
+    complete_update(&prepared, &value, None)
 }

@@ -687,3 +687,104 @@ fn both_backends_give_the_same_rsa_signature_value() {
         assert_eq!(aws.sign(b"message").expect("signs"), value);
     }
 }
+
+fn rgba_png() -> Vec<u8> {
+    let mut out = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut out, 4, 2);
+        encoder.set_color(png::ColorType::Rgba);
+        encoder.set_depth(png::BitDepth::Eight);
+        let mut writer = encoder.write_header().expect("header");
+        let pixels: Vec<u8> = (0..8)
+            .flat_map(|i| [0, 0, 128, if i % 2 == 0 { 0 } else { 255 }])
+            .collect();
+        writer.write_image_data(&pixels).expect("data");
+    }
+    out
+}
+
+#[test]
+fn a_drawn_signature_keeps_its_transparency() {
+    let pdf = minimal_pdf(&[(612.0, 792.0, 0)]);
+    let mut o = visible(1);
+    if let Some(appearance) = o.appearance.as_mut() {
+        appearance.image = Some(rgba_png());
+    }
+    let signed = sign(&pdf, &signer("rsa", "signer"), &o).expect("signs");
+    let doc = PdfDocument::load_unfiltered(&signed, &crate::pdf::Limits::default()).expect("loads");
+    let image = doc
+        .doc
+        .objects
+        .values()
+        .filter_map(|o| o.as_stream().ok())
+        .find(|s| {
+            s.dict.get(b"Subtype").ok() == Some(&lopdf::Object::Name(b"Image".to_vec()))
+                && s.dict.has(b"SMask")
+        })
+        .expect("an image with a soft mask");
+    assert_eq!(
+        image
+            .dict
+            .get(b"Width")
+            .expect("width")
+            .as_i64()
+            .expect("int"),
+        4
+    );
+    assert!(report(&signed, "certs/rsa/root.pem").all_trusted());
+    // A broken image is a typed error, and nothing is signed.
+    if let Some(appearance) = o.appearance.as_mut() {
+        appearance.image = Some(b"\x89PNG broken".to_vec());
+    }
+    assert_eq!(
+        sign(&pdf, &signer("rsa", "signer"), &o)
+            .expect_err("bad png")
+            .code(),
+        ErrorCode::PdfImageInvalid
+    );
+}
+
+#[test]
+fn existing_form_fields_are_kept_and_can_be_filled() {
+    let pdf = fixture("pdf/reportlab-acroform.pdf");
+    let before = PdfDocument::load(&pdf)
+        .expect("loads")
+        .fields()
+        .expect("fields");
+    let names: Vec<&str> = before.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(names, ["employee_name", "start_date", "accept_policies"]);
+    assert_eq!(before[0].value.as_deref(), Some("François Müller"));
+    let added = add_fields(
+        &pdf,
+        &[NewField {
+            name: "sig_hr".into(),
+            kind: FieldKind::Signature,
+            page: 1,
+            rect: Rect::new(72.0, 300.0, 200.0, 60.0),
+            value: None,
+            required: true,
+            read_only: false,
+        }],
+        &FontSet::bundled(),
+    )
+    .expect("adds");
+    let mut o = options();
+    o.field = SignatureField::Existing("sig_hr".into());
+    o.field_values = vec![("start_date".into(), FieldValue::Text("2026-12-01".into()))];
+    let signed = sign(&added, &signer("rsa", "signer"), &o).expect("signs");
+    let after = PdfDocument::load(&signed)
+        .expect("loads")
+        .fields()
+        .expect("fields");
+    let value = |n: &str| {
+        after
+            .iter()
+            .find(|f| f.name == n)
+            .and_then(|f| f.value.clone())
+    };
+    assert_eq!(after.len(), 4);
+    assert_eq!(value("employee_name").as_deref(), Some("François Müller"));
+    assert_eq!(value("start_date").as_deref(), Some("2026-12-01"));
+    assert_eq!(value("accept_policies").as_deref(), Some("Yes"));
+    assert!(report(&signed, "certs/rsa/root.pem").all_trusted());
+}

@@ -633,13 +633,39 @@ fn verify_prehashed(cert: &Certificate, info: &SignerInfo, digest: &[u8]) -> Res
     ))
 }
 
-/// Verifies `signature` over `message` with the key of `cert`.
+/// Verifies `signature` over `message` with the key of `cert` (aws-lc-rs
+/// when the `aws-lc` feature is on: this runs on every signature made).
 pub(crate) fn verify_with_certificate(
     cert: &Certificate,
     algorithm: SignatureAlgorithm,
     message: &[u8],
     signature: &[u8],
 ) -> Result<bool> {
+    #[cfg(feature = "aws-lc")]
+    {
+        use aws_lc_rs::signature::{
+            ECDSA_P256_SHA256_ASN1, RSA_PKCS1_2048_8192_SHA256, UnparsedPublicKey,
+        };
+        let key = cert
+            .tbs_certificate()
+            .subject_public_key_info()
+            .subject_public_key
+            .as_bytes()
+            .ok_or_else(|| {
+                Error::new(ErrorCode::CertInvalid, "the public key is not byte-aligned")
+            })?;
+        let ok = match algorithm {
+            SignatureAlgorithm::RsaPkcs1v15Sha256 => {
+                UnparsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, key).verify(message, signature)
+            }
+            SignatureAlgorithm::EcdsaP256Sha256 => {
+                UnparsedPublicKey::new(&ECDSA_P256_SHA256_ASN1, key).verify(message, signature)
+            }
+        };
+        #[allow(clippy::needless_return)]
+        return Ok(ok.is_ok());
+    }
+    #[cfg(not(feature = "aws-lc"))]
     verify_raw(
         cert.tbs_certificate().subject_public_key_info(),
         algorithm.oid(),

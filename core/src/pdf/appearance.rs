@@ -17,7 +17,7 @@ use crate::error::Result;
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SignatureAppearance {
     /// The signer's name, typed: drawn large when there is no image, and as
-    /// a caption under the image otherwise.
+    /// a caption under the image (on the date's line) otherwise.
     pub name: String,
     /// A drawn signature as PNG (transparency is kept).
     pub image: Option<Vec<u8>>,
@@ -179,20 +179,30 @@ impl<'f> Stamper<'f> {
             Self::show(&mut out, &runs, pad, y, details_size);
             y += details_size * 1.3;
         }
-        if !stamp.date.is_empty() {
+        if stamp.image.is_some() && !stamp.name.is_empty() {
+            // Under a drawing, the name and the date share one line, so
+            // that the drawing keeps most of the height.
+            let gap = "  ";
+            let line = format!("{}{gap}{}", stamp.name, stamp.date);
+            let size = self.fit(&line, inner, (h * 0.11).clamp(3.0, 9.0))?;
+            let lead = self.fonts.measure(&format!("{}{gap}", stamp.name), size)?;
+            let name_runs = self.fonts.encode(&stamp.name, size)?;
+            out.push_str(INK);
+            out.push('\n');
+            Self::show(&mut out, &name_runs, pad, y, size);
+            if !stamp.date.is_empty() {
+                let date_runs = self.fonts.encode(&stamp.date, size)?;
+                out.push_str(CAPTION);
+                out.push('\n');
+                Self::show(&mut out, &date_runs, pad + lead, y, size);
+            }
+            y += size * 1.2;
+        } else if !stamp.date.is_empty() {
             let runs = self.fonts.encode(&stamp.date, date_size)?;
             out.push_str(CAPTION);
             out.push('\n');
             Self::show(&mut out, &runs, pad, y, date_size);
             y += date_size * 1.2;
-        }
-        if stamp.image.is_some() && !stamp.name.is_empty() {
-            let size = self.fit(&stamp.name, inner, (h * 0.11).clamp(3.0, 9.0))?;
-            let runs = self.fonts.encode(&stamp.name, size)?;
-            out.push_str(INK);
-            out.push('\n');
-            Self::show(&mut out, &runs, pad, y, size);
-            y += size * 1.2;
         }
         let _ = writeln!(
             out,

@@ -13,6 +13,10 @@ use sha2::{Digest, Sha256};
 use super::document::PdfDocument;
 use crate::error::{Error, ErrorCode, Result};
 
+/// Streams shorter than this are stored as they are: compressing them
+/// saves nothing.
+const MIN_COMPRESSED_STREAM: usize = 256;
+
 /// An object body to write: a lopdf object, or bytes already serialised
 /// (a signature dictionary with placeholders whose offsets matter).
 #[derive(Debug, Clone)]
@@ -51,11 +55,21 @@ impl Increment {
 }
 
 /// Collects the objects of one incremental update.
-#[derive(Debug)]
 pub(crate) struct IncrementalUpdate<'d, 'a> {
     doc: &'d PdfDocument<'a>,
     next_number: u32,
     bodies: BTreeMap<ObjectId, Body>,
+    /// One compressor for the whole update: its state is large to allocate.
+    compressor: Option<flate2::Compress>,
+}
+
+impl std::fmt::Debug for IncrementalUpdate<'_, '_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IncrementalUpdate")
+            .field("next_number", &self.next_number)
+            .field("objects", &self.bodies.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl<'d, 'a> IncrementalUpdate<'d, 'a> {
@@ -69,6 +83,7 @@ impl<'d, 'a> IncrementalUpdate<'d, 'a> {
             doc,
             next_number: declared.max(highest.saturating_add(1)).max(1),
             bodies: BTreeMap::new(),
+            compressor: None,
         }
     }
 
@@ -112,10 +127,17 @@ impl<'d, 'a> IncrementalUpdate<'d, 'a> {
         }
     }
 
-    /// A compressed stream object with `dict` and `data`.
+    /// A stream object with `dict` and `data`, compressed unless tiny.
     pub fn add_stream(&mut self, mut dict: Dictionary, data: &[u8]) -> ObjectId {
-        dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
-        let stream = Stream::new(dict, deflate(data));
+        let stream = if data.len() < MIN_COMPRESSED_STREAM {
+            Stream::new(dict, data.to_vec())
+        } else {
+            dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
+            let compressor = self
+                .compressor
+                .get_or_insert_with(|| flate2::Compress::new(Compression::fast(), true));
+            Stream::new(dict, deflate_with(compressor, data))
+        };
         self.add(Object::Stream(stream))
     }
 
@@ -248,13 +270,22 @@ fn io_bug(e: std::io::Error) -> Error {
 
 /// Compresses with Flate at the default level.
 pub(crate) fn deflate(data: &[u8]) -> Vec<u8> {
-    let mut encoder = ZlibEncoder::new(
-        Vec::with_capacity(data.len() / 2 + 64),
-        Compression::default(),
-    );
+    let mut encoder =
+        ZlibEncoder::new(Vec::with_capacity(data.len() / 2 + 64), Compression::fast());
     // Writing to a Vec cannot fail.
     let _ = encoder.write_all(data);
     encoder.finish().unwrap_or_default()
+}
+
+/// [`deflate`] with a compressor that is reset and reused.
+fn deflate_with(compressor: &mut flate2::Compress, data: &[u8]) -> Vec<u8> {
+    compressor.reset();
+    // Deflate grows incompressible data by a few bytes per block at most.
+    let mut out = Vec::with_capacity(data.len() + data.len() / 1000 + 64);
+    match compressor.compress_vec(data, &mut out, flate2::FlushCompress::Finish) {
+        Ok(flate2::Status::StreamEnd) => out,
+        _ => deflate(data),
+    }
 }
 
 /// Consecutive runs of object numbers, each with its objects' offsets.

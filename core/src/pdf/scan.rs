@@ -57,9 +57,16 @@ pub(crate) fn scan(bytes: &[u8], limits: &Limits) -> Result<Scan> {
         max_depth: 0,
     };
     let mut depth = 0usize;
+    // The last direct `/Length` seen in this object, to skip stream data
+    // without searching it.
+    let mut length: Option<usize> = None;
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
+            b'/' if keyword_at(bytes, i + 1, b"Length") => {
+                i += b"/Length".len();
+                length = direct_integer(bytes, i);
+            }
             b'%' => {
                 // A comment runs to the end of the line.
                 i = memchr::memchr2(b'\r', b'\n', &bytes[i..]).map_or(bytes.len(), |n| i + n);
@@ -83,11 +90,29 @@ pub(crate) fn scan(bytes: &[u8], limits: &Limits) -> Result<Scan> {
                 i += 1;
             }
             b's' if keyword_at(bytes, i, b"stream") => {
-                // Stream data is opaque: jump to its `endstream`.
-                let start = i + b"stream".len();
-                i = endstream
-                    .find(&bytes[start..])
-                    .map_or(bytes.len(), |n| start + n + b"endstream".len());
+                // Stream data is opaque: jump over it by its /Length when
+                // `endstream` follows there, else search for `endstream`.
+                let mut start = i + b"stream".len();
+                if bytes.get(start) == Some(&b'\r') {
+                    start += 1;
+                }
+                if bytes.get(start) == Some(&b'\n') {
+                    start += 1;
+                }
+                let by_length = length.take().and_then(|len| {
+                    let mut end = start.checked_add(len)?;
+                    while matches!(bytes.get(end), Some(b'\r' | b'\n' | b' ')) {
+                        end += 1;
+                    }
+                    bytes[end.min(bytes.len())..]
+                        .starts_with(b"endstream")
+                        .then_some(end + b"endstream".len())
+                });
+                i = by_length.unwrap_or_else(|| {
+                    endstream
+                        .find(&bytes[start.min(bytes.len())..])
+                        .map_or(bytes.len(), |n| start + n + b"endstream".len())
+                });
             }
             b'e' if keyword_at(bytes, i, b"endobj") => {
                 scan.objects += 1;
@@ -103,6 +128,7 @@ pub(crate) fn scan(bytes: &[u8], limits: &Limits) -> Result<Scan> {
                 // An object never spans `endobj`: unbalanced brackets in a
                 // damaged object must not add up across the file.
                 depth = 0;
+                length = None;
                 i += b"endobj".len();
             }
             _ => i += 1,
@@ -121,6 +147,43 @@ pub(crate) fn scan(bytes: &[u8], limits: &Limits) -> Result<Scan> {
         }
     }
     Ok(scan)
+}
+
+/// A direct integer after `/Length` (not `N G R`), skipping whitespace.
+fn direct_integer(bytes: &[u8], mut i: usize) -> Option<usize> {
+    while matches!(bytes.get(i), Some(b' ' | b'\t' | b'\r' | b'\n')) {
+        i += 1;
+    }
+    let digits = bytes[i.min(bytes.len())..]
+        .iter()
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    if digits == 0 || digits > 12 {
+        return None;
+    }
+    let value: usize = std::str::from_utf8(&bytes[i..i + digits])
+        .ok()?
+        .parse()
+        .ok()?;
+    // `12 0 R` is a reference, not a length.
+    let mut j = i + digits;
+    while matches!(bytes.get(j), Some(b' ' | b'\t' | b'\r' | b'\n')) {
+        j += 1;
+    }
+    let generation = bytes[j.min(bytes.len())..]
+        .iter()
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    if generation > 0 {
+        let mut k = j + generation;
+        while matches!(bytes.get(k), Some(b' ' | b'\t' | b'\r' | b'\n')) {
+            k += 1;
+        }
+        if bytes.get(k) == Some(&b'R') {
+            return None;
+        }
+    }
+    Some(value)
 }
 
 /// The index just after a literal string starting at `start` (`(`), with
@@ -182,6 +245,17 @@ mod tests {
                 .code(),
             ErrorCode::PdfTooManyObjects
         );
+    }
+
+    #[test]
+    fn stream_data_is_skipped_by_its_length_or_by_search() {
+        // Data that looks like syntax, with a correct /Length, a wrong one
+        // and an indirect one: all skipped.
+        for dict in ["/Length 12", "/Length 99", "/Length 7 0 R"] {
+            let pdf = format!("1 0 obj << {dict} >> stream\n[[[[ endobj\nendstream endobj\n");
+            let scan = scan(pdf.as_bytes(), &limits(2, 100)).expect("scans");
+            assert_eq!((scan.objects, scan.max_depth), (1, 1), "{dict}");
+        }
     }
 
     #[test]

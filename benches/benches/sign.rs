@@ -1,0 +1,117 @@
+//! PAdES signing of a 1-page, a 50-page and a 20 MB file, into an existing
+//! visible field with a stamp. Uses the inputs of `benches/peers/run.sh`
+//! (target/bench-pdfs, made by tests/tools/make_large_pdfs.py) when they
+//! exist, else comparable ones generated here.
+
+use std::path::Path;
+
+use chrono::{TimeZone, Utc};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use paraph::envelope::{FieldKind, Rect};
+use paraph::pades::{self, Backend, KeySigner, SignOptions, SignatureField};
+use paraph::pdf::testing::{assemble, flate_stream, minimal_pdf};
+use paraph::pdf::{FontSet, NewField, SignatureAppearance, add_fields};
+
+fn root() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+}
+
+/// `pages` pages of text, or 10 pages with 2 MB of incompressible image
+/// data each, with an empty field `Signature1` on page 1.
+fn generated(name: &str) -> Vec<u8> {
+    let pdf = match name {
+        "twenty-mb.pdf" => {
+            let mut objects = vec![
+                (1, b"<< /Type /Catalog /Pages 2 0 R >>".to_vec()),
+                (
+                    2,
+                    format!(
+                        "<< /Type /Pages /Kids [{}] /Count 10 >>",
+                        (0..10)
+                            .map(|i| format!("{} 0 R", 10 + 3 * i))
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    )
+                    .into_bytes(),
+                ),
+            ];
+            let mut state = 0x2545_F491_4F6C_DD1Du64;
+            for i in 0..10u32 {
+                let page = 10 + 3 * i;
+                let pixels: Vec<u8> = (0..880 * 620 * 3)
+                    .map(|_| {
+                        state ^= state << 13;
+                        state ^= state >> 7;
+                        state ^= state << 17;
+                        state as u8
+                    })
+                    .collect();
+                objects.push((page, format!("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /XObject << /Im0 {} 0 R >> >> /Contents {} 0 R >>", page + 1, page + 2).into_bytes()));
+                objects.push((page + 1, flate_stream("/Type /XObject /Subtype /Image /Width 880 /Height 620 /ColorSpace /DeviceRGB /BitsPerComponent 8", &pixels)));
+                objects.push((
+                    page + 2,
+                    flate_stream("", b"q 523 0 0 373 36 200 cm /Im0 Do Q"),
+                ));
+            }
+            assemble(&objects, 1)
+        }
+        "fifty-pages.pdf" => minimal_pdf(&[(595.0, 842.0, 0); 50]),
+        _ => minimal_pdf(&[(595.0, 842.0, 0)]),
+    };
+    let field = NewField {
+        name: "Signature1".into(),
+        kind: FieldKind::Signature,
+        page: 1,
+        rect: Rect::new(300.0, 712.0, 240.0, 70.0),
+        value: None,
+        required: true,
+        read_only: false,
+    };
+    add_fields(&pdf, &[field], &FontSet::bundled()).expect("field")
+}
+
+fn input(name: &str) -> Vec<u8> {
+    std::fs::read(root().join("target/bench-pdfs").join(name)).unwrap_or_else(|_| generated(name))
+}
+
+fn bench(c: &mut Criterion) {
+    let p12 = std::fs::read(root().join("fixtures/certs/rsa/signer.p12")).expect("p12");
+    let mut signers = vec![(
+        "rustcrypto",
+        KeySigner::from_pkcs12(&p12, "test")
+            .expect("p12")
+            .with_backend(Backend::RustCrypto)
+            .expect("backend"),
+    )];
+    #[cfg(feature = "aws-lc")]
+    signers.push((
+        "aws-lc",
+        KeySigner::from_pkcs12(&p12, "test")
+            .expect("p12")
+            .with_backend(Backend::AwsLc)
+            .expect("backend"),
+    ));
+    let mut options = SignOptions::new(Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap());
+    options.field = SignatureField::Existing("Signature1".into());
+    options.appearance = Some(SignatureAppearance {
+        name: "Marie Dubois".into(),
+        image: None,
+        date: "Signed 2026-11-23 10:00 UTC".into(),
+        details: "marie@example.com · sig_0123456789ab".into(),
+    });
+    let mut group = c.benchmark_group("pades_sign");
+    group.sample_size(20);
+    for name in ["one-page.pdf", "fifty-pages.pdf", "twenty-mb.pdf"] {
+        let pdf = input(name);
+        group.throughput(Throughput::Bytes(pdf.len() as u64));
+        for (backend, signer) in &signers {
+            group.bench_with_input(BenchmarkId::new(*backend, name), &pdf, |b, pdf| {
+                b.iter(|| pades::sign(pdf, signer, &options).expect("signs"))
+            });
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
