@@ -481,6 +481,7 @@ fn write_update(
     }
     stamper.finish(&mut update)?;
     form.finish(&mut update)?;
+    declare_pades(&mut update)?;
 
     let mut increment = update.write()?;
     let body_at = increment.body_offset(sig_id).ok_or_else(|| {
@@ -530,6 +531,62 @@ fn write_update(
         capacity,
         field_name,
     })
+}
+
+/// Declares what PAdES needs of the document's version (ETSI EN 319 142-1
+/// §5.2, as pyHanko does): at least PDF 1.7 (catalog `/Version`), and below
+/// PDF 2.0 the `/ESIC` developer extension, level 1. Validators accept both
+/// keys changing after earlier signatures.
+fn declare_pades(update: &mut IncrementalUpdate<'_, '_>) -> Result<()> {
+    let doc = update.document();
+    let version = doc.version();
+    let numeric = |v: &str| {
+        let mut parts = v.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
+        (parts.next().unwrap_or(0), parts.next().unwrap_or(0))
+    };
+    let current = numeric(&version);
+    if current >= (2, 0) {
+        return Ok(());
+    }
+    let catalog_id = doc.catalog_id()?;
+    let mut catalog = crate::pdf::object::as_dict(update.current(catalog_id)?)
+        .cloned()
+        .unwrap_or_default();
+    let mut changed = false;
+    if current < (1, 7) {
+        catalog.set("Version", Object::Name(b"1.7".to_vec()));
+        changed = true;
+    }
+    let extensions_ref = match catalog.get(b"Extensions") {
+        Ok(Object::Reference(id)) => Some(*id),
+        _ => None,
+    };
+    let mut extensions = match extensions_ref {
+        Some(id) => crate::pdf::object::as_dict(update.current(id)?)
+            .cloned()
+            .unwrap_or_default(),
+        None => match catalog.get(b"Extensions") {
+            Ok(Object::Dictionary(d)) => d.clone(),
+            _ => Dictionary::new(),
+        },
+    };
+    if !extensions.has(b"ESIC") {
+        let mut esic = Dictionary::new();
+        esic.set("BaseVersion", Object::Name(b"1.7".to_vec()));
+        esic.set("ExtensionLevel", Object::Integer(1));
+        extensions.set("ESIC", Object::Dictionary(esic));
+        match extensions_ref {
+            Some(id) => update.set(id, Object::Dictionary(extensions)),
+            None => {
+                catalog.set("Extensions", Object::Dictionary(extensions));
+                changed = true;
+            }
+        }
+    }
+    if changed {
+        update.set(catalog_id, Object::Dictionary(catalog));
+    }
+    Ok(())
 }
 
 /// Puts the signature dictionary into the chosen field; returns its name.

@@ -788,3 +788,44 @@ fn existing_form_fields_are_kept_and_can_be_filled() {
     assert_eq!(value("accept_policies").as_deref(), Some("Yes"));
     assert!(report(&signed, "certs/rsa/root.pem").all_trusted());
 }
+
+#[test]
+fn signing_declares_pdf_1_7_and_the_esic_extension_once() {
+    // ghostscript-1.3.pdf is a PDF 1.3 file.
+    let pdf = fixture("pdf/ghostscript-1.3.pdf");
+    let once = sign(&pdf, &signer("rsa", "signer"), &options()).expect("signs");
+    let doc = PdfDocument::load(&once).expect("loads");
+    assert_eq!(doc.version(), "1.7");
+    let catalog = doc.catalog().expect("catalog");
+    let esic = catalog
+        .get(b"Extensions")
+        .and_then(lopdf::Object::as_dict)
+        .and_then(|e| e.get(b"ESIC"))
+        .and_then(lopdf::Object::as_dict)
+        .expect("ESIC extension");
+    assert_eq!(
+        esic.get(b"ExtensionLevel")
+            .expect("level")
+            .as_i64()
+            .expect("int"),
+        1
+    );
+    // A second signature leaves the catalog alone, and the first stays valid.
+    let twice = sign(&once, &signer("rsa", "signer2"), &visible(1)).expect("signs");
+    let second = PdfDocument::load(&twice).expect("loads");
+    assert_eq!(
+        second.catalog().expect("catalog"),
+        doc.catalog().expect("catalog")
+    );
+    assert!(report(&twice, "certs/rsa/root.pem").all_trusted());
+    // PDF 2.0 files need neither.
+    let v2 = fixture("pdf/ghostscript-2.0.pdf");
+    let signed = sign(&v2, &signer("rsa", "signer"), &options()).expect("signs");
+    assert!(
+        !PdfDocument::load(&signed)
+            .expect("loads")
+            .catalog()
+            .expect("catalog")
+            .has(b"Extensions")
+    );
+}

@@ -975,7 +975,17 @@ fn analyse_changes(
             let changed = changed_keys(old_obj, new_obj);
             let disallowed: Vec<&String> = changed
                 .iter()
-                .filter(|k| !["AcroForm", "DSS", "Extensions", "Metadata"].contains(&k.as_str()))
+                .filter(|k| {
+                    ![
+                        "AcroForm",
+                        "DSS",
+                        "Extensions",
+                        "Metadata",
+                        "MarkInfo",
+                        "Version",
+                    ]
+                    .contains(&k.as_str())
+                })
                 .collect();
             if disallowed.is_empty() {
                 changes.push(format!("catalog: {}", changed.join(", ")));
