@@ -88,6 +88,7 @@ fn lifecycle(signers: usize, orders: usize) -> (Envelope, Vec<Event>) {
             Command::Sign {
                 recipient_id: format!("r{i}"),
                 documents: vec![],
+                signature: None,
             },
             me,
         ));

@@ -451,6 +451,7 @@ fn walk(start: DateTime<Utc>) -> Result<Walk, Error> {
                     document_id: "doc_contract".into(),
                     sha256: sha256_hex(&pdf),
                 }],
+                signature: None,
             },
             ctx(minute + 4, actor),
         )?;

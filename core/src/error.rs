@@ -215,6 +215,10 @@ error_codes! {
     InvalidEventLog = 2027, "INVALID_EVENT_LOG", "the event log is not a valid history of one envelope";
     /// A command's time is earlier than the envelope's last event (clocks out of step).
     TimeBeforeLastEvent = 2028, "TIME_BEFORE_LAST_EVENT", "the command's time is before the envelope's last event";
+    /// A signature mark is empty, too long, or not a readable PNG within the limits.
+    SignatureMarkInvalid = 2029, "SIGNATURE_MARK_INVALID", "the signature mark is not valid";
+    /// A consent's version or text digest is malformed.
+    ConsentInvalid = 2030, "CONSENT_INVALID", "the consent record is not valid";
 
     // 3000–3999: PDF
     /// The bytes are not a PDF this engine can read.
@@ -284,7 +288,15 @@ error_codes! {
     /// A pending two-phase signature does not match the value or document given to finish it.
     PendingSignatureInvalid = 4013, "PENDING_SIGNATURE_INVALID", "the pending signature is invalid";
 
-    // 5000–5999: audit trail (reserved)
+    // 5000–5999: audit trail
+    /// Evidence JSON is malformed, or its summary contradicts its records.
+    AuditEvidenceInvalid = 5001, "AUDIT_EVIDENCE_INVALID", "the evidence is malformed or inconsistent";
+    /// The PDF carries no embedded evidence file.
+    AuditEvidenceNotFound = 5002, "AUDIT_EVIDENCE_NOT_FOUND", "the PDF carries no embedded evidence";
+    /// The evidence hash chain is broken; nothing is rendered from it.
+    AuditChainBroken = 5003, "AUDIT_CHAIN_BROKEN", "the evidence hash chain is broken";
+    /// The PDF layout library failed to write the audit trail.
+    AuditRenderFailed = 5004, "AUDIT_RENDER_FAILED", "the audit-trail PDF could not be rendered";
 
     // 6000–6999: webhooks
     /// A `webhook-id`, `webhook-timestamp` or `webhook-signature` header is missing.

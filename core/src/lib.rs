@@ -7,6 +7,8 @@
 //! - [`envelope`]: the envelope state machine (documents, recipients,
 //!   fields, routing, the lifecycle from draft to completed) as
 //!   `apply(state, command) -> (state, events)`, with event-sourced replay.
+//! - [`audit`]: the hash-chained evidence log, the sealed audit-trail PDF
+//!   (PDF/A-3, English, French, Korean) and their verification.
 //! - [`webhook`]: signing and verifying webhook deliveries (Standard
 //!   Webhooks, and a plain hex HMAC header), and the event payloads.
 //! - [`Error`] and [`ErrorCode`]: one error type with stable codes shared by
@@ -14,10 +16,12 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod audit;
 pub mod envelope;
 mod error;
 pub mod pades;
 pub mod pdf;
+mod serde_util;
 pub mod webhook;
 
 pub use error::{Error, ErrorCode, ErrorCodeEntry, ErrorCodeTable, ErrorFamily, Result};

@@ -9,7 +9,7 @@ use super::event::{Event, EventData, NotificationReason};
 use super::evolve::{evolve, genesis, pending_recipient};
 use super::model::{
     Document, DocumentDigest, Envelope, EnvelopeStatus, Field, FieldKind, RecipientRole,
-    RecipientStatus,
+    RecipientStatus, SignatureMark,
 };
 use super::validate;
 use crate::error::{Error, ErrorCode, Result};
@@ -153,10 +153,16 @@ pub fn apply(envelope: &Envelope, command: Command, ctx: &Context) -> Result<Tra
             field_id,
             value,
         } => step.fill_field(recipient_id, field_id, value)?,
+        Command::Consent {
+            recipient_id,
+            version,
+            text_sha256,
+        } => step.consent(recipient_id, version, text_sha256)?,
         Command::Sign {
             recipient_id,
             documents,
-        } => step.sign(recipient_id, documents)?,
+            signature,
+        } => step.sign(recipient_id, documents, signature)?,
         Command::Approve { recipient_id } => step.approve(recipient_id)?,
         Command::Decline {
             recipient_id,
@@ -663,11 +669,45 @@ impl<'c> Step<'c> {
         }
     }
 
-    fn sign(&mut self, recipient_id: String, documents: Vec<DocumentDigest>) -> Result<()> {
+    fn consent(
+        &mut self,
+        recipient_id: String,
+        version: String,
+        text_sha256: String,
+    ) -> Result<()> {
+        self.require_sent("consent")?;
+        let index = self.active_recipient(&recipient_id, "consent")?;
+        let role = self.envelope.recipients[index].role;
+        if !role.must_act() {
+            return Err(Error::new(
+                ErrorCode::RecipientRoleMismatch,
+                format!(
+                    "recipient {recipient_id} is a {} and signs nothing to consent to",
+                    role.as_str()
+                ),
+            ));
+        }
+        validate::consent(&version, &text_sha256)?;
+        self.emit(EventData::RecipientConsented {
+            recipient_id,
+            version,
+            text_sha256,
+        })
+    }
+
+    fn sign(
+        &mut self,
+        recipient_id: String,
+        documents: Vec<DocumentDigest>,
+        signature: Option<SignatureMark>,
+    ) -> Result<()> {
         self.require_sent("sign")?;
         let index = self.active_recipient(&recipient_id, "sign")?;
         self.require_role(index, RecipientRole::Signer, "sign")?;
         self.require_fields_filled(&recipient_id)?;
+        if let Some(mark) = &signature {
+            validate::signature_mark(mark)?;
+        }
         for (i, digest) in documents.iter().enumerate() {
             self.document(&digest.document_id)?;
             validate::sha256("signed document", &digest.sha256)?;
@@ -684,6 +724,7 @@ impl<'c> Step<'c> {
         self.emit(EventData::RecipientSigned {
             recipient_id,
             documents,
+            signature,
         })?;
         self.advance_routing()
     }

@@ -5,6 +5,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use super::model::{
     AuthenticationMethod, DocumentDigest, FieldKind, RecipientRole, Rect, SignatureLevel,
+    SignatureMark,
 };
 
 /// Who issues a command. Recorded in every event and in the audit trail.
@@ -118,6 +119,16 @@ pub enum Command {
     },
     /// Send the draft: notify the recipients of the first routing order.
     Send,
+    /// A recipient accepts to use electronic records and signatures.
+    #[serde(rename_all = "camelCase")]
+    Consent {
+        /// The recipient.
+        recipient_id: String,
+        /// The caller's version label of the consent text.
+        version: String,
+        /// Lower-case hex SHA-256 of the consent text as shown.
+        text_sha256: String,
+    },
     /// A recipient opens the documents.
     #[serde(rename_all = "camelCase")]
     View {
@@ -143,6 +154,9 @@ pub enum Command {
         /// the caller stamped and signed the PDFs.
         #[serde(default)]
         documents: Vec<DocumentDigest>,
+        /// The mark the signer drew or typed, kept for the audit trail.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        signature: Option<SignatureMark>,
     },
     /// An approver approves.
     #[serde(rename_all = "camelCase")]
@@ -189,6 +203,7 @@ impl Command {
             Command::AddField(_) => "addField",
             Command::RemoveField { .. } => "removeField",
             Command::Send => "send",
+            Command::Consent { .. } => "consent",
             Command::View { .. } => "view",
             Command::FillField { .. } => "fillField",
             Command::Sign { .. } => "sign",
@@ -205,6 +220,7 @@ impl Command {
     pub fn acting_recipient(&self) -> Option<&str> {
         match self {
             Command::View { recipient_id }
+            | Command::Consent { recipient_id, .. }
             | Command::FillField { recipient_id, .. }
             | Command::Sign { recipient_id, .. }
             | Command::Approve { recipient_id }

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::command::Actor;
-use super::model::{Document, DocumentDigest, Field, Recipient, SignatureLevel};
+use super::model::{Document, DocumentDigest, Field, Recipient, SignatureLevel, SignatureMark};
 
 /// One fact in an envelope's history. Folding the events of an envelope from
 /// nothing with [`replay`](super::replay) reproduces the envelope exactly.
@@ -142,6 +142,16 @@ pub enum EventData {
         /// Why.
         reason: NotificationReason,
     },
+    /// A recipient accepted to use electronic records and signatures.
+    #[serde(rename = "recipient.consented", rename_all = "camelCase")]
+    RecipientConsented {
+        /// The recipient.
+        recipient_id: String,
+        /// The caller's version label of the consent text.
+        version: String,
+        /// Lower-case hex SHA-256 of the consent text.
+        text_sha256: String,
+    },
     /// A recipient opened the documents.
     #[serde(rename = "recipient.viewed", rename_all = "camelCase")]
     RecipientViewed {
@@ -166,6 +176,9 @@ pub enum EventData {
         /// Digests of the documents after the signature, when given.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         documents: Vec<DocumentDigest>,
+        /// The mark the signer drew or typed, when given.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        signature: Option<SignatureMark>,
     },
     /// An approver approved.
     #[serde(rename = "recipient.approved", rename_all = "camelCase")]
@@ -232,6 +245,7 @@ impl EventData {
             EventData::FieldRemoved { .. } => "field.removed",
             EventData::EnvelopeSent { .. } => "envelope.sent",
             EventData::RecipientNotified { .. } => "recipient.notified",
+            EventData::RecipientConsented { .. } => "recipient.consented",
             EventData::RecipientViewed { .. } => "recipient.viewed",
             EventData::FieldFilled { .. } => "field.filled",
             EventData::RecipientSigned { .. } => "recipient.signed",
@@ -253,6 +267,7 @@ impl EventData {
             EventData::RecipientRemoved { recipient_id }
             | EventData::RecipientNotified { recipient_id, .. }
             | EventData::RecipientViewed { recipient_id }
+            | EventData::RecipientConsented { recipient_id, .. }
             | EventData::FieldFilled { recipient_id, .. }
             | EventData::RecipientSigned { recipient_id, .. }
             | EventData::RecipientApproved { recipient_id }

@@ -2,7 +2,7 @@
 //! through [`evolve`], so replaying an envelope's events reproduces it exactly.
 
 use super::event::{Event, EventData};
-use super::model::{Envelope, EnvelopeStatus, Recipient, RecipientStatus, SCHEMA_VERSION};
+use super::model::{Consent, Envelope, EnvelopeStatus, Recipient, RecipientStatus, SCHEMA_VERSION};
 use crate::error::{Error, ErrorCode, Result};
 
 /// Rebuilds an envelope from its whole history.
@@ -161,13 +161,27 @@ pub(crate) fn evolve(envelope: &mut Envelope, event: &Event) -> Result<()> {
             let index = field_index(envelope, field_id)?;
             envelope.fields[index].value = Some(value.clone());
         }
+        EventData::RecipientConsented {
+            recipient_id,
+            version,
+            text_sha256,
+        } => {
+            let recipient = recipient_mut(envelope, recipient_id)?;
+            recipient.consent = Some(Consent {
+                version: version.clone(),
+                text_sha256: text_sha256.clone(),
+                given_at: at,
+            });
+        }
         EventData::RecipientSigned {
             recipient_id,
             documents,
+            signature,
         } => {
             let recipient = recipient_mut(envelope, recipient_id)?;
             recipient.status = RecipientStatus::Signed;
             recipient.signed_at = Some(at);
+            recipient.signature.clone_from(signature);
             for digest in documents {
                 let document = envelope
                     .documents
@@ -239,6 +253,8 @@ pub(crate) fn pending_recipient(new: super::command::NewRecipient) -> Recipient 
         decline_reason: None,
         reminder_count: 0,
         last_reminded_at: None,
+        consent: None,
+        signature: None,
     }
 }
 

@@ -53,7 +53,7 @@
 //!         authentication: AuthenticationMethod::EmailLink,
 //!     }), sender(2)),
 //!     (Command::Send, sender(3)),
-//!     (Command::Sign { recipient_id: "alice".into(), documents: vec![] }, alice),
+//!     (Command::Sign { recipient_id: "alice".into(), documents: vec![], signature: None }, alice),
 //! ];
 //! for (command, ctx) in steps {
 //!     let transition = apply(&envelope, command, &ctx)?;
@@ -77,10 +77,12 @@ pub use command::{
     Actor, Command, Context, CreateEnvelope, NewDocument, NewField, NewRecipient, UpdateEnvelope,
 };
 pub use event::{Event, EventData, NotificationReason};
+pub(crate) use evolve::evolve;
 pub use evolve::{replay, states_after};
 pub use model::{
-    AuthenticationMethod, Document, DocumentDigest, Envelope, EnvelopeStatus, Field, FieldKind,
-    Recipient, RecipientRole, RecipientStatus, Rect, SCHEMA_VERSION, SignatureLevel,
+    AuthenticationMethod, Consent, Document, DocumentDigest, Envelope, EnvelopeStatus, Field,
+    FieldKind, Recipient, RecipientRole, RecipientStatus, Rect, SCHEMA_VERSION, SignatureLevel,
+    SignatureMark,
 };
 
 #[cfg(test)]

@@ -295,6 +295,54 @@ pub struct Recipient {
     /// When the last reminder was sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_reminded_at: Option<DateTime<Utc>>,
+    /// The consent to sign electronically the recipient gave, latest first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent: Option<Consent>,
+    /// The mark the signer left when signing (typed name or drawn image).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<SignatureMark>,
+}
+
+/// A recipient's consent to use electronic records and signatures: which
+/// version of the consent text they accepted, its digest, and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Consent {
+    /// The caller's version label of the consent text (`2026-01`).
+    pub version: String,
+    /// Lower-case hex SHA-256 of the consent text as shown (UTF-8 bytes).
+    pub text_sha256: String,
+    /// When the recipient accepted it.
+    pub given_at: DateTime<Utc>,
+}
+
+/// The visible mark a signer leaves: their name typed, or a drawing.
+/// JSON: `{"type": "TYPED", "text": "Marie Dupont"}` or
+/// `{"type": "DRAWN", "png": "<base64>"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "SCREAMING_SNAKE_CASE", deny_unknown_fields)]
+pub enum SignatureMark {
+    /// A typed name.
+    Typed {
+        /// The text as typed.
+        text: String,
+    },
+    /// A drawn signature as a PNG image.
+    Drawn {
+        /// The PNG file (base64 in JSON).
+        #[serde(with = "crate::serde_util::base64_bytes")]
+        png: Vec<u8>,
+    },
+}
+
+impl SignatureMark {
+    /// `TYPED` or `DRAWN`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Typed { .. } => "TYPED",
+            Self::Drawn { .. } => "DRAWN",
+        }
+    }
 }
 
 /// What a recipient does with the envelope.

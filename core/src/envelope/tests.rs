@@ -116,6 +116,7 @@ impl Story {
             Command::Sign {
                 recipient_id: id.into(),
                 documents: vec![],
+                signature: None,
             },
         )
         .unwrap_or_else(|e| panic!("{id} signs: {e}"))
@@ -607,6 +608,7 @@ fn sequential_signers_act_in_order() {
         Command::Sign {
             recipient_id: "bob".into(),
             documents: vec![],
+            signature: None,
         },
     );
     assert_eq!(code(early), ErrorCode::RecipientNotActive);
@@ -686,7 +688,8 @@ fn mixed_routing_gates_on_signers_and_approvers_only() {
             "anna",
             Command::Sign {
                 recipient_id: "anna".into(),
-                documents: vec![]
+                documents: vec![],
+                signature: None
             }
         )),
         ErrorCode::RecipientRoleMismatch
@@ -761,6 +764,7 @@ fn recipients_act_only_for_themselves_and_senders_never_for_them() {
     let sign_alice = Command::Sign {
         recipient_id: "alice".into(),
         documents: vec![],
+        signature: None,
     };
     assert_eq!(
         code(s.by("bob", sign_alice.clone())),
@@ -794,7 +798,8 @@ fn signing_twice_is_refused() {
             "alice",
             Command::Sign {
                 recipient_id: "alice".into(),
-                documents: vec![]
+                documents: vec![],
+                signature: None
             }
         )),
         ErrorCode::RecipientAlreadyActed
@@ -846,6 +851,7 @@ fn required_fields_must_be_filled_before_signing() {
     let sign = Command::Sign {
         recipient_id: "alice".into(),
         documents: vec![],
+        signature: None,
     };
     let err = s.by("alice", sign.clone()).expect_err("missing fields");
     assert_eq!(err.code(), ErrorCode::RequiredFieldMissing);
@@ -908,7 +914,8 @@ fn signing_records_the_signed_document_digests() {
                 documents: vec![DocumentDigest {
                     document_id: "doc_9".into(),
                     sha256: hash(2)
-                }]
+                }],
+                signature: None
             }
         )),
         ErrorCode::DocumentNotFound
@@ -921,7 +928,8 @@ fn signing_records_the_signed_document_digests() {
                 documents: vec![DocumentDigest {
                     document_id: "doc_1".into(),
                     sha256: "ABC".into()
-                }]
+                }],
+                signature: None
             }
         )),
         ErrorCode::InvalidArgument
@@ -931,6 +939,7 @@ fn signing_records_the_signed_document_digests() {
         Command::Sign {
             recipient_id: "alice".into(),
             documents: digest(2),
+            signature: None,
         },
     )
     .expect("signs");
@@ -944,6 +953,7 @@ fn signing_records_the_signed_document_digests() {
             Command::Sign {
                 recipient_id: "bob".into(),
                 documents: digest(3),
+                signature: None,
             },
         )
         .expect("signs");
@@ -1171,6 +1181,7 @@ fn every_command() -> Vec<(Actor, Command)> {
             Command::Sign {
                 recipient_id: "alice".into(),
                 documents: vec![],
+                signature: None,
             },
         ),
         (
@@ -1358,6 +1369,7 @@ mod state_machine {
         View(usize),
         Fill(usize, bool),
         Sign(usize),
+        Consent(usize),
         Approve(usize),
         Decline(usize),
         ActForOther(usize, usize),
@@ -1373,6 +1385,7 @@ mod state_machine {
             3 => (0..6usize).prop_map(Step::View),
             3 => (0..6usize, any::<bool>()).prop_map(|(r, b)| Step::Fill(r, b)),
             8 => (0..6usize).prop_map(Step::Sign),
+            2 => (0..6usize).prop_map(Step::Consent),
             4 => (0..6usize).prop_map(Step::Approve),
             1 => (0..6usize).prop_map(Step::Decline),
             1 => (0..6usize, 0..6usize).prop_map(|(a, b)| Step::ActForOther(a, b)),
@@ -1437,6 +1450,17 @@ mod state_machine {
                 Command::Sign {
                     recipient_id: rid(i % n),
                     documents: vec![],
+                    signature: (i % 2 == 0).then(|| SignatureMark::Typed {
+                        text: format!("Signer {i}"),
+                    }),
+                },
+            ),
+            Step::Consent(i) => (
+                me(i),
+                Command::Consent {
+                    recipient_id: rid(i % n),
+                    version: format!("v{i}"),
+                    text_sha256: hash(7),
                 },
             ),
             Step::Approve(i) => (
@@ -1457,6 +1481,7 @@ mod state_machine {
                 Command::Sign {
                     recipient_id: rid(b % n),
                     documents: vec![],
+                    signature: None,
                 },
             ),
             Step::ActForOther(..) => return None,
@@ -1562,4 +1587,134 @@ mod state_machine {
             prop_assert_eq!(&Envelope::from_json(&json).expect("parses"), &s.envelope);
         }
     }
+}
+
+fn drawn_png() -> Vec<u8> {
+    include_bytes!("../../../fixtures/images/signature.png").to_vec()
+}
+
+#[test]
+fn consent_is_recorded_for_signers_and_approvers() {
+    let mut s = two_signers_in_sequence();
+    let consent = |who: &str, version: &str, digest: String| Command::Consent {
+        recipient_id: who.into(),
+        version: version.into(),
+        text_sha256: digest,
+    };
+    assert_eq!(
+        code(s.by("bob", consent("bob", "2026-01", hash(5)))),
+        ErrorCode::RecipientNotActive,
+        "bob's turn has not come"
+    );
+    assert_eq!(
+        code(s.by("alice", consent("alice", "", hash(5)))),
+        ErrorCode::ConsentInvalid
+    );
+    assert_eq!(
+        code(s.by("alice", consent("alice", "2026-01", "ABC".into()))),
+        ErrorCode::ConsentInvalid
+    );
+    assert_eq!(
+        code(s.sender(consent("alice", "2026-01", hash(5)))),
+        ErrorCode::ActorNotAllowed,
+        "only the recipient can consent"
+    );
+    let events = s
+        .by("alice", consent("alice", "2026-01", hash(5)))
+        .expect("consents");
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].event_type(), "recipient.consented");
+    assert!(!events[0].data.is_published());
+    let given = s
+        .envelope
+        .recipient("alice")
+        .expect("alice")
+        .consent
+        .clone();
+    let given = given.expect("consent recorded");
+    assert_eq!(given.version, "2026-01");
+    assert_eq!(given.text_sha256, hash(5));
+    assert_eq!(given.given_at, events[0].occurred_at);
+    s.assert_replays();
+}
+
+#[test]
+fn a_cc_has_nothing_to_consent_to() {
+    let mut s = Story::new();
+    s.document("doc_1", 1);
+    s.recipient("alice", RecipientRole::Signer, 1);
+    s.recipient("carol", RecipientRole::Cc, 1);
+    s.ok(Command::Send);
+    assert_eq!(
+        code(s.by(
+            "carol",
+            Command::Consent {
+                recipient_id: "carol".into(),
+                version: "v1".into(),
+                text_sha256: hash(5),
+            }
+        )),
+        ErrorCode::RecipientRoleMismatch
+    );
+}
+
+#[test]
+fn signature_marks_are_checked_and_kept() {
+    let mut s = two_signers_in_sequence();
+    let sign = |who: &str, mark: SignatureMark| Command::Sign {
+        recipient_id: who.into(),
+        documents: vec![],
+        signature: Some(mark),
+    };
+    for bad in [
+        SignatureMark::Typed { text: " ".into() },
+        SignatureMark::Typed {
+            text: "x".repeat(300),
+        },
+        SignatureMark::Typed {
+            text: "line\nbreak".into(),
+        },
+        SignatureMark::Drawn {
+            png: b"not a png".to_vec(),
+        },
+        SignatureMark::Drawn {
+            png: vec![0; 600 * 1024],
+        },
+    ] {
+        assert_eq!(
+            code(s.by("alice", sign("alice", bad.clone()))),
+            ErrorCode::SignatureMarkInvalid,
+            "{bad:?}"
+        );
+    }
+    let drawn = SignatureMark::Drawn { png: drawn_png() };
+    s.by("alice", sign("alice", drawn.clone())).expect("signs");
+    s.by(
+        "bob",
+        sign(
+            "bob",
+            SignatureMark::Typed {
+                text: "김준호".into(),
+            },
+        ),
+    )
+    .expect("signs");
+    assert_eq!(
+        s.envelope.recipient("alice").expect("alice").signature,
+        Some(drawn)
+    );
+    assert_eq!(s.envelope.status, EnvelopeStatus::Completed);
+    s.assert_replays();
+
+    let json = serde_json::to_value(&s.envelope).expect("json");
+    assert_eq!(json["recipients"][0]["signature"]["type"], "DRAWN");
+    assert!(
+        json["recipients"][0]["signature"]["png"]
+            .as_str()
+            .expect("base64")
+            .starts_with("iVBORw0KGgo")
+    );
+    assert_eq!(json["recipients"][1]["signature"]["text"], "김준호");
+    let back: Envelope = serde_json::from_value(json).expect("round-trips");
+    assert_eq!(back, s.envelope);
 }

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use super::command::NewRecipient;
-use super::model::{AuthenticationMethod, FieldKind};
+use super::model::{AuthenticationMethod, FieldKind, SignatureMark};
 use crate::error::{Error, ErrorCode, Result};
 
 /// Longest id (envelope, document, recipient, field).
@@ -30,6 +30,14 @@ pub const MAX_FIELDS: usize = 5_000;
 pub const MAX_PAGES: u32 = 10_000;
 /// Highest routing order.
 pub const MAX_ROUTING_ORDER: u32 = 1_000;
+/// Longest typed signature.
+pub const MAX_TYPED_SIGNATURE_LEN: usize = 255;
+/// Largest drawn signature PNG, in bytes.
+pub const MAX_DRAWN_SIGNATURE_BYTES: usize = 512 * 1024;
+/// Widest or tallest drawn signature, in pixels.
+pub const MAX_DRAWN_SIGNATURE_SIDE: u32 = 2_048;
+/// Longest consent version label.
+pub const MAX_CONSENT_VERSION_LEN: usize = 64;
 
 /// Ids are 1 to [`MAX_ID_LEN`] characters of `A-Z a-z 0-9 _ -`: safe in
 /// URLs, PDF field names and webhook message ids (which must not contain `.`).
@@ -284,4 +292,59 @@ pub(crate) fn reason(action: &str, value: &str) -> Result<String> {
         true,
     )?;
     Ok(trimmed.to_owned())
+}
+
+/// A typed mark is a one-line name; a drawn mark a PNG within
+/// [`MAX_DRAWN_SIGNATURE_BYTES`] and [`MAX_DRAWN_SIGNATURE_SIDE`] that decodes.
+pub(crate) fn signature_mark(mark: &SignatureMark) -> Result<()> {
+    match mark {
+        SignatureMark::Typed { text: typed } => text(
+            ErrorCode::SignatureMarkInvalid,
+            "the typed signature",
+            typed,
+            MAX_TYPED_SIGNATURE_LEN,
+            false,
+        ),
+        SignatureMark::Drawn { png } => {
+            if png.len() > MAX_DRAWN_SIGNATURE_BYTES {
+                return Err(Error::new(
+                    ErrorCode::SignatureMarkInvalid,
+                    format!(
+                        "the drawn signature has {} bytes; the limit is {MAX_DRAWN_SIGNATURE_BYTES}",
+                        png.len()
+                    ),
+                ));
+            }
+            let image = crate::pdf::image::decode_png(png).map_err(|e| {
+                Error::new(
+                    ErrorCode::SignatureMarkInvalid,
+                    format!("the drawn signature: {}", e.message()),
+                )
+            })?;
+            if image.width > MAX_DRAWN_SIGNATURE_SIDE || image.height > MAX_DRAWN_SIGNATURE_SIDE {
+                return Err(Error::new(
+                    ErrorCode::SignatureMarkInvalid,
+                    format!(
+                        "the drawn signature is {} x {} pixels; each side must be at most {MAX_DRAWN_SIGNATURE_SIDE}",
+                        image.width, image.height
+                    ),
+                ));
+            }
+            Ok(())
+        }
+    }
+}
+
+/// A consent names a version (1 to [`MAX_CONSENT_VERSION_LEN`] printable
+/// characters) and the SHA-256 of the text.
+pub(crate) fn consent(version: &str, text_sha256: &str) -> Result<()> {
+    text(
+        ErrorCode::ConsentInvalid,
+        "the consent version",
+        version,
+        MAX_CONSENT_VERSION_LEN,
+        false,
+    )?;
+    sha256("consent text", text_sha256)
+        .map_err(|e| Error::new(ErrorCode::ConsentInvalid, e.message().to_owned()))
 }

@@ -30,6 +30,8 @@ use crate::pdf::{FontSet, Limits, PdfDocument};
 const CMS_MARGIN: usize = 64;
 /// Room reserved for an RFC 3161 time-stamp token when one is asked for.
 pub const DEFAULT_TIMESTAMP_RESERVE: usize = 12_000;
+/// Annotation flag Locked (ISO 32000-2 Table 167).
+const F_LOCKED: i64 = 128;
 /// Width of each number of the `/ByteRange` placeholder.
 const BYTE_RANGE_DIGITS: usize = 10;
 
@@ -141,7 +143,7 @@ pub struct PreparedSignature {
     /// Version of this JSON shape.
     pub schema_version: u32,
     /// The update to append to the original PDF, base64.
-    #[serde(with = "base64_bytes")]
+    #[serde(with = "crate::serde_util::base64_bytes")]
     pub increment: Vec<u8>,
     /// Length of the original PDF.
     pub base_len: usize,
@@ -156,7 +158,7 @@ pub struct PreparedSignature {
     /// SHA-256 of the bytes the `/ByteRange` covers, hex.
     pub document_digest: String,
     /// DER of the signed attributes: the message to sign, base64.
-    #[serde(with = "base64_bytes")]
+    #[serde(with = "crate::serde_util::base64_bytes")]
     pub signed_attributes: Vec<u8>,
     /// The signer's chain (DER, signing certificate first), base64.
     pub certificates: Vec<String>,
@@ -191,21 +193,6 @@ impl From<PreparedAlgorithm> for SignatureAlgorithm {
             PreparedAlgorithm::RsaPkcs1v15Sha256 => Self::RsaPkcs1v15Sha256,
             PreparedAlgorithm::EcdsaP256Sha256 => Self::EcdsaP256Sha256,
         }
-    }
-}
-
-mod base64_bytes {
-    use base64::Engine as _;
-    use base64::engine::general_purpose::STANDARD;
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&STANDARD.encode(bytes))
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
-        let text = String::deserialize(d)?;
-        STANDARD.decode(text).map_err(serde::de::Error::custom)
     }
 }
 
@@ -681,7 +668,9 @@ fn attach_signature(
             };
             let mut dict = widget_field(&field_name, "Sig", page.id, &zero, 0);
             dict.set("V", Object::Reference(sig_id));
-            dict.set("F", Object::Integer(fields::F_PRINT | 2));
+            // Print + Locked, as pyHanko writes: a zero-size widget needs no
+            // Hidden flag, and PDF/A (ISO 19005-2 §6.3.2) forbids it.
+            dict.set("F", Object::Integer(fields::F_PRINT | F_LOCKED));
             let id = update.add(Object::Dictionary(dict));
             add_annotation(update, page.id, id)?;
             form.add_field(id);

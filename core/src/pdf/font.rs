@@ -51,9 +51,9 @@ pub struct FontSet {
 }
 
 #[cfg(feature = "bundled-fonts")]
-static NOTO_SANS: &[u8] = include_bytes!("../../fonts/NotoSans-Regular.ttf");
+pub(crate) static NOTO_SANS: &[u8] = include_bytes!("../../fonts/NotoSans-Regular.ttf");
 #[cfg(feature = "bundled-fonts")]
-static NANUM_GOTHIC: &[u8] = include_bytes!("../../fonts/NanumGothic.ttf");
+pub(crate) static NANUM_GOTHIC: &[u8] = include_bytes!("../../fonts/NanumGothic.ttf");
 
 impl FontSet {
     /// Noto Sans (Latin, Greek, Cyrillic) then NanumGothic (Hangul), both
@@ -64,6 +64,7 @@ impl FontSet {
             .unwrap_or_else(|_| unreachable!("the bundled fonts parse"))
     }
 
+    #[cfg(feature = "bundled-fonts")]
     fn from_static(fonts: &[&'static [u8]]) -> Result<Self> {
         Self::from_data(fonts.iter().map(|&d| Cow::Borrowed(d)).collect())
     }

@@ -8,9 +8,9 @@
 pub(crate) mod appearance;
 pub(crate) mod document;
 pub(crate) mod fields;
-mod font;
+pub(crate) mod font;
 mod geometry;
-mod image;
+pub(crate) mod image;
 pub(crate) mod incremental;
 pub(crate) mod limits;
 pub(crate) mod object;

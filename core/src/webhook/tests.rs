@@ -317,6 +317,7 @@ fn completed_envelope() -> (envelope::Envelope, Vec<envelope::Event>) {
                     document_id: "doc_1".into(),
                     sha256: "22".repeat(32),
                 }],
+                signature: None,
             },
             Context::new(t(4), Actor::Recipient { id: "marie".into() }),
         ),

@@ -1,0 +1,443 @@
+//! The evidence bundle: the whole evidence of an envelope as one JSON
+//! document (envelope summary, documents, recipients, chained records,
+//! chain head), stable enough to archive and embedded in the audit-trail PDF.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::evidence::{
+    ChainReport, DigestKind, EvidenceConsent, EvidenceRecord, records_from_events, sha256_hex,
+    timestamp, verify_chain,
+};
+use crate::envelope::{
+    AuthenticationMethod, Envelope, EnvelopeStatus, Event, EventData, RecipientRole,
+    RecipientStatus, SignatureLevel, SignatureMark,
+};
+use crate::error::{Error, ErrorCode, Result};
+
+/// Version of the JSON shape of [`EvidenceBundle`]. Readers refuse other
+/// versions with `UNSUPPORTED_SCHEMA_VERSION`.
+pub const EVIDENCE_SCHEMA_VERSION: u32 = 1;
+
+/// The evidence of one envelope.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EvidenceBundle {
+    /// [`EVIDENCE_SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// When the bundle was made (RFC 3339, milliseconds).
+    pub generated_at: String,
+    /// The envelope as it stands after the last record.
+    pub envelope: EnvelopeSummary,
+    /// Its documents, with their original and final digests.
+    pub documents: Vec<DocumentSummary>,
+    /// Its recipients, with what they did and from where.
+    pub recipients: Vec<RecipientSummary>,
+    /// One record per event, hash-chained.
+    pub records: Vec<EvidenceRecord>,
+    /// The last record.
+    pub chain_head: ChainHead,
+}
+
+/// The envelope in a bundle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EnvelopeSummary {
+    /// Id.
+    pub id: String,
+    /// Subject.
+    pub subject: String,
+    /// Status.
+    pub status: EnvelopeStatus,
+    /// Signature level aimed at.
+    pub signature_level: SignatureLevel,
+    /// Locale of the envelope.
+    pub locale: String,
+    /// Creation time.
+    pub created_at: String,
+    /// Sending time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent_at: Option<String>,
+    /// Completion time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completed_at: Option<String>,
+    /// Time it was declined.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub declined_at: Option<String>,
+    /// Time it was voided.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voided_at: Option<String>,
+    /// Why it was voided.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub void_reason: Option<String>,
+    /// Time it expired.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expired_at: Option<String>,
+    /// Expiry time that was set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<String>,
+}
+
+/// A document in a bundle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DocumentSummary {
+    /// Id.
+    pub id: String,
+    /// File name.
+    pub name: String,
+    /// Number of pages.
+    pub page_count: u32,
+    /// SHA-256 as uploaded.
+    pub original_sha256: String,
+    /// SHA-256 of the latest version (signed, or original when nobody signed).
+    pub final_sha256: String,
+}
+
+/// A recipient in a bundle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RecipientSummary {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Email address.
+    pub email: String,
+    /// Phone number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// Role.
+    pub role: RecipientRole,
+    /// Routing order.
+    pub routing_order: u32,
+    /// Status.
+    pub status: RecipientStatus,
+    /// How they were authenticated.
+    pub authentication: AuthenticationMethod,
+    /// The consent they gave.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent: Option<EvidenceConsent>,
+    /// When they were first notified.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notified_at: Option<String>,
+    /// When they first viewed the documents.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub viewed_at: Option<String>,
+    /// When they signed, approved or declined.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acted_at: Option<String>,
+    /// Why they declined.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decline_reason: Option<String>,
+    /// IP address they signed, approved or declined from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip: Option<String>,
+    /// User agent they signed, approved or declined with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_agent: Option<String>,
+    /// The seq of the record of their signature, approval or decline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action_record: Option<u64>,
+    /// The mark they left when signing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<EvidenceMark>,
+}
+
+/// A signature mark in a bundle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "SCREAMING_SNAKE_CASE", deny_unknown_fields)]
+pub enum EvidenceMark {
+    /// A typed name.
+    Typed {
+        /// The text.
+        text: String,
+    },
+    /// A drawing.
+    Drawn {
+        /// The PNG (base64 in JSON).
+        #[serde(with = "crate::serde_util::base64_bytes")]
+        png: Vec<u8>,
+        /// Its SHA-256, as in the signing record.
+        sha256: String,
+    },
+}
+
+/// The last record of the chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ChainHead {
+    /// Number of records.
+    pub count: usize,
+    /// The last record's `seq`.
+    pub seq: u64,
+    /// The last record's `hash`.
+    pub hash: String,
+}
+
+/// What [`EvidenceBundle::verify`] found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BundleReport {
+    /// The hash chain, checked against the bundle's chain head.
+    pub chain: ChainReport,
+    /// Inconsistencies between the summary and the records.
+    pub problems: Vec<String>,
+}
+
+impl BundleReport {
+    /// Whether the chain holds and the summary agrees with the records.
+    pub fn is_valid(&self) -> bool {
+        self.chain.is_valid() && self.problems.is_empty()
+    }
+}
+
+fn time(at: Option<DateTime<Utc>>) -> Option<String> {
+    at.map(timestamp)
+}
+
+impl EvidenceBundle {
+    /// The evidence of an envelope's whole history. `generated_at` is the
+    /// time of the export (the core reads no clock).
+    pub fn from_events(events: &[Event], generated_at: DateTime<Utc>) -> Result<Self> {
+        let records = records_from_events(events)?;
+        let envelope = crate::envelope::replay(events)?;
+        Ok(Self::assemble(&envelope, events, records, generated_at))
+    }
+
+    /// A bundle from records kept incrementally (see
+    /// [`EvidenceRecord::next`]) and the events they were made from; the
+    /// records must match the events.
+    pub fn from_records(
+        events: &[Event],
+        records: Vec<EvidenceRecord>,
+        generated_at: DateTime<Utc>,
+    ) -> Result<Self> {
+        let rebuilt = records_from_events(events)?;
+        if rebuilt != records {
+            return Err(Error::new(
+                ErrorCode::AuditEvidenceInvalid,
+                "the evidence records do not match the envelope's events",
+            ));
+        }
+        let envelope = crate::envelope::replay(events)?;
+        Ok(Self::assemble(&envelope, events, records, generated_at))
+    }
+
+    fn assemble(
+        envelope: &Envelope,
+        events: &[Event],
+        records: Vec<EvidenceRecord>,
+        generated_at: DateTime<Utc>,
+    ) -> Self {
+        let recipients = envelope
+            .recipients
+            .iter()
+            .map(|r| {
+                // The event that settled the recipient: signed, approved or declined.
+                let action = events.iter().rev().find(|e| {
+                    e.data.recipient_id() == Some(r.id.as_str())
+                        && matches!(
+                            e.data,
+                            EventData::RecipientSigned { .. }
+                                | EventData::RecipientApproved { .. }
+                                | EventData::RecipientDeclined { .. }
+                        )
+                });
+                RecipientSummary {
+                    id: r.id.clone(),
+                    name: r.name.clone(),
+                    email: r.email.clone(),
+                    phone: r.phone.clone(),
+                    role: r.role,
+                    routing_order: r.routing_order,
+                    status: r.status,
+                    authentication: r.authentication,
+                    consent: r.consent.as_ref().map(|c| EvidenceConsent {
+                        version: c.version.clone(),
+                        text_sha256: c.text_sha256.clone(),
+                        given_at: timestamp(c.given_at),
+                    }),
+                    notified_at: time(r.notified_at),
+                    viewed_at: time(r.viewed_at),
+                    acted_at: time(r.signed_at.or(r.approved_at).or(r.declined_at)),
+                    decline_reason: r.decline_reason.clone(),
+                    ip: action.and_then(|e| e.ip.clone()),
+                    user_agent: action.and_then(|e| e.user_agent.clone()),
+                    action_record: action.map(|e| e.seq),
+                    signature: r.signature.as_ref().map(|mark| match mark {
+                        SignatureMark::Typed { text } => EvidenceMark::Typed { text: text.clone() },
+                        SignatureMark::Drawn { png } => EvidenceMark::Drawn {
+                            sha256: sha256_hex(png),
+                            png: png.clone(),
+                        },
+                    }),
+                }
+            })
+            .collect();
+        let chain_head = ChainHead {
+            count: records.len(),
+            seq: records.last().map_or(0, |r| r.seq),
+            hash: records
+                .last()
+                .map_or_else(|| super::GENESIS_HASH.to_owned(), |r| r.hash.clone()),
+        };
+        Self {
+            schema_version: EVIDENCE_SCHEMA_VERSION,
+            generated_at: timestamp(generated_at),
+            envelope: EnvelopeSummary {
+                id: envelope.id.clone(),
+                subject: envelope.subject.clone(),
+                status: envelope.status,
+                signature_level: envelope.signature_level,
+                locale: envelope.locale.clone(),
+                created_at: timestamp(envelope.created_at),
+                sent_at: time(envelope.sent_at),
+                completed_at: time(envelope.completed_at),
+                declined_at: time(envelope.declined_at),
+                voided_at: time(envelope.voided_at),
+                void_reason: envelope.void_reason.clone(),
+                expired_at: time(envelope.expired_at),
+                expires_at: time(envelope.expires_at),
+            },
+            documents: envelope
+                .documents
+                .iter()
+                .map(|d| DocumentSummary {
+                    id: d.id.clone(),
+                    name: d.name.clone(),
+                    page_count: d.page_count,
+                    original_sha256: d.sha256.clone(),
+                    final_sha256: d.current_sha256().to_owned(),
+                })
+                .collect(),
+            recipients,
+            records,
+            chain_head,
+        }
+    }
+
+    /// Reads a bundle, checking `schemaVersion` first.
+    pub fn from_json(json: &[u8]) -> Result<Self> {
+        let value: serde_json::Value = serde_json::from_slice(json).map_err(|e| {
+            Error::new(
+                ErrorCode::AuditEvidenceInvalid,
+                format!("the evidence is not JSON: {e}"),
+            )
+        })?;
+        match value
+            .get("schemaVersion")
+            .and_then(serde_json::Value::as_u64)
+        {
+            Some(v) if v == u64::from(EVIDENCE_SCHEMA_VERSION) => {}
+            Some(v) => {
+                return Err(Error::new(
+                    ErrorCode::UnsupportedSchemaVersion,
+                    format!(
+                        "evidence schema version {v} is not supported (this build reads {EVIDENCE_SCHEMA_VERSION})"
+                    ),
+                ));
+            }
+            None => {
+                return Err(Error::new(
+                    ErrorCode::AuditEvidenceInvalid,
+                    "the evidence has no numeric schemaVersion",
+                ));
+            }
+        }
+        serde_json::from_value(value).map_err(|e| {
+            Error::new(
+                ErrorCode::AuditEvidenceInvalid,
+                format!("the evidence does not have the expected shape: {e}"),
+            )
+        })
+    }
+
+    /// Pretty-printed JSON (UTF-8), ending with a newline.
+    pub fn to_json(&self) -> Vec<u8> {
+        // Plain data with string keys always serializes.
+        let mut json = serde_json::to_vec_pretty(self).unwrap_or_default();
+        json.push(b'\n');
+        json
+    }
+
+    /// The digest the envelope's documents ended with, per document id.
+    pub fn final_digest(&self, document_id: &str) -> Option<&str> {
+        self.documents
+            .iter()
+            .find(|d| d.id == document_id)
+            .map(|d| d.final_sha256.as_str())
+    }
+
+    /// Checks the chain against the chain head, and that the summary says
+    /// what the records say: envelope id, original and final digests, the
+    /// drawn signatures' digests.
+    pub fn verify(&self) -> BundleReport {
+        let chain = verify_chain(&self.records, Some(&self.chain_head.hash));
+        let mut problems = Vec::new();
+        if self.chain_head.count != self.records.len()
+            || self.chain_head.seq != self.records.last().map_or(0, |r| r.seq)
+        {
+            problems.push(format!(
+                "the chain head names {} records up to seq {}, but there are {}",
+                self.chain_head.count,
+                self.chain_head.seq,
+                self.records.len()
+            ));
+        }
+        if let Some(r) = self
+            .records
+            .iter()
+            .find(|r| r.envelope_id != self.envelope.id)
+        {
+            problems.push(format!(
+                "record {} belongs to envelope {}, not {}",
+                r.seq, r.envelope_id, self.envelope.id
+            ));
+        }
+        for document in &self.documents {
+            let digests = |kinds: &[DigestKind]| {
+                self.records
+                    .iter()
+                    .flat_map(|r| &r.documents)
+                    .filter(|d| d.document_id == document.id && kinds.contains(&d.kind))
+                    .map(|d| d.sha256.as_str())
+                    .collect::<Vec<_>>()
+            };
+            let original = digests(&[DigestKind::Original]);
+            if original.last() != Some(&document.original_sha256.as_str()) {
+                problems.push(format!(
+                    "document {}: the original digest differs from its upload record",
+                    document.id
+                ));
+            }
+            let latest = digests(&[DigestKind::Original, DigestKind::Signed, DigestKind::Final]);
+            if latest.last() != Some(&document.final_sha256.as_str()) {
+                problems.push(format!(
+                    "document {}: the final digest differs from the last record of it",
+                    document.id
+                ));
+            }
+        }
+        for recipient in &self.recipients {
+            if let Some(EvidenceMark::Drawn { png, sha256 }) = &recipient.signature {
+                let recorded = self
+                    .records
+                    .iter()
+                    .rev()
+                    .find(|r| {
+                        r.action == "recipient.signed"
+                            && r.recipient_id.as_deref() == Some(recipient.id.as_str())
+                    })
+                    .and_then(|r| r.details["signature"]["sha256"].as_str());
+                if sha256_hex(png) != *sha256 || recorded != Some(sha256.as_str()) {
+                    problems.push(format!(
+                        "recipient {}: the drawn signature differs from the one recorded at signing",
+                        recipient.id
+                    ));
+                }
+            }
+        }
+        BundleReport { chain, problems }
+    }
+}
