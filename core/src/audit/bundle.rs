@@ -10,7 +10,7 @@ use super::evidence::{
     timestamp, verify_chain,
 };
 use crate::envelope::{
-    AuthenticationMethod, Envelope, EnvelopeStatus, Event, EventData, RecipientRole,
+    Actor, AuthenticationMethod, Envelope, EnvelopeStatus, Event, EventData, RecipientRole,
     RecipientStatus, SignatureLevel, SignatureMark,
 };
 use crate::error::{Error, ErrorCode, Result};
@@ -371,7 +371,10 @@ impl EvidenceBundle {
 
     /// Checks the chain against the chain head, and that the summary says
     /// what the records say: envelope id, original and final digests, the
-    /// drawn signatures' digests.
+    /// drawn signatures' digests, and every field of the envelope,
+    /// documents and recipients as the records replay into them (so that
+    /// editing a name or a status in an archived evidence.json is found
+    /// even though the records' chain is untouched).
     pub fn verify(&self) -> BundleReport {
         let chain = verify_chain(&self.records, Some(&self.chain_head.hash));
         let mut problems = Vec::new();
@@ -438,6 +441,155 @@ impl EvidenceBundle {
                 }
             }
         }
+        // The summary must be what the records replay into, so that a bare
+        // evidence.json cannot have its subject, names or statuses edited
+        // while its chain stays intact.
+        match self.replay_records() {
+            Ok(rebuilt) => {
+                problems.extend(differences("envelope", &self.envelope, &rebuilt.envelope));
+                problems.extend(differences(
+                    "documents",
+                    &self.documents,
+                    &rebuilt.documents,
+                ));
+                problems.extend(differences(
+                    "recipients",
+                    &self.recipients,
+                    &rebuilt.recipients,
+                ));
+            }
+            Err(message) => problems.push(message),
+        }
         BundleReport { chain, problems }
     }
+
+    /// The bundle the records alone give: events rebuilt from the records
+    /// (drawn signatures taken from the recipients, matched by digest),
+    /// replayed, and summarised again.
+    fn replay_records(&self) -> std::result::Result<Self, String> {
+        let mut events = Vec::with_capacity(self.records.len());
+        for record in &self.records {
+            let occurred_at = DateTime::parse_from_rfc3339(&record.recorded_at)
+                .map_err(|e| {
+                    format!(
+                        "record {}: recordedAt {:?} is not an RFC 3339 time: {e}",
+                        record.seq, record.recorded_at
+                    )
+                })?
+                .with_timezone(&Utc);
+            let actor_id = || {
+                record
+                    .actor
+                    .id
+                    .clone()
+                    .ok_or_else(|| format!("record {}: the actor has no id", record.seq))
+            };
+            let actor = match record.actor.kind.as_str() {
+                "system" => Actor::System,
+                "apiKey" => Actor::ApiKey { id: actor_id()? },
+                "user" => Actor::User { id: actor_id()? },
+                "recipient" => Actor::Recipient { id: actor_id()? },
+                other => {
+                    return Err(format!(
+                        "record {}: unknown actor type {other:?}",
+                        record.seq
+                    ));
+                }
+            };
+            let mut details = record.details.clone();
+            if details["signature"]["type"] == "DRAWN" {
+                let digest = details["signature"]["sha256"].as_str().unwrap_or_default();
+                let png = self
+                    .recipients
+                    .iter()
+                    .find_map(|r| match &r.signature {
+                        Some(EvidenceMark::Drawn { png, sha256 })
+                            if sha256 == digest && sha256_hex(png) == digest =>
+                        {
+                            Some(png)
+                        }
+                        _ => None,
+                    })
+                    .ok_or_else(|| {
+                        format!(
+                            "record {}: the drawn signature it records is not in the bundle",
+                            record.seq
+                        )
+                    })?;
+                details["signature"] =
+                    serde_json::to_value(SignatureMark::Drawn { png: png.clone() })
+                        .map_err(|e| e.to_string())?;
+            }
+            let mut tagged = serde_json::json!({ "type": record.action });
+            if record.action != "envelope.deleted" {
+                tagged["data"] = details;
+            }
+            let data: EventData = serde_json::from_value(tagged).map_err(|e| {
+                format!(
+                    "record {}: {:?} with these details is not an event: {e}",
+                    record.seq, record.action
+                )
+            })?;
+            events.push(Event {
+                envelope_id: record.envelope_id.clone(),
+                seq: record.seq,
+                occurred_at,
+                actor,
+                ip: record.ip.clone(),
+                user_agent: record.user_agent.clone(),
+                data,
+            });
+        }
+        let envelope = crate::envelope::replay(&events).map_err(|e| {
+            format!(
+                "the records do not replay into an envelope: {}",
+                e.message()
+            )
+        })?;
+        Ok(Self::assemble(
+            &envelope,
+            &events,
+            self.records.clone(),
+            DateTime::<Utc>::UNIX_EPOCH,
+        ))
+    }
+}
+
+/// Where `ours` (the summary as given) differs from `theirs` (the summary
+/// the records replay into), as JSON paths: `recipients[1].name`.
+fn differences<T: Serialize>(what: &str, ours: &T, theirs: &T) -> Vec<String> {
+    fn walk(path: String, a: &serde_json::Value, b: &serde_json::Value, out: &mut Vec<String>) {
+        use serde_json::Value;
+        match (a, b) {
+            (Value::Object(x), Value::Object(y)) => {
+                let mut keys: Vec<&String> = x.keys().chain(y.keys()).collect();
+                keys.sort();
+                keys.dedup();
+                for k in keys {
+                    walk(
+                        format!("{path}.{k}"),
+                        x.get(k).unwrap_or(&Value::Null),
+                        y.get(k).unwrap_or(&Value::Null),
+                        out,
+                    );
+                }
+            }
+            (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+                for (i, (a, b)) in x.iter().zip(y).enumerate() {
+                    walk(format!("{path}[{i}]"), a, b, out);
+                }
+            }
+            _ if a != b => out.push(path),
+            _ => {}
+        }
+    }
+    let (Ok(a), Ok(b)) = (serde_json::to_value(ours), serde_json::to_value(theirs)) else {
+        return vec![format!("{what}: cannot be compared with the records")];
+    };
+    let mut paths = Vec::new();
+    walk(what.to_owned(), &a, &b, &mut paths);
+    paths
+        .into_iter()
+        .map(|p| format!("{p}: the summary differs from what the records replay into"))
+        .collect()
 }

@@ -412,6 +412,36 @@ fn tampering_with_the_bundle_summary_is_reported() {
             .any(|p| p.contains("drawn signature"))
     );
 
+    // The summary is what the records replay into: a renamed subject or
+    // recipient, or a changed status, is named by its path.
+    let mut b = bundle();
+    b.envelope.subject = "Avenant".into();
+    b.recipients[1].name = "Someone Else".into();
+    b.recipients[0].status = RecipientStatus::Declined;
+    let problems = b.verify().problems;
+    assert!(b.verify().chain.is_valid());
+    for path in [
+        "envelope.subject",
+        "recipients[1].name",
+        "recipients[0].status",
+    ] {
+        assert!(
+            problems.iter().any(|p| p.starts_with(&format!("{path}: "))),
+            "{path} in {problems:?}"
+        );
+    }
+    assert_eq!(problems.len(), 3, "{problems:?}");
+
+    // Records edited consistently (hashes recomputed down the chain) but
+    // impossible to replay are reported as such.
+    let mut b = bundle();
+    b.records[0].action = "recipient.signed".into();
+    b.verify()
+        .problems
+        .iter()
+        .find(|p| p.contains("record 1"))
+        .expect("named");
+
     let mut b = bundle();
     b.chain_head.hash = sha(0x55);
     assert_eq!(
@@ -648,6 +678,174 @@ mod pdf {
         let report = verify_audit_trail(&appended, None, &anchors(), now()).expect("reads");
         assert!(!report.seal_intact);
         assert!(!report.is_valid());
+    }
+
+    /// Same evidence, time and key: the same bytes, down to the seal (RSA
+    /// PKCS#1 v1.5 signatures are deterministic). The digests are kept in
+    /// `fixtures/vectors/audit_trail.json`; after an intended change to the
+    /// layout, run `PARAPH_BLESS=1 cargo test -p paraph golden` and review
+    /// the rendered pages before committing the new digests.
+    #[test]
+    fn golden_audit_trail_bytes() {
+        let path = format!(
+            "{}/../fixtures/vectors/audit_trail.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let mut current = serde_json::Map::new();
+        current.insert(
+            "evidenceSha256".into(),
+            evidence::sha256_hex(&bundle().to_json()).into(),
+        );
+        for locale in Locale::ALL {
+            let pdf = render(locale);
+            let sealed = seal_audit_trail(&pdf, &seal_signer(), generated_at()).expect("seals");
+            assert_eq!(
+                sealed,
+                seal_audit_trail(&render(locale), &seal_signer(), generated_at()).expect("seals"),
+                "sealing twice gives the same bytes"
+            );
+            current.insert(
+                format!("{}Sha256", locale.tag()),
+                evidence::sha256_hex(&pdf).into(),
+            );
+            current.insert(
+                format!("{}SealedSha256", locale.tag()),
+                evidence::sha256_hex(&sealed).into(),
+            );
+        }
+        let rendered = serde_json::to_string_pretty(&current).expect("json") + "\n";
+        if std::env::var_os("PARAPH_BLESS").is_some() {
+            std::fs::write(&path, &rendered).expect("write golden digests");
+        }
+        let committed = std::fs::read_to_string(&path)
+            .expect("fixtures/vectors/audit_trail.json is missing: run with PARAPH_BLESS=1");
+        assert_eq!(
+            committed, rendered,
+            "the audit trail's bytes changed: if intended, run `PARAPH_BLESS=1 cargo test -p paraph golden`, look at the pages, and commit"
+        );
+    }
+
+    /// A declined, a voided and a draft envelope: every ending renders,
+    /// with its reason in the records.
+    #[test]
+    fn declined_voided_and_draft_envelopes_render() {
+        let sender = |minute: i64| {
+            Context::new(
+                t0() + Duration::minutes(minute),
+                Actor::User {
+                    id: "admin_1".into(),
+                },
+            )
+        };
+        let base = || {
+            let created = create(
+                CreateEnvelope {
+                    id: "env_end".into(),
+                    subject: "Avenant n° 2".into(),
+                    message: None,
+                    signature_level: SignatureLevel::Simple,
+                    locale: "fr".into(),
+                    expires_at: None,
+                },
+                &sender(0),
+            )
+            .expect("create");
+            let mut envelope = created.envelope;
+            let mut events = created.events;
+            for command in [
+                Command::AddDocument(NewDocument {
+                    id: "doc_1".into(),
+                    name: "avenant.pdf".into(),
+                    page_count: 1,
+                    sha256: sha(0x11),
+                }),
+                Command::AddRecipient(NewRecipient {
+                    id: "ana".into(),
+                    name: "Ana Lúcia Gonçalves".into(),
+                    email: "ana@example.pt".into(),
+                    phone: None,
+                    role: RecipientRole::Signer,
+                    routing_order: 1,
+                    authentication: AuthenticationMethod::AccessCode,
+                }),
+            ] {
+                let t = apply(&envelope, command, &sender(1)).expect("applies");
+                envelope = t.envelope;
+                events.extend(t.events);
+            }
+            (envelope, events)
+        };
+        let (draft, draft_events) = base();
+        let (sent, mut sent_events) = base();
+        let t = apply(&sent, Command::Send, &sender(2)).expect("sends");
+        sent_events.extend(t.events);
+        let sent = t.envelope;
+
+        let mut declined_events = sent_events.clone();
+        let t = apply(
+            &sent,
+            Command::Decline {
+                recipient_id: "ana".into(),
+                reason: "Le salaire ne correspond pas à l'offre.".into(),
+            },
+            &Context::new(
+                t0() + Duration::minutes(9),
+                Actor::Recipient { id: "ana".into() },
+            ),
+        )
+        .expect("declines");
+        declined_events.extend(t.events);
+
+        let mut voided_events = sent_events.clone();
+        let t = apply(
+            &sent,
+            Command::Void {
+                reason: "Poste supprimé".into(),
+            },
+            &sender(9),
+        )
+        .expect("voids");
+        voided_events.extend(t.events);
+        assert_eq!(draft.status, EnvelopeStatus::Draft);
+
+        for (events, reason) in [
+            (
+                declined_events,
+                Some("Le salaire ne correspond pas à l'offre."),
+            ),
+            (voided_events, Some("Poste supprimé")),
+            (draft_events, None),
+        ] {
+            let b = EvidenceBundle::from_events(&events, generated_at()).expect("bundle");
+            assert!(b.verify().is_valid());
+            if let Some(reason) = reason {
+                assert!(
+                    b.records
+                        .iter()
+                        .any(|r| r.reason.as_deref() == Some(reason))
+                );
+            }
+            for locale in Locale::ALL {
+                let pdf = render_audit_trail(&b, &RenderOptions { locale }).expect("renders");
+                assert_eq!(extract_evidence(&pdf).expect("attached"), b.to_json());
+            }
+        }
+    }
+
+    /// Text no bundled font can draw (emoji, scripts beyond Latin, Greek,
+    /// Cyrillic and Hangul) is replaced in the PDF, never a `.notdef`
+    /// glyph (PDF/A forbids them); the evidence keeps the original.
+    #[test]
+    fn text_without_a_font_is_replaced_in_the_pdf_only() {
+        let mut events = completed_story();
+        if let EventData::EnvelopeCreated { subject, .. } = &mut events[0].data {
+            *subject = "Contrat ✍🏽 تعاقد 契約".into();
+        }
+        let b = EvidenceBundle::from_events(&events, generated_at()).expect("bundle");
+        let pdf = render_audit_trail(&b, &RenderOptions::default()).expect("renders");
+        let back = EvidenceBundle::from_json(&extract_evidence(&pdf).expect("attached"))
+            .expect("evidence");
+        assert_eq!(back.envelope.subject, "Contrat ✍🏽 تعاقد 契約");
     }
 
     #[test]
