@@ -1,15 +1,17 @@
 //! `paraph demo`: an envelope with two signers in sequence, from draft to
 //! completed: the events it produces, the webhook deliveries a server would
 //! make for them, and the contract signed by both (PAdES, one incremental
-//! update per signature, initials on every page).
+//! update per signature, initials on every page), with the evidence and
+//! the sealed audit-trail PDF.
 
 use std::path::PathBuf;
 
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use clap::Args;
+use paraph::audit::{self, EvidenceBundle, Locale};
 use paraph::envelope::{
     self, Actor, AuthenticationMethod, Command, Context, CreateEnvelope, DocumentDigest, Envelope,
-    Event, FieldKind, NewDocument, NewRecipient, RecipientRole, SignatureLevel,
+    Event, FieldKind, NewDocument, NewRecipient, RecipientRole, SignatureLevel, SignatureMark,
 };
 use paraph::pades::{self, SignOptions, SignatureField};
 use paraph::pdf::{
@@ -155,11 +157,48 @@ pub fn run(args: DemoArgs) -> Result<(), Error> {
             }
         );
     }
+    // The evidence of the whole history, rendered and sealed by the platform
+    // when the envelope completed, then checked as a third party would.
+    let sealed_at = walk.envelope.updated_at;
+    let evidence = EvidenceBundle::from_events(&walk.events, sealed_at)?;
+    let locale = Locale::parse(&envelope.locale).unwrap_or_default();
+    let seal = pades::KeySigner::from_pkcs12(SEAL, "test")?;
+    let audit_pdf =
+        crate::audit_cmd::render_bytes(&evidence, locale, Some((&seal, sealed_at, None)))?;
+    let audit_report =
+        audit::verify_audit_trail(&audit_pdf, Some(&walk.signed_pdf), &anchors, sealed_at)?;
+    out += &format!(
+        "\nAudit trail: {} evidence records, chain head {}; seal {}, chain {}, signed PDF {} the final document.\n",
+        evidence.chain_head.count,
+        evidence.chain_head.hash,
+        if audit_report.seal_intact && audit_report.seal_trust == Some(pades::ChainStatus::Trusted)
+        {
+            "intact and trusted"
+        } else {
+            "NOT valid"
+        },
+        if audit_report.evidence.is_valid() {
+            "intact"
+        } else {
+            "BROKEN"
+        },
+        if audit_report
+            .document
+            .as_ref()
+            .is_some_and(|d| d.matches_document.is_some())
+        {
+            "is"
+        } else {
+            "is NOT"
+        },
+    );
     let files = [
         ("envelope.json", to_json(envelope)?),
         ("events.json", to_json(&walk.events)?),
         ("webhooks.json", to_json(&deliveries)?),
         ("contract-signed.pdf", walk.signed_pdf.clone()),
+        ("evidence.json", evidence.to_json()),
+        ("audit-trail.pdf", audit_pdf),
     ];
     for (name, bytes) in &files {
         io::write_atomic(&args.out.join(name), bytes)?;
@@ -203,6 +242,11 @@ const CONTRACT: &[u8] = include_bytes!("../assets/demo-contract.pdf");
 const SEAL: &[u8] = include_bytes!("../assets/demo-seal.p12");
 const DRAWN_SIGNATURE: &[u8] = include_bytes!("../assets/demo-signature.png");
 pub(crate) const DEMO_ROOT: &[u8] = include_bytes!("../assets/demo-root.pem");
+
+/// The consent to sign electronically each signer accepts before signing;
+/// the evidence keeps its version and SHA-256.
+const CONSENT_VERSION: &str = "2026-11";
+const CONSENT_TEXT: &str = "I agree to receive and sign documents electronically. My electronic signature has the same effect as my handwritten signature. I can ask for a paper copy and withdraw this consent at any time.";
 
 fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
@@ -274,10 +318,22 @@ fn walk(start: DateTime<Utc>) -> Result<Walk, Error> {
         id: "key_demo".into(),
     };
     let at = |minutes: i64| start + Duration::minutes(minutes);
+    // Where each party acts from, as the server would see it.
     let ctx = |minutes: i64, actor: Actor| {
+        let (ip, user_agent) = match &actor {
+            Actor::Recipient { id } if id == "marie" => (
+                "198.51.100.23",
+                "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0",
+            ),
+            Actor::Recipient { .. } => (
+                "2001:db8:4f2::17",
+                "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1",
+            ),
+            _ => ("203.0.113.10", "hr-system/4.2 (paraph-demo)"),
+        };
         Context::new(at(minutes), actor)
-            .with_ip("203.0.113.10")
-            .with_user_agent("paraph-demo/1.0")
+            .with_ip(ip)
+            .with_user_agent(user_agent)
     };
     let contract = PdfDocument::load(CONTRACT)?;
     let pages = u32::try_from(contract.page_count()).unwrap_or(u32::MAX);
@@ -287,7 +343,7 @@ fn walk(start: DateTime<Utc>) -> Result<Walk, Error> {
             id: "env_demo".into(),
             subject: "Contrat de travail / 근로계약서".into(),
             message: Some("Please review and sign your employment contract.".into()),
-            signature_level: SignatureLevel::Simple,
+            signature_level: SignatureLevel::Advanced,
             locale: "en".into(),
             expires_at: Some(at(60 * 24 * 14)),
         },
@@ -442,6 +498,15 @@ fn walk(start: DateTime<Utc>) -> Result<Walk, Error> {
             },
             ctx(minute, actor.clone()),
         )?;
+        apply(
+            &mut envelope,
+            Command::Consent {
+                recipient_id: signing.recipient.into(),
+                version: CONSENT_VERSION.into(),
+                text_sha256: sha256_hex(CONSENT_TEXT.as_bytes()),
+            },
+            ctx(minute + 2, actor.clone()),
+        )?;
         pdf = sign_pdf(&pdf, &envelope, &signing, at(minute + 4), &seal)?;
         apply(
             &mut envelope,
@@ -451,7 +516,12 @@ fn walk(start: DateTime<Utc>) -> Result<Walk, Error> {
                     document_id: "doc_contract".into(),
                     sha256: sha256_hex(&pdf),
                 }],
-                signature: None,
+                signature: Some(match signing.drawn {
+                    Some(png) => SignatureMark::Drawn { png: png.to_vec() },
+                    None => SignatureMark::Typed {
+                        text: signing.name.to_owned(),
+                    },
+                }),
             },
             ctx(minute + 4, actor),
         )?;

@@ -4,6 +4,7 @@
 //! functions and prints their results. Errors go to stderr as
 //! `error[CODE]: message` (or JSON with `--json`) with exit status 1.
 
+mod audit_cmd;
 mod demo;
 mod envelope_cmd;
 mod io;
@@ -41,6 +42,9 @@ enum Command {
     Sign(Box<pdf_cmd::SignArgs>),
     /// Verify a PDF's signatures; exit 0 only if every one is intact (and trusted, with --trust).
     Verify(pdf_cmd::VerifyArgs),
+    /// Build, render, seal and verify audit trails.
+    #[command(subcommand)]
+    Audit(audit_cmd::AuditCommand),
     /// Walk an envelope with two signers in sequence from draft to completed.
     Demo(demo::DemoArgs),
     /// Print the table of stable error codes.
@@ -55,6 +59,7 @@ fn main() -> ExitCode {
         Command::Fields(args) => pdf_cmd::fields(args),
         Command::Sign(args) => pdf_cmd::sign(*args),
         Command::Verify(args) => pdf_cmd::verify(args),
+        Command::Audit(command) => audit_cmd::run(command),
         Command::Demo(args) => demo::run(args),
         Command::Errors => print_error_table(),
     };

@@ -331,32 +331,7 @@ pub fn sign(args: SignArgs) -> Result<(), Error> {
     }
     // Only the update is built: the file is written as the original
     // followed by it, so a large PDF is never held twice.
-    let update = match &args.tsa {
-        None => pades::sign_update(&pdf, &signer, &options)?,
-        Some(url) => {
-            options.timestamp_reserve = Some(pades::DEFAULT_TIMESTAMP_RESERVE);
-            let prepared = pades::prepare(
-                &pdf,
-                signer.certificate_chain(),
-                signer.algorithm(),
-                signer.max_signature_len(),
-                &options,
-            )?;
-            let value = signer.sign(prepared.message())?;
-            let mut nonce = [0u8; 8];
-            getrandom::fill(&mut nonce).map_err(|e| {
-                Error::new(
-                    ErrorCode::Internal,
-                    format!("no randomness for the nonce: {e}"),
-                )
-            })?;
-            let request = prepared.timestamp_request(&value, u64::from_be_bytes(nonce) >> 1)?;
-            let response = post_timestamp_request(url, &request)?;
-            let digest = sha256(&value);
-            let token = pades::tsp::token_from_response(&response, &digest)?;
-            pades::finish_update(&pdf, &prepared, &value, Some(&token))?
-        }
-    };
+    let update = sign_update(&pdf, &signer, options, args.tsa.as_deref())?;
     io::write_atomic_parts(&args.output, &[&pdf, &update])?;
     io::print(&format!(
         "signed {} ({} bytes) as {}\n",
@@ -364,6 +339,40 @@ pub fn sign(args: SignArgs) -> Result<(), Error> {
         pdf.len() + update.len(),
         cert_name
     ))
+}
+
+/// Signs `pdf` and returns the incremental update: B-B, or B-T with a
+/// signature time-stamp from the RFC 3161 server at `tsa`.
+pub fn sign_update(
+    pdf: &[u8],
+    signer: &pades::KeySigner,
+    mut options: SignOptions,
+    tsa: Option<&str>,
+) -> Result<Vec<u8>, Error> {
+    let Some(url) = tsa else {
+        return pades::sign_update(pdf, signer, &options);
+    };
+    options.timestamp_reserve = Some(pades::DEFAULT_TIMESTAMP_RESERVE);
+    let prepared = pades::prepare(
+        pdf,
+        signer.certificate_chain(),
+        signer.algorithm(),
+        signer.max_signature_len(),
+        &options,
+    )?;
+    let value = signer.sign(prepared.message())?;
+    let mut nonce = [0u8; 8];
+    getrandom::fill(&mut nonce).map_err(|e| {
+        Error::new(
+            ErrorCode::Internal,
+            format!("no randomness for the nonce: {e}"),
+        )
+    })?;
+    let request = prepared.timestamp_request(&value, u64::from_be_bytes(nonce) >> 1)?;
+    let response = post_timestamp_request(url, &request)?;
+    let digest = sha256(&value);
+    let token = pades::tsp::token_from_response(&response, &digest)?;
+    pades::finish_update(pdf, &prepared, &value, Some(&token))
 }
 
 fn sha256(data: &[u8]) -> [u8; 32] {

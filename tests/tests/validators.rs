@@ -6,87 +6,13 @@
 //! `--include-ignored`. `PARAPH_PYTHON` names the interpreter that has
 //! pyHanko.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
-use chrono::{DateTime, TimeZone, Utc};
 use paraph::envelope::{FieldKind, Rect};
 use paraph::pades::{self, KeySigner, SignOptions, SignatureField, Signer};
 use paraph::pdf::{FieldValue, FontSet, NewField, PdfDocument, SignatureAppearance};
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn fixture(path: &str) -> Vec<u8> {
-    std::fs::read(root().join("fixtures").join(path)).expect("fixture")
-}
-
-fn ca(alg: &str) -> PathBuf {
-    root().join(format!("fixtures/certs/{alg}/root.pem"))
-}
-
-fn signer(alg: &str, name: &str) -> KeySigner {
-    KeySigner::from_pkcs12(&fixture(&format!("certs/{alg}/{name}.p12")), "test").expect("p12")
-}
-
-fn time() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap()
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = root().join("target/validator-tests");
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir.join(name)
-}
-
-/// Runs `tests/tools/validate_pdf.sh` and returns (passed, failed, output).
-fn validate_with(
-    pdf: &[u8],
-    name: &str,
-    ca: &Path,
-    expected: usize,
-    env: &[(&str, &str)],
-) -> (usize, usize, String) {
-    let path = scratch(name);
-    std::fs::write(&path, pdf).expect("write");
-    let python = std::env::var("PARAPH_PYTHON").unwrap_or_else(|_| "python3".to_owned());
-    let mut command = Command::new(root().join("tests/tools/validate_pdf.sh"));
-    command
-        .arg(&path)
-        .arg(ca)
-        .arg(expected.to_string())
-        .env("PYTHON", python);
-    for (k, v) in env {
-        command.env(k, v);
-    }
-    let out = command.output().expect("validate_pdf.sh runs");
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    let last = text.lines().last().unwrap_or_default().to_owned();
-    let numbers: Vec<usize> = last
-        .split(|c: char| !c.is_ascii_digit())
-        .filter(|s| !s.is_empty())
-        .filter_map(|s| s.parse().ok())
-        .collect();
-    assert_eq!(
-        numbers.len(),
-        2,
-        "unexpected validator output:\n{text}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (numbers[0], numbers[1], text)
-}
-
-fn assert_valid(pdf: &[u8], name: &str, alg: &str, expected: usize) {
-    let (passed, failed, text) = validate_with(pdf, name, &ca(alg), expected, &[]);
-    assert_eq!(failed, 0, "{name}:\n{text}");
-    // qpdf 1, pdfsig 2 + 2 per signature, pyHanko 1 + 8 per signature.
-    assert_eq!(
-        passed,
-        4 + 10 * expected,
-        "{name}: unexpected check count\n{text}"
-    );
-}
+use paraph_tests::*;
 
 fn visible(page: u32, rect: Rect) -> SignOptions {
     let mut o = SignOptions::new(time());
@@ -315,18 +241,6 @@ fn memchr_find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
 
-fn pdftotext(pdf: &[u8], name: &str) -> String {
-    let path = scratch(name);
-    std::fs::write(&path, pdf).expect("write");
-    let out = Command::new("pdftotext")
-        .arg(&path)
-        .arg("-")
-        .output()
-        .expect("pdftotext runs");
-    assert!(out.status.success());
-    String::from_utf8(out.stdout).expect("utf8")
-}
-
 #[test]
 #[ignore = "needs poppler: run by scripts/test"]
 fn stamp_text_extracts_exactly_in_latin_and_hangul() {
@@ -361,43 +275,6 @@ fn red_png(width: u32, height: u32) -> Vec<u8> {
         writer.write_image_data(&data).expect("data");
     }
     out
-}
-
-/// Renders `page` at 72 dpi (one pixel per point) and returns (width,
-/// height, RGB pixels).
-fn render(pdf: &[u8], name: &str, page: u32) -> (usize, usize, Vec<u8>) {
-    let path = scratch(name);
-    std::fs::write(&path, pdf).expect("write");
-    let prefix = scratch(&format!("{name}-render"));
-    let status = Command::new("pdftoppm")
-        .args([
-            "-r",
-            "72",
-            "-png",
-            "-singlefile",
-            "-cropbox",
-            "-f",
-            &page.to_string(),
-            "-l",
-            &page.to_string(),
-        ])
-        .arg(&path)
-        .arg(&prefix)
-        .status()
-        .expect("pdftoppm runs");
-    assert!(status.success());
-    let file = std::fs::File::open(format!("{}.png", prefix.display())).expect("rendered png");
-    let mut decoder = png::Decoder::new(std::io::BufReader::new(file));
-    decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
-    let mut reader = decoder.read_info().expect("png");
-    let mut buf = vec![0; reader.output_buffer_size().expect("size")];
-    let info = reader.next_frame(&mut buf).expect("frame");
-    let channels = info.color_type.samples();
-    let rgb: Vec<u8> = buf[..info.buffer_size()]
-        .chunks(channels)
-        .flat_map(|p| [p[0], p[1], p[2]])
-        .collect();
-    (info.width as usize, info.height as usize, rgb)
 }
 
 fn is_red(rgb: &[u8], width: usize, x: usize, y: usize) -> bool {
@@ -527,68 +404,6 @@ fn two_phase_signing_with_openssl_as_the_external_signer() {
     }
 }
 
-/// A local RFC 3161 TSA (tests/tools/tsa_server.py, on `openssl ts`),
-/// stopped when dropped.
-struct Tsa {
-    child: std::process::Child,
-    url: String,
-}
-
-impl Tsa {
-    fn start() -> Self {
-        use std::io::BufRead;
-        let mut child = Command::new("python3")
-            .arg(root().join("tests/tools/tsa_server.py"))
-            .arg(root().join("fixtures/certs/tsa"))
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .expect("the TSA starts");
-        let mut line = String::new();
-        std::io::BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("the TSA prints its port");
-        let url = format!("http://127.0.0.1:{}/", line.trim());
-        Self { child, url }
-    }
-}
-
-impl Drop for Tsa {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// pyHanko's view of the signature time-stamp of the last signature:
-/// "intact valid trusted" booleans and the time.
-fn pyhanko_timestamp(path: &Path, ca: &Path) -> String {
-    let python = std::env::var("PARAPH_PYTHON").unwrap_or_else(|_| "python3".to_owned());
-    let script = r#"
-import sys
-from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.validation import validate_pdf_signature
-from pyhanko.keys import load_certs_from_pemder
-from pyhanko_certvalidator import ValidationContext
-vc = ValidationContext(trust_roots=list(load_certs_from_pemder([sys.argv[2]])), allow_fetching=False)
-s = PdfFileReader(open(sys.argv[1], 'rb')).embedded_signatures[-1]
-st = validate_pdf_signature(s, vc, ts_validation_context=vc)
-t = st.timestamp_validity
-print(t.intact, t.valid, t.trusted, t.timestamp.isoformat())
-"#;
-    let out = Command::new(python)
-        .args(["-c", script])
-        .arg(path)
-        .arg(ca)
-        .output()
-        .expect("python runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_owned()
-}
-
 fn with_tsa_root(name: &str) -> PathBuf {
     let both = scratch(name);
     let mut pem = fixture("certs/rsa/root.pem");
@@ -681,11 +496,7 @@ fn the_cli_time_stamps_with_a_tsa_url() {
     let tsa = Tsa::start();
     let out = scratch("cli-b-t.pdf");
     // scripts/test builds the CLI before the tests run.
-    let paraph = root().join("target/debug/paraph");
-    assert!(
-        paraph.exists(),
-        "build paraph-cli first (cargo build -p paraph-cli)"
-    );
+    let paraph = paraph_bin();
     let result = Command::new(&paraph)
         .arg("sign")
         .arg(root().join("fixtures/pdf/libreoffice-contract.pdf"))
@@ -739,7 +550,7 @@ fn the_cli_time_stamps_with_a_tsa_url() {
 fn large_input(name: &str) -> Vec<u8> {
     let dir = root().join("target/bench-pdfs");
     if !dir.join(name).exists() {
-        let python = std::env::var("PARAPH_PYTHON").unwrap_or_else(|_| "python3".to_owned());
+        let python = python();
         let status = Command::new(python)
             .arg(root().join("tests/tools/make_large_pdfs.py"))
             .arg(&dir)
