@@ -8,7 +8,11 @@ use krilla::geom::{PathBuilder, Point, Rect, Size, Transform};
 use krilla::num::NormalizedF32;
 use krilla::paint::{Fill, Stroke};
 use krilla::surface::Surface;
-use krilla::text::{Font, TextDirection};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use krilla::text::{Font, GlyphId, KrillaGlyph};
 
 use crate::pdf::font::{NANUM_GOTHIC, NOTO_SANS};
 
@@ -69,10 +73,31 @@ impl Style {
     }
 }
 
+/// A run of text shaped in one face: krilla's glyphs (advances in ems) and
+/// the total advance in font units.
+struct Shaped {
+    glyphs: Vec<KrillaGlyph>,
+    advance: i64,
+}
+
+/// The properties a shaping plan is made for.
+type PlanKey = (
+    rustybuzz::Direction,
+    rustybuzz::Script,
+    Option<rustybuzz::Language>,
+);
+
 struct Face {
     shaper: rustybuzz::Face<'static>,
     font: Font,
     units_per_em: f32,
+    /// Shaping plans are slow to build (most of the time of a render when
+    /// built per call, as `rustybuzz::shape` and krilla's `draw_text` do),
+    /// so they are kept per direction, script and language.
+    plans: RefCell<Vec<(PlanKey, Rc<rustybuzz::ShapePlan>)>>,
+    /// Every run is shaped once: words are measured while wrapping, then
+    /// the lines they make are measured and drawn.
+    shaped: RefCell<HashMap<String, Rc<Shaped>>>,
 }
 
 impl Face {
@@ -84,11 +109,83 @@ impl Face {
             shaper,
             font,
             units_per_em,
+            plans: RefCell::default(),
+            shaped: RefCell::default(),
         })
     }
 
     fn covers(&self, c: char) -> bool {
         self.shaper.glyph_index(c).is_some()
+    }
+
+    fn plan(&self, key: &PlanKey) -> Rc<rustybuzz::ShapePlan> {
+        if let Some((_, plan)) = self.plans.borrow().iter().find(|(k, _)| k == key) {
+            return Rc::clone(plan);
+        }
+        let plan = Rc::new(rustybuzz::ShapePlan::new(
+            &self.shaper,
+            key.0,
+            Some(key.1),
+            key.2.as_ref(),
+            &[],
+        ));
+        self.plans
+            .borrow_mut()
+            .push((key.clone(), Rc::clone(&plan)));
+        plan
+    }
+
+    /// `text` shaped in this face, with clusters mapped back to byte
+    /// ranges of `text` (as krilla's own shaping does) so that the PDF's
+    /// text extracts as written.
+    fn shape(&self, text: &str) -> Rc<Shaped> {
+        if let Some(shaped) = self.shaped.borrow().get(text) {
+            return Rc::clone(shaped);
+        }
+        let mut buffer = rustybuzz::UnicodeBuffer::new();
+        buffer.push_str(text);
+        buffer.guess_segment_properties();
+        let direction = buffer.direction();
+        let key = (direction, buffer.script(), buffer.language());
+        let plan = self.plan(&key);
+        let output = rustybuzz::shape_with_plan(&self.shaper, &plan, buffer);
+        let infos = output.glyph_infos();
+        let positions = output.glyph_positions();
+        let forward = matches!(
+            direction,
+            rustybuzz::Direction::LeftToRight | rustybuzz::Direction::TopToBottom
+        );
+        let em = self.units_per_em;
+        let glyphs = infos
+            .iter()
+            .zip(positions)
+            .enumerate()
+            .map(|(i, (info, pos))| {
+                let start = info.cluster as usize;
+                // The cluster ends where the next cluster in text order begins.
+                let next = if forward {
+                    infos[i..].iter().find(|g| g.cluster != info.cluster)
+                } else {
+                    infos[..i].iter().rev().find(|g| g.cluster != info.cluster)
+                };
+                let end = next.map_or(text.len(), |g| g.cluster as usize);
+                KrillaGlyph::new(
+                    GlyphId::new(info.glyph_id),
+                    pos.x_advance as f32 / em,
+                    pos.x_offset as f32 / em,
+                    pos.y_offset as f32 / em,
+                    pos.y_advance as f32 / em,
+                    start..end,
+                    None,
+                )
+            })
+            .collect();
+        let advance = positions.iter().map(|p| i64::from(p.x_advance)).sum();
+        let shaped = Rc::new(Shaped { glyphs, advance });
+        self.shaped
+            .borrow_mut()
+            .insert(text.to_owned(), Rc::clone(&shaped));
+        shaped
     }
 }
 
@@ -169,16 +266,7 @@ impl Fonts {
     }
 
     fn run_width(&self, face: &Face, text: &str, size: f32) -> f32 {
-        let mut buffer = rustybuzz::UnicodeBuffer::new();
-        buffer.push_str(text);
-        buffer.guess_segment_properties();
-        let output = rustybuzz::shape(&face.shaper, &[], buffer);
-        let units: i64 = output
-            .glyph_positions()
-            .iter()
-            .map(|p| i64::from(p.x_advance))
-            .sum();
-        units as f32 * size / face.units_per_em
+        face.shape(text).advance as f32 * size / face.units_per_em
     }
 
     /// Width of one line of `text` in points.
@@ -458,15 +546,16 @@ pub(crate) fn draw(
                 let mut cursor = *x;
                 for (index, run) in fonts.runs(text, style.bold) {
                     let face = &faces[index];
-                    surface.draw_text(
+                    let shaped = face.shape(run);
+                    surface.draw_glyphs(
                         Point::from_xy(cursor, *y),
+                        &shaped.glyphs,
                         face.font.clone(),
-                        style.size,
                         run,
+                        style.size,
                         false,
-                        TextDirection::Auto,
                     );
-                    cursor += fonts.run_width(face, run, style.size);
+                    cursor += shaped.advance as f32 * style.size / face.units_per_em;
                 }
             }
             Op::Fill { x, y, w, h, color } => {
