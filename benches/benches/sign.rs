@@ -76,21 +76,21 @@ fn input(name: &str) -> Vec<u8> {
 
 fn bench(c: &mut Criterion) {
     let p12 = std::fs::read(root().join("fixtures/certs/rsa/signer.p12")).expect("p12");
-    let mut signers = vec![(
-        "rustcrypto",
-        KeySigner::from_pkcs12(&p12, "test")
-            .expect("p12")
-            .with_backend(Backend::RustCrypto)
-            .expect("backend"),
-    )];
-    #[cfg(feature = "aws-lc")]
-    signers.push((
-        "aws-lc",
-        KeySigner::from_pkcs12(&p12, "test")
-            .expect("p12")
-            .with_backend(Backend::AwsLc)
-            .expect("backend"),
-    ));
+    let backends = [
+        ("rustcrypto", Backend::RustCrypto),
+        #[cfg(feature = "aws-lc")]
+        ("aws-lc", Backend::AwsLc),
+    ];
+    let signers: Vec<_> = backends
+        .into_iter()
+        .map(|(name, backend)| {
+            let signer = KeySigner::from_pkcs12(&p12, "test")
+                .expect("p12")
+                .with_backend(backend)
+                .expect("backend");
+            (name, signer)
+        })
+        .collect();
     let mut options = SignOptions::new(Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap());
     options.field = SignatureField::Existing("Signature1".into());
     options.appearance = Some(SignatureAppearance {

@@ -1,1 +1,102 @@
-//! Benchmarks live in `benches/benches/`; this library is empty.
+//! Shared inputs for the benchmarks in `benches/benches/`.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use paraph::envelope::{
+    self, Actor, AuthenticationMethod, Command, Context, CreateEnvelope, Envelope, Event,
+    FieldKind, NewDocument, NewField, NewRecipient, RecipientRole, Rect, SignatureLevel,
+};
+
+/// 2026-11-23 09:00:00 UTC plus `seconds`.
+pub fn t(seconds: i64) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap() + Duration::seconds(seconds)
+}
+
+/// `signers` signers, `orders` routing orders (signers spread across them),
+/// each with a signature field, from creation to completion.
+pub fn lifecycle(signers: usize, orders: usize) -> (Envelope, Vec<Event>) {
+    let sender = Actor::ApiKey { id: "key".into() };
+    let mut clock = 0;
+    let mut ctx = |actor: Actor| {
+        clock += 1;
+        Context::new(t(clock), actor)
+    };
+    let created = envelope::create(
+        CreateEnvelope {
+            id: "env_bench".into(),
+            subject: "Benchmark".into(),
+            message: None,
+            signature_level: SignatureLevel::Simple,
+            locale: "en".into(),
+            expires_at: None,
+        },
+        &ctx(sender.clone()),
+    )
+    .expect("create");
+    let mut env = created.envelope;
+    let mut events = created.events;
+    let mut commands = vec![(
+        Command::AddDocument(NewDocument {
+            id: "doc".into(),
+            name: "doc.pdf".into(),
+            page_count: 10,
+            sha256: "ab".repeat(32),
+        }),
+        sender.clone(),
+    )];
+    for i in 0..signers {
+        commands.push((
+            Command::AddRecipient(NewRecipient {
+                id: format!("r{i}"),
+                name: format!("Signer {i}"),
+                email: format!("s{i}@example.com"),
+                phone: None,
+                role: RecipientRole::Signer,
+                routing_order: (i % orders) as u32 + 1,
+                authentication: AuthenticationMethod::EmailLink,
+            }),
+            sender.clone(),
+        ));
+        commands.push((
+            Command::AddField(NewField {
+                id: format!("f{i}"),
+                document_id: "doc".into(),
+                recipient_id: format!("r{i}"),
+                kind: FieldKind::Signature,
+                page: 1,
+                rect: Rect::new(10.0, 10.0, 100.0, 30.0),
+                required: true,
+                value: None,
+            }),
+            sender.clone(),
+        ));
+    }
+    commands.push((Command::Send, sender));
+    let mut by_order: Vec<usize> = (0..signers).collect();
+    by_order.sort_by_key(|i| i % orders);
+    for i in by_order {
+        let me = Actor::Recipient {
+            id: format!("r{i}"),
+        };
+        commands.push((
+            Command::View {
+                recipient_id: format!("r{i}"),
+            },
+            me.clone(),
+        ));
+        commands.push((
+            Command::Sign {
+                recipient_id: format!("r{i}"),
+                documents: vec![],
+                signature: None,
+            },
+            me,
+        ));
+    }
+    for (command, actor) in commands {
+        let tr = envelope::apply(&env, command, &ctx(actor)).expect("applies");
+        env = tr.envelope;
+        events.extend(tr.events);
+    }
+    assert_eq!(env.status, envelope::EnvelopeStatus::Completed);
+    (env, events)
+}
