@@ -178,7 +178,6 @@ impl Drop for Tsa {
 /// pyHanko's view of the signature time-stamp of the last signature:
 /// "intact valid trusted" booleans and the time.
 pub fn pyhanko_timestamp(path: &Path, ca: &Path) -> String {
-    let python = python();
     let script = r#"
 import sys
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -191,10 +190,15 @@ st = validate_pdf_signature(s, vc, ts_validation_context=vc)
 t = st.timestamp_validity
 print(t.intact, t.valid, t.trusted, t.timestamp.isoformat())
 "#;
-    let out = Command::new(python)
+    run_python(script, &[path.as_os_str(), ca.as_os_str()])
+}
+
+/// Runs a Python script from the test venv with `args` as `sys.argv[1..]`;
+/// panics with its stderr when it fails, else returns its trimmed stdout.
+pub fn run_python(script: &str, args: &[&std::ffi::OsStr]) -> String {
+    let out = Command::new(python())
         .args(["-c", script])
-        .arg(path)
-        .arg(ca)
+        .args(args)
         .output()
         .expect("python runs");
     assert!(

@@ -383,18 +383,8 @@ for record in bundle["records"]:
 assert bundle["chainHead"]["hash"] == prev
 print("ok", len(bundle["records"]))
 "#;
-    let out = Command::new(python())
-        .args(["-c", script])
-        .arg(&path)
-        .output()
-        .expect("python runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(stdout.trim(), format!("ok {}", bundle().records.len()));
+    let stdout = run_python(script, &[path.as_os_str()]);
+    assert_eq!(stdout, format!("ok {}", bundle().records.len()));
 }
 
 #[test]
