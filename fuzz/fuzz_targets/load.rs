@@ -18,7 +18,9 @@ fuzz_target!(|data: &[u8]| {
     let _ = doc.version();
     let _ = doc.fields();
     for page in doc.pages().iter().take(3) {
-        let _ = page.geometry.to_user_rect(&Rect::new(10.0, 10.0, 50.0, 20.0));
+        let _ = page
+            .geometry
+            .to_user_rect(&Rect::new(10.0, 10.0, 50.0, 20.0));
         let _ = doc.page_text(page.number);
     }
     let _ = doc.find_anchor(&Anchor {
