@@ -216,24 +216,14 @@ impl<'f> Stamper<'f> {
         let mark_height = (h - pad - mark_bottom).max(1.0);
         match &stamp.image {
             Some(png) => {
-                let decoded = decode_png(png)?;
-                let scale =
-                    (inner / f64::from(decoded.width)).min(mark_height / f64::from(decoded.height));
-                let (iw, ih) = (
-                    f64::from(decoded.width) * scale,
-                    f64::from(decoded.height) * scale,
-                );
-                let x = pad + (inner - iw) / 2.0;
-                let id = embed_image(update, &decoded);
-                images.push(("Im0".to_owned(), id));
-                let _ = writeln!(
-                    out,
-                    "q {} 0 0 {} {} {} cm /Im0 Do Q",
-                    num(iw),
-                    num(ih),
-                    num(x),
-                    num(mark_bottom)
-                );
+                // Centred across, on the rule.
+                images.push(Self::draw_png(
+                    update,
+                    &mut out,
+                    png,
+                    (inner, mark_height),
+                    |iw, _| (pad + (inner - iw) / 2.0, mark_bottom),
+                )?);
             }
             None if !stamp.name.is_empty() => {
                 let size = self.fit(&stamp.name, inner, mark_height * 0.7)?;
@@ -245,6 +235,33 @@ impl<'f> Stamper<'f> {
             None => {}
         }
         Ok(self.form(update, geometry, (w, h), &out, images))
+    }
+
+    /// Embeds a PNG as `/Im0` and draws it as large as fits in `fit`
+    /// (width, height), keeping its aspect ratio, with its lower-left
+    /// corner where `at(width, height)` says. Returns the resource entry.
+    fn draw_png(
+        update: &mut IncrementalUpdate<'_, '_>,
+        out: &mut String,
+        png: &[u8],
+        (fit_w, fit_h): (f64, f64),
+        at: impl FnOnce(f64, f64) -> (f64, f64),
+    ) -> Result<(String, ObjectId)> {
+        let decoded = decode_png(png)?;
+        let (dw, dh) = (f64::from(decoded.width), f64::from(decoded.height));
+        let scale = (fit_w / dw).min(fit_h / dh);
+        let (iw, ih) = (dw * scale, dh * scale);
+        let (x, y) = at(iw, ih);
+        let id = embed_image(update, &decoded);
+        let _ = writeln!(
+            out,
+            "q {} 0 0 {} {} {} cm /Im0 Do Q",
+            num(iw),
+            num(ih),
+            num(x),
+            num(y)
+        );
+        Ok(("Im0".to_owned(), id))
     }
 
     /// A signer's initials: the text, or a drawn image, centred.
@@ -261,23 +278,13 @@ impl<'f> Stamper<'f> {
         let mut images = Vec::new();
         match image {
             Some(png) => {
-                let decoded = decode_png(png)?;
-                let scale =
-                    (w * 0.9 / f64::from(decoded.width)).min(h * 0.9 / f64::from(decoded.height));
-                let (iw, ih) = (
-                    f64::from(decoded.width) * scale,
-                    f64::from(decoded.height) * scale,
-                );
-                let id = embed_image(update, &decoded);
-                images.push(("Im0".to_owned(), id));
-                let _ = writeln!(
-                    out,
-                    "q {} 0 0 {} {} {} cm /Im0 Do Q",
-                    num(iw),
-                    num(ih),
-                    num((w - iw) / 2.0),
-                    num((h - ih) / 2.0)
-                );
+                images.push(Self::draw_png(
+                    update,
+                    &mut out,
+                    png,
+                    (w * 0.9, h * 0.9),
+                    |iw, ih| ((w - iw) / 2.0, (h - ih) / 2.0),
+                )?);
             }
             None => {
                 let size = self.fit(text, w * 0.9, h * 0.7)?;
