@@ -188,7 +188,7 @@ fn direct_integer(bytes: &[u8], mut i: usize) -> Option<usize> {
 
 /// The index just after a literal string starting at `start` (`(`), with
 /// balanced parentheses and backslash escapes.
-fn skip_literal_string(bytes: &[u8], start: usize) -> usize {
+pub(crate) fn skip_literal_string(bytes: &[u8], start: usize) -> usize {
     let mut level = 0usize;
     let mut i = start;
     while i < bytes.len() {

@@ -389,25 +389,8 @@ fn tokenize(data: &[u8]) -> Vec<Token> {
                     .position(|&b| b == b'\n' || b == b'\r')
                     .map_or(data.len(), |n| i + n)
             }
-            b'(' => {
-                // Literal strings (CMap names) are skipped.
-                let mut depth = 0;
-                while i < data.len() {
-                    match data[i] {
-                        b'\\' => i += 1,
-                        b'(' => depth += 1,
-                        b')' => {
-                            depth -= 1;
-                            if depth == 0 {
-                                break;
-                            }
-                        }
-                        _ => {}
-                    }
-                    i += 1;
-                }
-                i += 1;
-            }
+            // Literal strings (CMap names) are skipped.
+            b'(' => i = crate::pdf::scan::skip_literal_string(data, i),
             b if b.is_ascii_alphabetic() => {
                 let end = data[i..]
                     .iter()
