@@ -5,12 +5,11 @@
 
 use std::path::Path;
 
-use chrono::{TimeZone, Utc};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use paraph::envelope::{FieldKind, Rect};
-use paraph::pades::{self, Backend, KeySigner, SignOptions, SignatureField};
+use paraph::pades::{self, Backend, KeySigner};
 use paraph::pdf::testing::{assemble, flate_stream, minimal_pdf};
-use paraph::pdf::{FontSet, NewField, SignatureAppearance, add_fields};
+use paraph::pdf::{FontSet, NewField, add_fields};
 
 fn root() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
@@ -91,14 +90,7 @@ fn bench(c: &mut Criterion) {
             (name, signer)
         })
         .collect();
-    let mut options = SignOptions::new(Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap());
-    options.field = SignatureField::Existing("Signature1".into());
-    options.appearance = Some(SignatureAppearance {
-        name: "Marie Dubois".into(),
-        image: None,
-        date: "Signed 2026-11-23 10:00 UTC".into(),
-        details: "marie@example.com · sig_0123456789ab".into(),
-    });
+    let options = paraph_benches::sign_options();
     let mut group = c.benchmark_group("pades_sign");
     group.sample_size(20);
     for name in ["one-page.pdf", "fifty-pages.pdf", "twenty-mb.pdf"] {

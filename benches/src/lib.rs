@@ -5,6 +5,23 @@ use paraph::envelope::{
     self, Actor, AuthenticationMethod, Command, Context, CreateEnvelope, Envelope, Event,
     FieldKind, NewDocument, NewField, NewRecipient, RecipientRole, Rect, SignatureLevel,
 };
+use paraph::pades::{SignOptions, SignatureField};
+use paraph::pdf::SignatureAppearance;
+
+/// What every signing benchmark signs with (the criterion bench and the
+/// in-process timer that `benches/peers/run.sh` compares with the peers):
+/// the existing field `Signature1`, with a typed stamp.
+pub fn sign_options() -> SignOptions {
+    let mut options = SignOptions::new(t(3600));
+    options.field = SignatureField::Existing("Signature1".into());
+    options.appearance = Some(SignatureAppearance {
+        name: "Marie Dubois".into(),
+        image: None,
+        date: "Signed 2026-11-23 10:00 UTC".into(),
+        details: "marie@example.com · sig_0123456789ab".into(),
+    });
+    options
+}
 
 /// 2026-11-23 09:00:00 UTC plus `seconds`.
 pub fn t(seconds: i64) -> DateTime<Utc> {

@@ -7,9 +7,7 @@
 
 use std::time::Instant;
 
-use chrono::{TimeZone, Utc};
-use paraph::pades::{self, Backend, KeySigner, SignOptions, SignatureField};
-use paraph::pdf::SignatureAppearance;
+use paraph::pades::{self, Backend, KeySigner};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -26,14 +24,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "aws-lc" => signer.with_backend(Backend::AwsLc)?,
         other => return Err(format!("unknown or unavailable backend {other}").into()),
     };
-    let mut options = SignOptions::new(Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap());
-    options.field = SignatureField::Existing("Signature1".into());
-    options.appearance = Some(SignatureAppearance {
-        name: "Marie Dubois".into(),
-        image: None,
-        date: "Signed 2026-11-23 10:00 UTC".into(),
-        details: "marie@example.com · sig_0123456789ab".into(),
-    });
+    let options = paraph_benches::sign_options();
     for file in files {
         let pdf = std::fs::read(file)?;
         let mut times = Vec::with_capacity(runs);
