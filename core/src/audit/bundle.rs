@@ -230,51 +230,11 @@ impl EvidenceBundle {
         records: Vec<EvidenceRecord>,
         generated_at: DateTime<Utc>,
     ) -> Self {
-        let recipients = envelope
-            .recipients
-            .iter()
-            .map(|r| {
-                // The event that settled the recipient: signed, approved or declined.
-                let action = events.iter().rev().find(|e| {
-                    e.data.recipient_id() == Some(r.id.as_str())
-                        && matches!(
-                            e.data,
-                            EventData::RecipientSigned { .. }
-                                | EventData::RecipientApproved { .. }
-                                | EventData::RecipientDeclined { .. }
-                        )
-                });
-                RecipientSummary {
-                    id: r.id.clone(),
-                    name: r.name.clone(),
-                    email: r.email.clone(),
-                    phone: r.phone.clone(),
-                    role: r.role,
-                    routing_order: r.routing_order,
-                    status: r.status,
-                    authentication: r.authentication,
-                    consent: r.consent.as_ref().map(|c| EvidenceConsent {
-                        version: c.version.clone(),
-                        text_sha256: c.text_sha256.clone(),
-                        given_at: timestamp(c.given_at),
-                    }),
-                    notified_at: time(r.notified_at),
-                    viewed_at: time(r.viewed_at),
-                    acted_at: time(r.signed_at.or(r.approved_at).or(r.declined_at)),
-                    decline_reason: r.decline_reason.clone(),
-                    ip: action.and_then(|e| e.ip.clone()),
-                    user_agent: action.and_then(|e| e.user_agent.clone()),
-                    action_record: action.map(|e| e.seq),
-                    signature: r.signature.as_ref().map(|mark| match mark {
-                        SignatureMark::Typed { text } => EvidenceMark::Typed { text: text.clone() },
-                        SignatureMark::Drawn { png } => EvidenceMark::Drawn {
-                            sha256: sha256_hex(png),
-                            png: png.clone(),
-                        },
-                    }),
-                }
-            })
-            .collect();
+        let Summary {
+            envelope,
+            documents,
+            recipients,
+        } = Summary::of(envelope, events);
         let chain_head = ChainHead {
             count: records.len(),
             seq: records.last().map_or(0, |r| r.seq),
@@ -285,32 +245,8 @@ impl EvidenceBundle {
         Self {
             schema_version: EVIDENCE_SCHEMA_VERSION,
             generated_at: timestamp(generated_at),
-            envelope: EnvelopeSummary {
-                id: envelope.id.clone(),
-                subject: envelope.subject.clone(),
-                status: envelope.status,
-                signature_level: envelope.signature_level,
-                locale: envelope.locale.clone(),
-                created_at: timestamp(envelope.created_at),
-                sent_at: time(envelope.sent_at),
-                completed_at: time(envelope.completed_at),
-                declined_at: time(envelope.declined_at),
-                voided_at: time(envelope.voided_at),
-                void_reason: envelope.void_reason.clone(),
-                expired_at: time(envelope.expired_at),
-                expires_at: time(envelope.expires_at),
-            },
-            documents: envelope
-                .documents
-                .iter()
-                .map(|d| DocumentSummary {
-                    id: d.id.clone(),
-                    name: d.name.clone(),
-                    page_count: d.page_count,
-                    original_sha256: d.sha256.clone(),
-                    final_sha256: d.current_sha256().to_owned(),
-                })
-                .collect(),
+            envelope,
+            documents,
             recipients,
             records,
             chain_head,
@@ -463,10 +399,10 @@ impl EvidenceBundle {
         BundleReport { chain, problems }
     }
 
-    /// The bundle the records alone give: events rebuilt from the records
+    /// The summary the records alone give: events rebuilt from the records
     /// (drawn signatures taken from the recipients, matched by digest),
     /// replayed, and summarised again.
-    fn replay_records(&self) -> std::result::Result<Self, String> {
+    fn replay_records(&self) -> std::result::Result<Summary, String> {
         let mut events = Vec::with_capacity(self.records.len());
         for record in &self.records {
             let occurred_at = DateTime::parse_from_rfc3339(&record.recorded_at)
@@ -546,12 +482,94 @@ impl EvidenceBundle {
                 e.message()
             )
         })?;
-        Ok(Self::assemble(
-            &envelope,
-            &events,
-            self.records.clone(),
-            DateTime::<Utc>::UNIX_EPOCH,
-        ))
+        Ok(Summary::of(&envelope, &events))
+    }
+}
+
+/// The part of a bundle that follows from the envelope and its events:
+/// what [`EvidenceBundle::verify`] rebuilds from the records to compare.
+struct Summary {
+    envelope: EnvelopeSummary,
+    documents: Vec<DocumentSummary>,
+    recipients: Vec<RecipientSummary>,
+}
+
+impl Summary {
+    fn of(envelope: &Envelope, events: &[Event]) -> Self {
+        let recipients = envelope
+            .recipients
+            .iter()
+            .map(|r| {
+                // The event that settled the recipient: signed, approved or declined.
+                let action = events.iter().rev().find(|e| {
+                    e.data.recipient_id() == Some(r.id.as_str())
+                        && matches!(
+                            e.data,
+                            EventData::RecipientSigned { .. }
+                                | EventData::RecipientApproved { .. }
+                                | EventData::RecipientDeclined { .. }
+                        )
+                });
+                RecipientSummary {
+                    id: r.id.clone(),
+                    name: r.name.clone(),
+                    email: r.email.clone(),
+                    phone: r.phone.clone(),
+                    role: r.role,
+                    routing_order: r.routing_order,
+                    status: r.status,
+                    authentication: r.authentication,
+                    consent: r.consent.as_ref().map(|c| EvidenceConsent {
+                        version: c.version.clone(),
+                        text_sha256: c.text_sha256.clone(),
+                        given_at: timestamp(c.given_at),
+                    }),
+                    notified_at: time(r.notified_at),
+                    viewed_at: time(r.viewed_at),
+                    acted_at: time(r.signed_at.or(r.approved_at).or(r.declined_at)),
+                    decline_reason: r.decline_reason.clone(),
+                    ip: action.and_then(|e| e.ip.clone()),
+                    user_agent: action.and_then(|e| e.user_agent.clone()),
+                    action_record: action.map(|e| e.seq),
+                    signature: r.signature.as_ref().map(|mark| match mark {
+                        SignatureMark::Typed { text } => EvidenceMark::Typed { text: text.clone() },
+                        SignatureMark::Drawn { png } => EvidenceMark::Drawn {
+                            sha256: sha256_hex(png),
+                            png: png.clone(),
+                        },
+                    }),
+                }
+            })
+            .collect();
+        Self {
+            envelope: EnvelopeSummary {
+                id: envelope.id.clone(),
+                subject: envelope.subject.clone(),
+                status: envelope.status,
+                signature_level: envelope.signature_level,
+                locale: envelope.locale.clone(),
+                created_at: timestamp(envelope.created_at),
+                sent_at: time(envelope.sent_at),
+                completed_at: time(envelope.completed_at),
+                declined_at: time(envelope.declined_at),
+                voided_at: time(envelope.voided_at),
+                void_reason: envelope.void_reason.clone(),
+                expired_at: time(envelope.expired_at),
+                expires_at: time(envelope.expires_at),
+            },
+            documents: envelope
+                .documents
+                .iter()
+                .map(|d| DocumentSummary {
+                    id: d.id.clone(),
+                    name: d.name.clone(),
+                    page_count: d.page_count,
+                    original_sha256: d.sha256.clone(),
+                    final_sha256: d.current_sha256().to_owned(),
+                })
+                .collect(),
+            recipients,
+        }
     }
 }
 
