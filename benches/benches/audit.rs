@@ -1,6 +1,7 @@
 //! Audit trail: evidence records and bundle from an envelope's history,
 //! the chain check, rendering the PDF/A-3 audit trail and sealing it, for
 //! envelopes of 2, 10 and 50 signers.
+#![forbid(unsafe_code)]
 
 use std::path::Path;
 

@@ -1,5 +1,6 @@
 //! Envelope state machine: a whole lifecycle from draft to completed, and
 //! replaying its history, for growing numbers of recipients.
+#![forbid(unsafe_code)]
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use paraph::envelope;

@@ -2,6 +2,7 @@
 //! visible field with a stamp. Uses the inputs of `benches/peers/run.sh`
 //! (target/bench-pdfs, made by tests/tools/make_large_pdfs.py) when they
 //! exist, else comparable ones generated here.
+#![forbid(unsafe_code)]
 
 use std::path::Path;
 

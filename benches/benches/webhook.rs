@@ -1,4 +1,5 @@
 //! Webhook signing and verification for typical body sizes.
+#![forbid(unsafe_code)]
 
 use chrono::DateTime;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};

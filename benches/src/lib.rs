@@ -1,4 +1,5 @@
 //! Shared inputs for the benchmarks in `benches/benches/`.
+#![forbid(unsafe_code)]
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use paraph::envelope::{

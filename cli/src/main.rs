@@ -3,6 +3,7 @@
 //! Thin by design: it reads files and arguments, calls the core's pure
 //! functions and prints their results. Errors go to stderr as
 //! `error[CODE]: message` (or JSON with `--json`) with exit status 1.
+#![forbid(unsafe_code)]
 
 mod audit_cmd;
 mod demo;

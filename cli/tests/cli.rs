@@ -1,4 +1,5 @@
 //! The `paraph` binary, driven as users drive it.
+#![forbid(unsafe_code)]
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -24,7 +24,10 @@ pub mod pdf;
 mod serde_util;
 pub mod webhook;
 
-pub use error::{Error, ErrorCode, ErrorCodeEntry, ErrorCodeTable, ErrorFamily, Result};
+pub use error::{
+    Error, ErrorCode, ErrorCodeEntry, ErrorCodeTable, ErrorFamily, RETIRED_CODES, Result,
+    RetiredCode, RetiredCodeEntry,
+};
 
 /// The README's examples, run as doctests so they cannot rot.
 #[cfg(doctest)]

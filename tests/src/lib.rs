@@ -1,6 +1,7 @@
 //! Helpers shared by the cross-crate tests in `tests/tests/`: fixtures,
 //! scratch files, and the independent tools (qpdf, poppler, pyHanko,
 //! OpenSSL's TSA) the tests check paraph's output with.
+#![forbid(unsafe_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -6,6 +6,7 @@
 //! These tests need those tools, so they are `#[ignore]`d for a bare
 //! `cargo test`; `scripts/test` installs the tools and runs them with
 //! `--include-ignored`.
+#![forbid(unsafe_code)]
 
 use std::process::Command;
 

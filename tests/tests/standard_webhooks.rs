@@ -1,6 +1,7 @@
 //! Our webhook signatures against the official Rust `standardwebhooks` crate,
 //! both ways. The published crate (1.0.1) only verifies against the system
 //! clock, so these tests sign with the current time.
+#![forbid(unsafe_code)]
 
 use chrono::DateTime;
 use http::HeaderMap;

@@ -5,6 +5,7 @@
 //! `cargo test`; `scripts/test` installs the tools and runs them with
 //! `--include-ignored`. `PARAPH_PYTHON` names the interpreter that has
 //! pyHanko.
+#![forbid(unsafe_code)]
 
 use std::path::PathBuf;
 use std::process::Command;

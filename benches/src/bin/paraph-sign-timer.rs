@@ -4,6 +4,7 @@
 //! per input with the median and the minimum in milliseconds.
 //!
 //! usage: paraph-sign-timer P12 PASSWORD RUNS [rustcrypto|aws-lc] FILE...
+#![forbid(unsafe_code)]
 
 use std::time::Instant;
 
