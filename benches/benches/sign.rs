@@ -7,10 +7,11 @@
 use std::path::Path;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use paraph::envelope::{FieldKind, Rect};
+use paraph::geometry::Rect;
 use paraph::pades::{self, Backend, KeySigner};
+use paraph::pdf::FormFieldKind;
 use paraph::pdf::testing::{assemble, flate_stream, minimal_pdf};
-use paraph::pdf::{FontSet, NewField, add_fields};
+use paraph::pdf::{FontSet, FormFieldSpec, add_fields};
 
 fn root() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
@@ -58,9 +59,9 @@ fn generated(name: &str) -> Vec<u8> {
         "fifty-pages.pdf" => minimal_pdf(&[(595.0, 842.0, 0); 50]),
         _ => minimal_pdf(&[(595.0, 842.0, 0)]),
     };
-    let field = NewField {
+    let field = FormFieldSpec {
         name: "Signature1".into(),
-        kind: FieldKind::Signature,
+        kind: FormFieldKind::Signature,
         page: 1,
         rect: Rect::new(300.0, 712.0, 240.0, 70.0),
         value: None,

@@ -4,8 +4,9 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use paraph::envelope::{
     self, Actor, AuthenticationMethod, Command, Context, CreateEnvelope, Envelope, Event,
-    FieldKind, NewDocument, NewField, NewRecipient, RecipientRole, Rect, SignatureLevel,
+    FieldKind, NewDocument, NewField, NewRecipient, RecipientRole, SignatureLevel,
 };
+use paraph::geometry::Rect;
 use paraph::pades::{SignOptions, SignatureField};
 use paraph::pdf::SignatureAppearance;
 

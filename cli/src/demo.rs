@@ -15,8 +15,8 @@ use paraph::envelope::{
 };
 use paraph::pades::{self, SignOptions, SignatureField};
 use paraph::pdf::{
-    Anchor, AnchorPosition, FieldValue, FontSet, NewField, PdfDocument, SignatureAppearance,
-    add_fields, initials_on_every_page,
+    Anchor, AnchorPosition, FontSet, FormFieldKind, FormFieldSpec, FormFieldValue, PdfDocument,
+    SignatureAppearance, add_fields, initials_on_every_page,
 };
 use paraph::webhook::{WebhookHeaders, WebhookPayload, WebhookSecret};
 use paraph::{Error, ErrorCode};
@@ -248,14 +248,6 @@ pub(crate) const DEMO_ROOT: &[u8] = include_bytes!("../assets/demo-root.pem");
 const CONSENT_VERSION: &str = "2026-11";
 const CONSENT_TEXT: &str = "I agree to receive and sign documents electronically. My electronic signature has the same effect as my handwritten signature. I can ask for a paper copy and withdraw this consent at any time.";
 
-fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    sha2::Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
 /// A recipient's turn to sign: the PDF is stamped and signed with the
 /// platform seal, then the envelope records the signed document's digest.
 struct Signing<'a> {
@@ -276,7 +268,7 @@ fn sign_pdf(
 ) -> Result<Vec<u8>, Error> {
     let signature_id = format!(
         "sig_{}",
-        &sha256_hex(
+        &paraph::digest::sha256_hex(
             format!("{}:{}:{}", envelope.id, signing.recipient, time.timestamp()).as_bytes()
         )[..12]
     );
@@ -299,7 +291,7 @@ fn sign_pdf(
         .map(|f| {
             (
                 f.id.clone(),
-                FieldValue::Initials {
+                FormFieldValue::Initials {
                     text: signing.initials.to_owned(),
                     image: None,
                 },
@@ -370,7 +362,7 @@ fn walk(start: DateTime<Utc>) -> Result<Walk, Error> {
             id: "doc_contract".into(),
             name: "contrat-de-travail.pdf".into(),
             page_count: pages,
-            sha256: sha256_hex(CONTRACT),
+            sha256: paraph::digest::sha256_hex(CONTRACT),
         }),
         ctx(1, sender.clone()),
     )?;
@@ -424,9 +416,9 @@ fn walk(start: DateTime<Utc>) -> Result<Walk, Error> {
         ("sig_junho", "Signature du salarié :"),
     ] {
         let found = contract.find_anchor(&beside(text))?;
-        fields.push(NewField {
+        fields.push(FormFieldSpec {
             name: name.into(),
-            kind: FieldKind::Signature,
+            kind: FormFieldKind::Signature,
             page: found.page,
             rect: found.field,
             value: None,
@@ -453,7 +445,10 @@ fn walk(start: DateTime<Utc>) -> Result<Walk, Error> {
                 id: field.name.clone(),
                 document_id: "doc_contract".into(),
                 recipient_id: recipient,
-                kind: field.kind,
+                kind: match field.kind {
+                    FormFieldKind::Signature => FieldKind::Signature,
+                    _ => FieldKind::Initials,
+                },
                 page: field.page,
                 rect: field.rect,
                 required: field.required,
@@ -503,7 +498,7 @@ fn walk(start: DateTime<Utc>) -> Result<Walk, Error> {
             Command::Consent {
                 recipient_id: signing.recipient.into(),
                 version: CONSENT_VERSION.into(),
-                text_sha256: sha256_hex(CONSENT_TEXT.as_bytes()),
+                text_sha256: paraph::digest::sha256_hex(CONSENT_TEXT.as_bytes()),
             },
             ctx(minute + 2, actor.clone()),
         )?;
@@ -514,7 +509,7 @@ fn walk(start: DateTime<Utc>) -> Result<Walk, Error> {
                 recipient_id: signing.recipient.into(),
                 documents: vec![DocumentDigest {
                     document_id: "doc_contract".into(),
-                    sha256: sha256_hex(&pdf),
+                    sha256: paraph::digest::sha256_hex(&pdf),
                 }],
                 signature: Some(match signing.drawn {
                     Some(png) => SignatureMark::Drawn { png: png.to_vec() },

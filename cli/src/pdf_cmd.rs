@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use clap::{Args, ValueEnum};
-use paraph::envelope::Rect;
+use paraph::geometry::Rect;
 use paraph::pades::{
     self, ChainStatus, Coverage, Modifications, SignOptions, SignatureField, SignatureKind, Signer,
 };
@@ -37,7 +37,7 @@ struct PageOut {
 struct FieldsOut {
     version: String,
     pages: Vec<PageOut>,
-    fields: Vec<paraph::pdf::FieldInfo>,
+    fields: Vec<paraph::pdf::FormField>,
 }
 
 pub fn fields(args: FieldsArgs) -> Result<(), Error> {
@@ -73,8 +73,8 @@ pub fn fields(args: FieldsArgs) -> Result<(), Error> {
     text += &format!("{} form field(s)\n", out.fields.len());
     for field in &out.fields {
         let state = match (&field.field_type, field.signed, &field.value) {
-            (paraph::pdf::FieldType::Signature, true, _) => "signed".to_owned(),
-            (paraph::pdf::FieldType::Signature, false, _) => "empty".to_owned(),
+            (paraph::pdf::FormFieldType::Signature, true, _) => "signed".to_owned(),
+            (paraph::pdf::FormFieldType::Signature, false, _) => "empty".to_owned(),
             (_, _, Some(v)) => format!("{v:?}"),
             _ => "empty".to_owned(),
         };
@@ -370,14 +370,9 @@ pub fn sign_update(
     })?;
     let request = prepared.timestamp_request(&value, u64::from_be_bytes(nonce) >> 1)?;
     let response = post_timestamp_request(url, &request)?;
-    let digest = sha256(&value);
+    let digest = paraph::digest::sha256(&value);
     let token = pades::tsp::token_from_response(&response, &digest)?;
     pades::finish_update(pdf, &prepared, &value, Some(&token))
-}
-
-fn sha256(data: &[u8]) -> [u8; 32] {
-    use sha2::Digest;
-    sha2::Sha256::digest(data).into()
 }
 
 /// POSTs an RFC 3161 request (RFC 3161 §3.4) and returns the response body.

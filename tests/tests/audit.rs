@@ -16,20 +16,13 @@ use paraph::audit::{
 };
 use paraph::envelope::{
     self, Actor, AuthenticationMethod, Command as EnvelopeCommand, Context, CreateEnvelope,
-    DocumentDigest, Envelope, Event, NewDocument, NewRecipient, RecipientRole, Rect,
-    SignatureLevel, SignatureMark,
+    DocumentDigest, Envelope, Event, NewDocument, NewRecipient, RecipientRole, SignatureLevel,
+    SignatureMark,
 };
+use paraph::geometry::Rect;
 use paraph::pades::{self, SignOptions, SignatureField};
 use paraph::pdf::SignatureAppearance;
 use paraph_tests::*;
-use sha2::{Digest, Sha256};
-
-fn hex_sha256(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
 
 fn start() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 23, 8, 30, 0).unwrap()
@@ -89,7 +82,7 @@ fn story() -> Story {
             id: "doc_1".into(),
             name: "contrat-de-travail.pdf".into(),
             page_count: 1,
-            sha256: hex_sha256(&pdf),
+            sha256: paraph::digest::sha256_hex(&pdf),
         }),
         sender(1),
     );
@@ -163,7 +156,7 @@ fn story() -> Story {
             EnvelopeCommand::Consent {
                 recipient_id: id.into(),
                 version: "2026-11".into(),
-                text_sha256: hex_sha256(b"I agree to sign electronically."),
+                text_sha256: paraph::digest::sha256_hex(b"I agree to sign electronically."),
             },
             person(minute + 1, id, ip),
         );
@@ -186,7 +179,7 @@ fn story() -> Story {
                 recipient_id: id.into(),
                 documents: vec![DocumentDigest {
                     document_id: "doc_1".into(),
-                    sha256: hex_sha256(&pdf),
+                    sha256: paraph::digest::sha256_hex(&pdf),
                 }],
                 signature: Some(mark),
             },

@@ -10,9 +10,10 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use paraph::envelope::{FieldKind, Rect};
+use paraph::geometry::Rect;
 use paraph::pades::{self, KeySigner, SignOptions, SignatureField, Signer};
-use paraph::pdf::{FieldValue, FontSet, NewField, PdfDocument, SignatureAppearance};
+use paraph::pdf::FormFieldKind;
+use paraph::pdf::{FontSet, FormFieldSpec, FormFieldValue, PdfDocument, SignatureAppearance};
 use paraph_tests::*;
 
 fn visible(page: u32, rect: Rect) -> SignOptions {
@@ -105,12 +106,12 @@ fn three_signers() -> Vec<u8> {
     let pdf = fixture("pdf/libreoffice-contract.pdf");
     let doc = PdfDocument::load(&pdf).expect("loads");
     let names = ["alice", "bob", "carol"];
-    let mut fields: Vec<NewField> = names
+    let mut fields: Vec<FormFieldSpec> = names
         .iter()
         .enumerate()
-        .map(|(i, n)| NewField {
+        .map(|(i, n)| FormFieldSpec {
             name: format!("sig_{n}"),
-            kind: FieldKind::Signature,
+            kind: FormFieldKind::Signature,
             page: 2,
             rect: Rect::new(40.0 + 180.0 * i as f64, 420.0, 170.0, 60.0),
             value: None,
@@ -118,9 +119,9 @@ fn three_signers() -> Vec<u8> {
             read_only: false,
         })
         .collect();
-    fields.push(NewField {
+    fields.push(FormFieldSpec {
         name: "start_date".into(),
-        kind: FieldKind::Date,
+        kind: FormFieldKind::Text,
         page: 1,
         rect: Rect::new(300.0, 700.0, 120.0, 18.0),
         value: None,
@@ -156,7 +157,7 @@ fn three_signers() -> Vec<u8> {
             .map(|p| {
                 (
                     format!("initials_{name}_p{p}"),
-                    FieldValue::Initials {
+                    FormFieldValue::Initials {
                         text: name[..1].to_uppercase(),
                         image: None,
                     },
@@ -164,8 +165,10 @@ fn three_signers() -> Vec<u8> {
             })
             .collect();
         if i == 0 {
-            o.field_values
-                .push(("start_date".into(), FieldValue::Text("2026-12-01".into())));
+            o.field_values.push((
+                "start_date".into(),
+                FormFieldValue::Text("2026-12-01".into()),
+            ));
         }
         pdf = pades::sign(&pdf, key, &o).expect("signs");
     }
@@ -195,9 +198,9 @@ fn a_certification_then_an_approval_are_accepted() {
     // Fields are created before the certification: a new visible field
     // after it is a disallowed change. The certification's field comes
     // first, as pdfsig lists signatures in field order.
-    let field = |name: &str, page: u32| NewField {
+    let field = |name: &str, page: u32| FormFieldSpec {
         name: name.into(),
-        kind: FieldKind::Signature,
+        kind: FormFieldKind::Signature,
         page,
         rect: Rect::new(40.0, 40.0, 200.0, 60.0),
         value: None,

@@ -6,9 +6,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::evidence::{
-    ChainReport, DigestKind, EvidenceConsent, EvidenceRecord, records_from_events, sha256_hex,
-    timestamp, verify_chain,
+    ChainReport, DigestKind, EvidenceConsent, EvidenceRecord, records_from_events, timestamp,
+    verify_chain,
 };
+use crate::digest::sha256_hex;
 use crate::envelope::{
     Actor, AuthenticationMethod, Envelope, EnvelopeStatus, Event, EventData, RecipientRole,
     RecipientStatus, SignatureLevel, SignatureMark,

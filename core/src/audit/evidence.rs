@@ -4,9 +4,9 @@
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use super::jcs;
+use crate::digest::sha256_hex;
 use crate::envelope::{
     Actor, AuthenticationMethod, Envelope, Event, EventData, RecipientRole, SignatureMark,
 };
@@ -145,11 +145,6 @@ pub struct EvidenceDocument {
 /// UTC, RFC 3339, milliseconds, `Z`: `2026-11-23T09:00:00.000Z`.
 pub fn timestamp(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Millis, true)
-}
-
-/// Lower-case hex SHA-256.
-pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
 }
 
 impl EvidenceRecord {

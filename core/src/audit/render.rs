@@ -10,12 +10,13 @@ use krilla::page::PageSettings;
 use krilla::{Document, SerializeSettings};
 
 use super::bundle::{EvidenceBundle, EvidenceMark, RecipientSummary};
-use super::evidence::{EvidenceRecord, sha256_hex};
+use super::evidence::EvidenceRecord;
 use super::i18n::{self, Label, Locale};
 use super::layout::{
     ACCENT, BAND, Block, CONTENT_WIDTH, Fonts, INK, MARGIN, MUTED, Op, PAGE_HEIGHT, PAGE_WIDTH,
     Pages, RULE, STRIPE, Style,
 };
+use crate::digest::sha256_hex;
 use crate::envelope::{
     AuthenticationMethod, EnvelopeStatus, RecipientRole, RecipientStatus, SignatureLevel,
 };

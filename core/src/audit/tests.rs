@@ -7,6 +7,7 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use super::*;
 use crate::ErrorCode;
 use crate::envelope::*;
+use crate::geometry::Rect;
 
 fn fixture(path: &str) -> Vec<u8> {
     let full = format!("{}/../fixtures/{path}", env!("CARGO_MANIFEST_DIR"));
@@ -247,7 +248,7 @@ fn records_carry_actor_context_and_digests() {
     let png = fixture("images/signature.png");
     assert_eq!(
         signed.details["signature"]["sha256"],
-        evidence::sha256_hex(&png)
+        crate::digest::sha256_hex(&png)
     );
     assert!(signed.details["signature"].get("png").is_none());
 
@@ -265,7 +266,7 @@ fn a_record_hash_is_sha256_of_its_canonical_json_without_hash() {
     value.as_object_mut().expect("object").remove("hash");
     let canonical = jcs::canonicalize(&value).expect("jcs");
     assert!(canonical.starts_with("{\"action\":"), "{canonical}");
-    assert_eq!(record.hash, evidence::sha256_hex(canonical.as_bytes()));
+    assert_eq!(record.hash, crate::digest::sha256_hex(canonical.as_bytes()));
 }
 
 #[test]
@@ -620,7 +621,7 @@ mod pdf {
     fn the_final_document_is_matched_by_its_digest() {
         let document = b"%PDF-1.7 the final signed contract".to_vec();
         let mut events = completed_story();
-        let digest = evidence::sha256_hex(&document);
+        let digest = crate::digest::sha256_hex(&document);
         for event in &mut events {
             match &mut event.data {
                 EventData::RecipientSigned {
@@ -694,7 +695,7 @@ mod pdf {
         let mut current = serde_json::Map::new();
         current.insert(
             "evidenceSha256".into(),
-            evidence::sha256_hex(&bundle().to_json()).into(),
+            crate::digest::sha256_hex(&bundle().to_json()).into(),
         );
         for locale in Locale::ALL {
             let pdf = render(locale);
@@ -706,11 +707,11 @@ mod pdf {
             );
             current.insert(
                 format!("{}Sha256", locale.tag()),
-                evidence::sha256_hex(&pdf).into(),
+                crate::digest::sha256_hex(&pdf).into(),
             );
             current.insert(
                 format!("{}SealedSha256", locale.tag()),
-                evidence::sha256_hex(&sealed).into(),
+                crate::digest::sha256_hex(&sealed).into(),
             );
         }
         let rendered = serde_json::to_string_pretty(&current).expect("json") + "\n";

@@ -6,7 +6,7 @@ use lopdf::{Dictionary, Object};
 use serde::{Deserialize, Serialize};
 
 use super::bundle::{BundleReport, EvidenceBundle};
-use super::evidence::sha256_hex;
+use crate::digest::sha256_hex;
 use crate::error::{Error, ErrorCode, Result};
 use crate::pades::{self, Certificate, ChainStatus, Coverage, VerificationReport};
 #[cfg(feature = "bundled-fonts")]

@@ -350,7 +350,7 @@ impl<'c> Step<'c> {
         validate::id("document", &new.id)?;
         validate::document_name(&new.name)?;
         validate::page_count(new.page_count)?;
-        validate::sha256("document", &new.sha256)?;
+        validate::sha256_hex("document", &new.sha256)?;
         validate::capacity(
             "documents",
             self.envelope.documents.len(),
@@ -710,7 +710,7 @@ impl<'c> Step<'c> {
         }
         for (i, digest) in documents.iter().enumerate() {
             self.document(&digest.document_id)?;
-            validate::sha256("signed document", &digest.sha256)?;
+            validate::sha256_hex("signed document", &digest.sha256)?;
             if documents[..i]
                 .iter()
                 .any(|d| d.document_id == digest.document_id)

@@ -4,9 +4,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 
 use super::model::{
-    AuthenticationMethod, DocumentDigest, FieldKind, RecipientRole, Rect, SignatureLevel,
-    SignatureMark,
+    AuthenticationMethod, DocumentDigest, FieldKind, RecipientRole, SignatureLevel, SignatureMark,
 };
+use crate::geometry::Rect;
 
 /// Who issues a command. Recorded in every event and in the audit trail.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -81,7 +81,7 @@ pub(crate) use evolve::evolve;
 pub use evolve::{replay, states_after};
 pub use model::{
     AuthenticationMethod, Consent, Document, DocumentDigest, Envelope, EnvelopeStatus, Field,
-    FieldKind, Recipient, RecipientRole, RecipientStatus, Rect, SCHEMA_VERSION, SignatureLevel,
+    FieldKind, Recipient, RecipientRole, RecipientStatus, SCHEMA_VERSION, SignatureLevel,
     SignatureMark,
 };
 

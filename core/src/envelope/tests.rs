@@ -1,6 +1,7 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
 use super::*;
+use crate::geometry::Rect;
 use crate::{Error, ErrorCode};
 
 fn t0() -> DateTime<Utc> {

@@ -163,7 +163,7 @@ pub(crate) fn page_count(value: u32) -> Result<()> {
 }
 
 /// 64 lower-case hex digits.
-pub(crate) fn sha256(what: &str, value: &str) -> Result<()> {
+pub(crate) fn sha256_hex(what: &str, value: &str) -> Result<()> {
     if value.len() == 64
         && value
             .bytes()
@@ -315,7 +315,7 @@ pub(crate) fn signature_mark(mark: &SignatureMark) -> Result<()> {
                     ),
                 ));
             }
-            let image = crate::pdf::image::decode_png(png).map_err(|e| {
+            let image = crate::image::decode_png(png).map_err(|e| {
                 Error::new(
                     ErrorCode::SignatureMarkInvalid,
                     format!("the drawn signature: {}", e.message()),
@@ -345,6 +345,6 @@ pub(crate) fn consent(version: &str, text_sha256: &str) -> Result<()> {
         MAX_CONSENT_VERSION_LEN,
         false,
     )?;
-    sha256("consent text", text_sha256)
+    sha256_hex("consent text", text_sha256)
         .map_err(|e| Error::new(ErrorCode::ConsentInvalid, e.message().to_owned()))
 }

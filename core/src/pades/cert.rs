@@ -2,7 +2,6 @@
 
 use chrono::{DateTime, Utc};
 use der::{Decode, Encode};
-use sha2::{Digest, Sha256};
 use x509_cert::Certificate;
 
 use crate::error::{Error, ErrorCode, Result};
@@ -41,7 +40,7 @@ pub(crate) fn to_der(cert: &Certificate) -> Result<Vec<u8>> {
 
 /// Lower-case hex SHA-256 of the certificate's DER.
 pub fn fingerprint(cert: &Certificate) -> Result<String> {
-    Ok(hex::encode(Sha256::digest(to_der(cert)?)))
+    Ok(crate::digest::sha256_hex(&to_der(cert)?))
 }
 
 /// The subject as an RFC 4514 string (`CN=Alice,O=Example,C=FR` for a

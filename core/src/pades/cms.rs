@@ -11,7 +11,6 @@ use cms::signed_data::{
 use const_oid::ObjectIdentifier;
 use der::asn1::{Any, OctetString, SetOfVec};
 use der::{Decode, Encode, Sequence};
-use sha2::{Digest, Sha256};
 use spki::AlgorithmIdentifierOwned;
 use x509_cert::Certificate;
 use x509_cert::attr::Attribute;
@@ -100,8 +99,10 @@ pub(crate) fn signed_attributes(
     let ess = SigningCertificateV2 {
         certs: vec![EssCertIdV2 {
             hash_algorithm: None,
-            cert_hash: OctetString::new(Sha256::digest(cert::to_der(signing_cert)?).to_vec())
-                .map_err(encoding_bug)?,
+            cert_hash: OctetString::new(
+                crate::digest::sha256(&cert::to_der(signing_cert)?).to_vec(),
+            )
+            .map_err(encoding_bug)?,
             issuer_serial: Some(IssuerSerial {
                 issuer: vec![GeneralName::DirectoryName(tbs.issuer().clone())],
                 serial_number: tbs.serial_number().clone(),

@@ -15,11 +15,11 @@ use x509_cert::Certificate;
 use super::cert;
 use super::cms;
 use super::keys::{SignatureAlgorithm, Signer};
-use crate::envelope::Rect;
 use crate::error::{Error, ErrorCode, Result};
+use crate::geometry::Rect;
 use crate::pdf::appearance::{SignatureAppearance, Stamper};
 use crate::pdf::fields::{
-    self, FieldType, FieldValue, FormEditor, add_annotation, appearance_dict, widget_field,
+    self, FormEditor, FormFieldType, FormFieldValue, add_annotation, appearance_dict, widget_field,
 };
 use crate::pdf::incremental::IncrementalUpdate;
 use crate::pdf::object::{PdfRect, text_string};
@@ -87,7 +87,7 @@ pub struct SignOptions {
     /// What a visible signature shows; `None` for none (or blank).
     pub appearance: Option<SignatureAppearance>,
     /// Fields filled in the same update, so the signature covers them.
-    pub field_values: Vec<(String, FieldValue)>,
+    pub field_values: Vec<(String, FormFieldValue)>,
     /// The claimed signing time, written as `/M` (PAdES: not in the CMS).
     pub signing_time: DateTime<Utc>,
     /// `/Reason`.
@@ -206,13 +206,13 @@ impl PreparedSignature {
     /// SHA-256 of [`message`](Self::message): what a signer that takes a
     /// digest (an HSM, a KMS, `openssl pkeyutl -pkeyopt digest:sha256`) signs.
     pub fn message_digest(&self) -> [u8; 32] {
-        Sha256::digest(&self.signed_attributes).into()
+        crate::digest::sha256(&self.signed_attributes)
     }
 
     /// The RFC 3161 request for a signature time-stamp over
     /// `signature_value` (B-T), with the caller's `nonce`.
     pub fn timestamp_request(&self, signature_value: &[u8], nonce: u64) -> Result<Vec<u8>> {
-        super::tsp::request(&Sha256::digest(signature_value).into(), nonce)
+        super::tsp::request(&crate::digest::sha256(signature_value), nonce)
     }
 }
 
@@ -581,7 +581,7 @@ fn attach_signature(
     update: &mut IncrementalUpdate<'_, '_>,
     stamper: &mut Stamper<'_>,
     form: &mut FormEditor,
-    existing: &[fields::FieldInfo],
+    existing: &[fields::FormField],
     options: &SignOptions,
     sig_id: ObjectId,
 ) -> Result<String> {
@@ -603,7 +603,7 @@ fn attach_signature(
     match &options.field {
         SignatureField::Existing(field_name) => {
             let info = doc.field(field_name)?;
-            if info.field_type != FieldType::Signature {
+            if info.field_type != FormFieldType::Signature {
                 return Err(Error::new(
                     ErrorCode::PdfFieldTypeMismatch,
                     format!("field {field_name:?} is not a signature field"),
@@ -701,7 +701,7 @@ pub fn finish_update(
     signature_value: &[u8],
     timestamp_token: Option<&[u8]>,
 ) -> Result<Vec<u8>> {
-    if pdf.len() != prepared.base_len || hex::encode(Sha256::digest(pdf)) != prepared.base_sha256 {
+    if pdf.len() != prepared.base_len || crate::digest::sha256_hex(pdf) != prepared.base_sha256 {
         return Err(Error::new(
             ErrorCode::PendingSignatureInvalid,
             "the PDF is not the one the signature was prepared for",
@@ -765,7 +765,7 @@ fn complete_update(
     let algorithm: SignatureAlgorithm = prepared.algorithm.into();
     verify_value(&chain, algorithm, prepared.message(), signature_value)?;
     if let Some(token) = timestamp_token {
-        super::tsp::check_token(token, &Sha256::digest(signature_value).into())?;
+        super::tsp::check_token(token, &crate::digest::sha256(signature_value))?;
     }
     let attrs =
         der::asn1::SetOfVec::<x509_cert::attr::Attribute>::from_der(&prepared.signed_attributes)

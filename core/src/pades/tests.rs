@@ -5,9 +5,12 @@ use chrono::{DateTime, TimeZone, Utc};
 
 use super::*;
 use crate::ErrorCode;
-use crate::envelope::{FieldKind, Rect};
+use crate::geometry::Rect;
+use crate::pdf::FormFieldKind;
 use crate::pdf::testing::minimal_pdf;
-use crate::pdf::{FieldValue, FontSet, NewField, PdfDocument, SignatureAppearance, add_fields};
+use crate::pdf::{
+    FontSet, FormFieldSpec, FormFieldValue, PdfDocument, SignatureAppearance, add_fields,
+};
 
 fn fixture(path: &str) -> Vec<u8> {
     let full = format!("{}/../fixtures/{path}", env!("CARGO_MANIFEST_DIR"));
@@ -264,36 +267,36 @@ fn two_signers() -> Vec<u8> {
     let pdf = minimal_pdf(&[(612.0, 792.0, 0), (595.0, 842.0, 90)]);
     let doc = PdfDocument::load(&pdf).expect("loads");
     let mut fields = vec![
-        NewField {
+        FormFieldSpec {
             name: "sig_alice".into(),
-            kind: FieldKind::Signature,
+            kind: FormFieldKind::Signature,
             page: 2,
             rect: Rect::new(40.0, 300.0, 200.0, 70.0),
             value: None,
             required: true,
             read_only: false,
         },
-        NewField {
+        FormFieldSpec {
             name: "sig_bob".into(),
-            kind: FieldKind::Signature,
+            kind: FormFieldKind::Signature,
             page: 2,
             rect: Rect::new(300.0, 300.0, 200.0, 70.0),
             value: None,
             required: true,
             read_only: false,
         },
-        NewField {
+        FormFieldSpec {
             name: "title_alice".into(),
-            kind: FieldKind::Text,
+            kind: FormFieldKind::Text,
             page: 1,
             rect: Rect::new(72.0, 200.0, 200.0, 20.0),
             value: None,
             required: true,
             read_only: false,
         },
-        NewField {
+        FormFieldSpec {
             name: "agree_bob".into(),
-            kind: FieldKind::Checkbox,
+            kind: FormFieldKind::Checkbox,
             page: 1,
             rect: Rect::new(72.0, 240.0, 14.0, 14.0),
             value: None,
@@ -316,17 +319,20 @@ fn two_signers() -> Vec<u8> {
         details: "alice@example.com".into(),
     });
     first.field_values = vec![
-        ("title_alice".into(), FieldValue::Text("Engineer".into())),
+        (
+            "title_alice".into(),
+            FormFieldValue::Text("Engineer".into()),
+        ),
         (
             "initials_alice_p1".into(),
-            FieldValue::Initials {
+            FormFieldValue::Initials {
                 text: "AM".into(),
                 image: None,
             },
         ),
         (
             "initials_alice_p2".into(),
-            FieldValue::Initials {
+            FormFieldValue::Initials {
                 text: "AM".into(),
                 image: None,
             },
@@ -338,17 +344,17 @@ fn two_signers() -> Vec<u8> {
     second.signing_time = at() + chrono::Duration::hours(1);
     second.field = SignatureField::Existing("sig_bob".into());
     second.field_values = vec![
-        ("agree_bob".into(), FieldValue::Checkbox(true)),
+        ("agree_bob".into(), FormFieldValue::Checkbox(true)),
         (
             "initials_bob_p1".into(),
-            FieldValue::Initials {
+            FormFieldValue::Initials {
                 text: "BC".into(),
                 image: None,
             },
         ),
         (
             "initials_bob_p2".into(),
-            FieldValue::Initials {
+            FormFieldValue::Initials {
                 text: "BC".into(),
                 image: None,
             },
@@ -554,9 +560,9 @@ fn certification_is_reported_and_only_allowed_first() {
 #[test]
 fn certified_documents_accept_signatures_in_fields_made_before() {
     let pdf = minimal_pdf(&[(612.0, 792.0, 0)]);
-    let fields = [NewField {
+    let fields = [FormFieldSpec {
         name: "approval".into(),
-        kind: FieldKind::Signature,
+        kind: FormFieldKind::Signature,
         page: 1,
         rect: Rect::new(300.0, 300.0, 200.0, 60.0),
         value: None,
@@ -756,9 +762,9 @@ fn existing_form_fields_are_kept_and_can_be_filled() {
     assert_eq!(before[0].value.as_deref(), Some("François Müller"));
     let added = add_fields(
         &pdf,
-        &[NewField {
+        &[FormFieldSpec {
             name: "sig_hr".into(),
-            kind: FieldKind::Signature,
+            kind: FormFieldKind::Signature,
             page: 1,
             rect: Rect::new(72.0, 300.0, 200.0, 60.0),
             value: None,
@@ -770,7 +776,10 @@ fn existing_form_fields_are_kept_and_can_be_filled() {
     .expect("adds");
     let mut o = options();
     o.field = SignatureField::Existing("sig_hr".into());
-    o.field_values = vec![("start_date".into(), FieldValue::Text("2026-12-01".into()))];
+    o.field_values = vec![(
+        "start_date".into(),
+        FormFieldValue::Text("2026-12-01".into()),
+    )];
     let signed = sign(&added, &signer("rsa", "signer"), &o).expect("signs");
     let after = PdfDocument::load(&signed)
         .expect("loads")

@@ -367,7 +367,7 @@ fn verify_one(
         let token = value
             .to_der()
             .map_err(|e| Error::new(ErrorCode::SignatureMalformed, e.to_string()))?;
-        match tsp::check_token(&token, &Sha256::digest(info.signature.as_bytes()).into()) {
+        match tsp::check_token(&token, &crate::digest::sha256(info.signature.as_bytes())) {
             Ok(time) => {
                 report.timestamp_time = Some(time);
                 validation_time = time;

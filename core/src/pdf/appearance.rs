@@ -8,10 +8,11 @@ use lopdf::{Dictionary, Object, ObjectId};
 
 use super::font::{FontEmbedder, FontSet, TextRun};
 use super::geometry::PageGeometry;
-use super::image::{decode_png, embed_image};
+use super::image::embed_image;
 use super::incremental::IncrementalUpdate;
 use super::object::{PdfRect, name, real};
 use crate::error::Result;
+use crate::image::decode_png;
 
 /// What a visible signature shows.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

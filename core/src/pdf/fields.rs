@@ -13,8 +13,8 @@ use super::font::FontSet;
 use super::geometry::PageGeometry;
 use super::incremental::IncrementalUpdate;
 use super::object::{self, PdfRect, decode_text_string, name, text_string};
-use crate::envelope::{FieldKind, Rect};
 use crate::error::{Error, ErrorCode, Result};
+use crate::geometry::Rect;
 
 /// Field flag: the user may not change the value (Table 227).
 pub(crate) const FF_READ_ONLY: i64 = 1;
@@ -30,7 +30,7 @@ const TEXT_DA: &str = "/Helv 0 Tf 0 g";
 /// The type of an existing form field (`/FT`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum FieldType {
+pub enum FormFieldType {
     /// `/Sig`: a signature field.
     Signature,
     /// `/Tx`: a text field.
@@ -43,7 +43,7 @@ pub enum FieldType {
     Unknown,
 }
 
-impl FieldType {
+impl FormFieldType {
     fn from_name(value: Option<&[u8]>) -> Self {
         match value {
             Some(b"Sig") => Self::Signature,
@@ -55,10 +55,27 @@ impl FieldType {
     }
 }
 
+/// What a form field paraph adds holds (ISO 32000-2 §12.7.5): the PDF's
+/// own vocabulary, which the envelope's field kinds map onto (dates and
+/// names are text fields).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum FormFieldKind {
+    /// `/FT /Sig`: an empty signature field.
+    Signature,
+    /// `/FT /Tx`: a one-line text field.
+    Text,
+    /// `/FT /Btn`: a checkbox.
+    Checkbox,
+    /// A read-only text field that holds the signer's initials, drawn when
+    /// they sign.
+    Initials,
+}
+
 /// A widget (the visible part) of a form field.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct WidgetInfo {
+pub struct FormWidget {
     /// The page, from 1, when the widget is on one.
     pub page: Option<u32>,
     /// Position from the top-left of the displayed page, in points.
@@ -68,12 +85,12 @@ pub struct WidgetInfo {
 /// An existing form field.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct FieldInfo {
+pub struct FormField {
     /// Fully qualified name (`parent.child`).
     pub name: String,
     /// Field type.
     #[serde(rename = "type")]
-    pub field_type: FieldType,
+    pub field_type: FormFieldType,
     /// The value, as text, when it has one (not for signatures).
     pub value: Option<String>,
     /// For signature fields: whether it holds a signature.
@@ -81,7 +98,7 @@ pub struct FieldInfo {
     /// Read-only flag.
     pub read_only: bool,
     /// The widgets.
-    pub widgets: Vec<WidgetInfo>,
+    pub widgets: Vec<FormWidget>,
     #[serde(skip)]
     pub(crate) id: ObjectId,
 }
@@ -89,11 +106,11 @@ pub struct FieldInfo {
 /// A field to add, placed on a page in points from its top-left corner as
 /// displayed.
 #[derive(Debug, Clone, PartialEq)]
-pub struct NewField {
+pub struct FormFieldSpec {
     /// Name, unique in the document; no `.` (it would nest the field).
     pub name: String,
-    /// What it holds. DATE, NAME and INITIALS are text fields.
-    pub kind: FieldKind,
+    /// What it holds.
+    pub kind: FormFieldKind,
     /// Page number, from 1.
     pub page: u32,
     /// Where.
@@ -108,7 +125,7 @@ pub struct NewField {
 
 impl PdfDocument<'_> {
     /// The form fields, depth first in `/Fields` order.
-    pub fn fields(&self) -> Result<Vec<FieldInfo>> {
+    pub fn fields(&self) -> Result<Vec<FormField>> {
         let doc = &self.doc;
         let catalog = self.catalog()?;
         let Some(acroform) = object::lookup_dict(doc, catalog, b"AcroForm")? else {
@@ -172,7 +189,7 @@ impl PdfDocument<'_> {
                 if partial.is_none() {
                     continue;
                 }
-                let field_type = FieldType::from_name(ft.as_deref());
+                let field_type = FormFieldType::from_name(ft.as_deref());
                 let value = match object::lookup(doc, dict, b"V")? {
                     Some(Object::String(bytes, _)) => Some(decode_text_string(bytes)),
                     Some(Object::Name(n)) => Some(String::from_utf8_lossy(n).into_owned()),
@@ -194,7 +211,7 @@ impl PdfDocument<'_> {
                         Ok(r) => object::as_rect(doc, r)?,
                         Err(_) => None,
                     };
-                    widgets.push(WidgetInfo {
+                    widgets.push(FormWidget {
                         page: page.map(|p| p.number),
                         rect: match (page, user_rect) {
                             (Some(p), Some(r)) => Some(p.geometry.to_displayed_rect(&r)),
@@ -202,15 +219,15 @@ impl PdfDocument<'_> {
                         },
                     });
                 }
-                fields.push(FieldInfo {
+                fields.push(FormField {
                     name: full,
                     field_type,
-                    signed: field_type == FieldType::Signature
+                    signed: field_type == FormFieldType::Signature
                         && matches!(
                             object::lookup(doc, dict, b"V")?,
                             Some(Object::Dictionary(_))
                         ),
-                    value: if field_type == FieldType::Signature {
+                    value: if field_type == FormFieldType::Signature {
                         None
                     } else {
                         value
@@ -239,7 +256,7 @@ impl PdfDocument<'_> {
     }
 
     /// The field named `name`.
-    pub fn field(&self, name: &str) -> Result<FieldInfo> {
+    pub fn field(&self, name: &str) -> Result<FormField> {
         self.fields()?
             .into_iter()
             .find(|f| f.name == name)
@@ -462,7 +479,7 @@ pub(crate) fn add_fields_in(
     update: &mut IncrementalUpdate<'_, '_>,
     stamper: &mut Stamper<'_>,
     form: &mut FormEditor,
-    fields: &[NewField],
+    fields: &[FormFieldSpec],
 ) -> Result<Vec<ObjectId>> {
     let pdf = update.document();
     let mut taken: HashSet<String> = pdf.fields()?.into_iter().map(|f| f.name).collect();
@@ -477,25 +494,25 @@ pub(crate) fn add_fields_in(
         if field.required {
             flags |= FF_REQUIRED;
         }
-        if field.read_only || field.kind == FieldKind::Initials {
+        if field.read_only || field.kind == FormFieldKind::Initials {
             flags |= FF_READ_ONLY;
         }
         let dict = match field.kind {
-            FieldKind::Signature => {
+            FormFieldKind::Signature => {
                 let mut dict =
                     widget_field(&field.name, "Sig", page.id, &rect, flags & !FF_REQUIRED);
                 let blank = stamper.blank(update, &geometry, &rect);
                 dict.set("AP", appearance_dict(blank));
                 dict
             }
-            FieldKind::Checkbox => {
+            FormFieldKind::Checkbox => {
                 let on = field.value.as_deref() == Some("true");
                 let mut dict = widget_field(&field.name, "Btn", page.id, &rect, flags);
                 checkbox_appearance(update, stamper, &geometry, &rect, &mut dict, on);
                 dict.set("V", name(if on { "Yes" } else { "Off" }));
                 dict
             }
-            FieldKind::Text | FieldKind::Date | FieldKind::Name | FieldKind::Initials => {
+            FormFieldKind::Text | FormFieldKind::Initials => {
                 has_text = true;
                 let mut dict = widget_field(&field.name, "Tx", page.id, &rect, flags);
                 dict.set(
@@ -546,7 +563,7 @@ fn checkbox_appearance(
 
 /// A value for an existing field, filled when signing.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FieldValue {
+pub enum FormFieldValue {
     /// Text, date or name.
     Text(String),
     /// A checkbox.
@@ -565,7 +582,7 @@ pub enum FieldValue {
 pub(crate) fn fill_fields(
     update: &mut IncrementalUpdate<'_, '_>,
     stamper: &mut Stamper<'_>,
-    values: &[(String, FieldValue)],
+    values: &[(String, FormFieldValue)],
 ) -> Result<()> {
     let pdf = update.document();
     let fields = pdf.fields()?;
@@ -580,8 +597,8 @@ pub(crate) fn fill_fields(
                 )
             })?;
         let expected = match value {
-            FieldValue::Checkbox(_) => FieldType::Button,
-            _ => FieldType::Text,
+            FormFieldValue::Checkbox(_) => FormFieldType::Button,
+            _ => FormFieldType::Text,
         };
         if info.field_type != expected {
             return Err(Error::new(
@@ -597,9 +614,9 @@ pub(crate) fn fill_fields(
             .ok_or_else(|| Error::new(ErrorCode::PdfMalformed, "a field is not a dictionary"))?;
         let widget_ids = widget_ids(update, info.id, &dict)?;
         let stored = match value {
-            FieldValue::Text(text) => text_string(text),
-            FieldValue::Initials { text, .. } => text_string(text),
-            FieldValue::Checkbox(on) => name(if *on { "Yes" } else { "Off" }),
+            FormFieldValue::Text(text) => text_string(text),
+            FormFieldValue::Initials { text, .. } => text_string(text),
+            FormFieldValue::Checkbox(on) => name(if *on { "Yes" } else { "Off" }),
         };
         dict.set("V", stored);
         update.set(info.id, Object::Dictionary(dict));
@@ -614,15 +631,15 @@ pub(crate) fn fill_fields(
             };
             let geometry = page.geometry;
             match value {
-                FieldValue::Text(text) => {
+                FormFieldValue::Text(text) => {
                     let ap = stamper.text(update, &geometry, &rect, text)?;
                     widget.set("AP", appearance_dict(ap));
                 }
-                FieldValue::Initials { text, image } => {
+                FormFieldValue::Initials { text, image } => {
                     let ap = stamper.initials(update, &geometry, &rect, text, image.as_deref())?;
                     widget.set("AP", appearance_dict(ap));
                 }
-                FieldValue::Checkbox(on) => {
+                FormFieldValue::Checkbox(on) => {
                     checkbox_appearance(update, stamper, &geometry, &rect, &mut widget, *on);
                 }
             }
@@ -675,7 +692,7 @@ pub(crate) fn widget_placement<'p>(
 /// PDF. Create every signer's fields, initials included, before the first
 /// signature: later signatures may fill fields but not add form fields
 /// other than signature fields.
-pub fn add_fields(pdf: &[u8], fields: &[NewField], fonts: &FontSet) -> Result<Vec<u8>> {
+pub fn add_fields(pdf: &[u8], fields: &[FormFieldSpec], fonts: &FontSet) -> Result<Vec<u8>> {
     let doc = PdfDocument::load(pdf)?;
     let mut update = IncrementalUpdate::new(&doc);
     let mut stamper = Stamper::new(&mut update, fonts);
@@ -695,7 +712,7 @@ const INITIALS_MARGIN_BOTTOM: f64 = 14.0;
 /// One INITIALS field per signer on every page, side by side in the
 /// bottom-right margin of the page as displayed, in signer order. Field
 /// names are `{prefix}_p{page}`; `prefixes` gives one prefix per signer.
-pub fn initials_on_every_page(doc: &PdfDocument<'_>, prefixes: &[String]) -> Vec<NewField> {
+pub fn initials_on_every_page(doc: &PdfDocument<'_>, prefixes: &[String]) -> Vec<FormFieldSpec> {
     let mut fields = Vec::new();
     if prefixes.is_empty() {
         return fields;
@@ -712,9 +729,9 @@ pub fn initials_on_every_page(doc: &PdfDocument<'_>, prefixes: &[String]) -> Vec
         let x0 = (width - INITIALS_MARGIN_RIGHT - total).max(0.0);
         let y = (height - INITIALS_MARGIN_BOTTOM - box_h).max(0.0);
         for (i, prefix) in prefixes.iter().enumerate() {
-            fields.push(NewField {
+            fields.push(FormFieldSpec {
                 name: format!("{prefix}_p{}", page.number),
-                kind: FieldKind::Initials,
+                kind: FormFieldKind::Initials,
                 page: page.number,
                 rect: Rect::new(
                     x0 + i as f64 * (box_w + INITIALS_GAP),

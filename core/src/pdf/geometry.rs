@@ -5,8 +5,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::object::PdfRect;
-use crate::envelope::Rect;
 use crate::error::{Error, ErrorCode, Result};
+use crate::geometry::Rect;
 
 /// How far a rectangle may overhang the page, in points, before it is
 /// refused (rounding in editors).

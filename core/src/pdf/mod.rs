@@ -22,12 +22,11 @@ mod text;
 pub use appearance::SignatureAppearance;
 pub use document::{Page, PdfDocument};
 pub use fields::{
-    FieldInfo, FieldType, FieldValue, INITIALS_BOX, NewField, WidgetInfo, add_fields,
-    initials_on_every_page,
+    FormField, FormFieldKind, FormFieldSpec, FormFieldType, FormFieldValue, FormWidget,
+    INITIALS_BOX, add_fields, initials_on_every_page,
 };
 pub use font::FontSet;
 pub use geometry::{PageGeometry, Rotation};
-pub use image::{MAX_IMAGE_BYTES, MAX_IMAGE_SIDE};
 pub use limits::{
     DEFAULT_MAX_CONTENT_OPERATIONS, DEFAULT_MAX_DECOMPRESSED_SIZE, DEFAULT_MAX_FILE_SIZE,
     DEFAULT_MAX_NESTING_DEPTH, DEFAULT_MAX_OBJECTS, DEFAULT_MAX_PAGES, Limits, MAX_REFERENCE_CHAIN,

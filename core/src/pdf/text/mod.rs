@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 
 use super::document::PdfDocument;
 use super::object::PdfRect;
-use crate::envelope::Rect;
 use crate::error::{Error, ErrorCode, Result};
+use crate::geometry::Rect;
 
 /// Where a field goes relative to its anchor text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
