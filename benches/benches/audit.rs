@@ -64,7 +64,7 @@ fn bench(c: &mut Criterion) {
     for (signers, pdf) in &pdfs {
         group.throughput(Throughput::Bytes(pdf.len() as u64));
         group.bench_with_input(BenchmarkId::from_parameter(signers), pdf, |b, x| {
-            b.iter(|| seal_audit_trail(x, &signer, t(100_001)).expect("seals"))
+            b.iter(|| seal_audit_trail(x, &signer, None, t(100_001)).expect("seals"))
         });
     }
     group.finish();

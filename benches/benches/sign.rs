@@ -100,7 +100,7 @@ fn bench(c: &mut Criterion) {
         group.throughput(Throughput::Bytes(pdf.len() as u64));
         for (backend, signer) in &signers {
             group.bench_with_input(BenchmarkId::new(*backend, name), &pdf, |b, pdf| {
-                b.iter(|| pades::sign(pdf, signer, &options).expect("signs"))
+                b.iter(|| pades::sign(pdf, signer, None, &options).expect("signs"))
             });
         }
     }

@@ -15,7 +15,9 @@ use paraph::pdf::SignatureAppearance;
 /// the existing field `Signature1`, with a typed stamp.
 pub fn sign_options() -> SignOptions {
     let mut options = SignOptions::new(t(3600));
-    options.field = SignatureField::Existing("Signature1".into());
+    options.field = SignatureField::Existing {
+        name: "Signature1".into(),
+    };
     options.appearance = Some(SignatureAppearance {
         name: "Marie Dubois".into(),
         image: None,

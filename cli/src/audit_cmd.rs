@@ -111,10 +111,13 @@ pub fn render_bytes(
     match seal {
         None => Ok(pdf),
         Some((signer, time, tsa)) => {
-            let update = pdf_cmd::sign_update(&pdf, signer, audit::seal_options(time), tsa)?;
-            let mut sealed = pdf;
-            sealed.extend_from_slice(&update);
-            Ok(sealed)
+            let tsa = tsa.map(pdf_cmd::HttpTsa::new);
+            audit::seal_audit_trail(
+                &pdf,
+                signer,
+                tsa.as_ref().map(|t| t as &dyn pades::TimestampAuthority),
+                time,
+            )
         }
     }
 }
@@ -171,7 +174,11 @@ fn verify(args: VerifyArgs) -> Result<(), Error> {
         .get(..input.len().min(1024))
         .is_some_and(|head| head.windows(5).any(|w| w == b"%PDF-"));
     let report = if is_pdf {
-        audit::verify_audit_trail(&input, document.as_deref(), &anchors, Utc::now())?
+        audit::verify_audit_trail(
+            &input,
+            document.as_deref(),
+            &pades::VerifyOptions::new(Utc::now()).with_trust_anchors(anchors.clone()),
+        )?
     } else {
         if !anchors.is_empty() {
             return Err(Error::new(
@@ -186,36 +193,7 @@ fn verify(args: VerifyArgs) -> Result<(), Error> {
     } else {
         io::print(&describe(&report, !anchors.is_empty()))?;
     }
-    if report.is_valid() {
-        Ok(())
-    } else {
-        Err(failure(&report))
-    }
-}
-
-fn failure(report: &AuditReport) -> Error {
-    if let Some(b) = &report.evidence.chain.first_break {
-        return Error::new(ErrorCode::AuditChainBroken, b.message.clone());
-    }
-    if let Some(problem) = report.evidence.problems.first() {
-        return Error::new(ErrorCode::AuditEvidenceInvalid, problem.clone());
-    }
-    if report.seal.is_some() && !report.seal_intact {
-        return Error::new(
-            ErrorCode::SignatureMalformed,
-            "the audit trail's seal is missing, broken, or does not cover the whole file",
-        );
-    }
-    if report.seal_trust.is_some_and(|s| s != ChainStatus::Trusted) {
-        return Error::new(
-            ErrorCode::SignatureMalformed,
-            "the audit trail's seal is not trusted by the given anchors",
-        );
-    }
-    Error::new(
-        ErrorCode::AuditEvidenceInvalid,
-        "the document is not a final document of this envelope",
-    )
+    report.verdict()
 }
 
 fn describe(report: &AuditReport, with_anchors: bool) -> String {

@@ -13,10 +13,10 @@ use paraph::envelope::{
     self, Actor, AuthenticationMethod, Command, Context, CreateEnvelope, DocumentDigest, Envelope,
     Event, FieldKind, NewDocument, NewRecipient, RecipientRole, SignatureLevel, SignatureMark,
 };
-use paraph::pades::{self, SignOptions, SignatureField};
+use paraph::pades::{self, SignOptions, SignatureField, VerifyOptions};
 use paraph::pdf::{
-    Anchor, AnchorPosition, FontSet, FormFieldKind, FormFieldSpec, FormFieldValue, PdfDocument,
-    SignatureAppearance, add_fields, initials_on_every_page,
+    Anchor, AnchorPosition, FontSet, FormFieldFill, FormFieldKind, FormFieldSpec, FormFieldValue,
+    PdfDocument, SignatureAppearance, add_fields, initials_on_every_page,
 };
 use paraph::webhook::{WebhookHeaders, WebhookPayload, WebhookSecret};
 use paraph::{Error, ErrorCode};
@@ -127,7 +127,10 @@ pub fn run(args: DemoArgs) -> Result<(), Error> {
         )
     })?;
     let anchors = pades::parse_certificates(DEMO_ROOT)?;
-    let report = pades::verify(&walk.signed_pdf, &anchors, walk.envelope.updated_at)?;
+    let report = pades::verify(
+        &walk.signed_pdf,
+        &VerifyOptions::new(walk.envelope.updated_at).with_trust_anchors(anchors.clone()),
+    )?;
     out += &format!(
         "\nSigned PDF: {} signature(s), {}; every signature {} by the demo root.\n",
         report.signatures.len(),
@@ -165,8 +168,11 @@ pub fn run(args: DemoArgs) -> Result<(), Error> {
     let seal = pades::KeySigner::from_pkcs12(SEAL, "test")?;
     let audit_pdf =
         crate::audit_cmd::render_bytes(&evidence, locale, Some((&seal, sealed_at, None)))?;
-    let audit_report =
-        audit::verify_audit_trail(&audit_pdf, Some(&walk.signed_pdf), &anchors, sealed_at)?;
+    let audit_report = audit::verify_audit_trail(
+        &audit_pdf,
+        Some(&walk.signed_pdf),
+        &VerifyOptions::new(sealed_at).with_trust_anchors(anchors),
+    )?;
     out += &format!(
         "\nAudit trail: {} evidence records, chain head {}; seal {}, chain {}, signed PDF {} the final document.\n",
         evidence.chain_head.count,
@@ -273,7 +279,9 @@ fn sign_pdf(
         )[..12]
     );
     let mut options = SignOptions::with_fonts(time, FontSet::bundled());
-    options.field = SignatureField::Existing(format!("sig_{}", signing.recipient));
+    options.field = SignatureField::Existing {
+        name: format!("sig_{}", signing.recipient),
+    };
     options.appearance = Some(SignatureAppearance {
         name: signing.name.to_owned(),
         image: signing.drawn.map(<[u8]>::to_vec),
@@ -288,17 +296,15 @@ fn sign_pdf(
     options.field_values = envelope
         .fields_of(signing.recipient)
         .filter(|f| f.kind == FieldKind::Initials)
-        .map(|f| {
-            (
-                f.id.clone(),
-                FormFieldValue::Initials {
-                    text: signing.initials.to_owned(),
-                    image: None,
-                },
-            )
+        .map(|f| FormFieldFill {
+            name: f.id.clone(),
+            value: FormFieldValue::Initials {
+                text: signing.initials.to_owned(),
+                image: None,
+            },
         })
         .collect();
-    pades::sign(pdf, seal, &options)
+    pades::sign(pdf, seal, None, &options)
 }
 
 /// The envelope's whole history: a sender prepares and sends it, Marie signs
@@ -346,7 +352,7 @@ fn walk(start: DateTime<Utc>) -> Result<Walk, Error> {
     let mut events = created.events;
     let mut apply =
         |envelope: &mut Envelope, command: Command, ctx: Context| -> Result<(), Error> {
-            let transition = envelope::apply(envelope, command, &ctx)?;
+            let transition = envelope::apply(&*envelope, command, &ctx)?;
             payloads.extend(WebhookPayload::from_transition(
                 Some(envelope),
                 &transition,
@@ -427,7 +433,7 @@ fn walk(start: DateTime<Utc>) -> Result<Walk, Error> {
         });
     }
     fields.extend(initials_on_every_page(
-        &contract,
+        contract.pages(),
         &["initials_marie".to_owned(), "initials_junho".to_owned()],
     ));
     for field in &fields {

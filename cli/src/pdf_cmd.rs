@@ -2,13 +2,16 @@
 
 use std::path::PathBuf;
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
 use chrono::{DateTime, SecondsFormat, Utc};
 use clap::{Args, ValueEnum};
 use paraph::geometry::Rect;
 use paraph::pades::{
-    self, ChainStatus, Coverage, Modifications, SignOptions, SignatureField, SignatureKind, Signer,
+    self, ChainStatus, Coverage, KeySigner, Modifications, PreparedSignature, SignOptions,
+    SignatureField, SignatureKind, Signer, TimestampAuthority, VerifyOptions,
 };
-use paraph::pdf::{FontSet, PdfDocument, SignatureAppearance};
+use paraph::pdf::{Anchor, AnchorPosition, PdfDocument, SignatureAppearance};
 use paraph::{Error, ErrorCode};
 use serde::Serialize;
 
@@ -107,21 +110,21 @@ pub enum BackendArg {
 }
 
 #[derive(Debug, Args)]
-#[command(group(clap::ArgGroup::new("signing_key").required(true).args(["p12", "key"])))]
 pub struct SignArgs {
-    /// The PDF to sign.
-    input: PathBuf,
+    /// The PDF to sign (with --finish: optional, the one named in the
+    /// pending file by default).
+    input: Option<PathBuf>,
     /// Where to write the signed PDF (written atomically).
-    #[arg(short, long)]
-    output: PathBuf,
+    #[arg(short, long, required_unless_present = "prepare")]
+    output: Option<PathBuf>,
     /// A PKCS#12 file with the key and certificates.
-    #[arg(long, requires = "password")]
+    #[arg(long, requires = "password", conflicts_with_all = ["key", "prepare", "finish"])]
     p12: Option<PathBuf>,
     /// The PKCS#12 password.
     #[arg(long)]
     password: Option<String>,
     /// A PEM private key (PKCS#8, PKCS#1 or SEC1).
-    #[arg(long, requires = "cert")]
+    #[arg(long, requires = "cert", conflicts_with_all = ["prepare", "finish"])]
     key: Option<PathBuf>,
     /// The PEM signing certificate.
     #[arg(long)]
@@ -129,6 +132,19 @@ pub struct SignArgs {
     /// PEM certificates of the chain.
     #[arg(long)]
     chain: Option<PathBuf>,
+    /// Two-phase signing, first half: write the pending signature to this
+    /// file (JSON) and print the SHA-256 digest to sign, base64. Needs
+    /// --cert (and --chain), no key.
+    #[arg(long, requires = "cert", conflicts_with = "finish")]
+    prepare: Option<PathBuf>,
+    /// Two-phase signing, second half: the pending signature written by
+    /// --prepare; with --signature, writes the signed PDF.
+    #[arg(long, requires_all = ["signature", "output"])]
+    finish: Option<PathBuf>,
+    /// The raw signature value over the digest --prepare printed: PKCS#1
+    /// v1.5 for RSA, DER (or 64-byte r||s) for ECDSA.
+    #[arg(long, requires = "finish")]
+    signature: Option<PathBuf>,
     /// Sign this existing, empty signature field.
     #[arg(long, conflicts_with_all = ["page", "rect", "anchor"])]
     field: Option<String>,
@@ -224,80 +240,77 @@ fn parse_rect(text: &str) -> Result<Rect, String> {
     }
 }
 
-fn load_signer(args: &SignArgs) -> Result<pades::KeySigner, Error> {
+/// The certificates of --cert and --chain.
+fn read_chain(args: &SignArgs) -> Result<Vec<u8>, Error> {
+    let cert = args
+        .cert
+        .as_ref()
+        .ok_or_else(|| Error::new(ErrorCode::InvalidArgument, "give --cert"))?;
+    let mut certs = io::read_input(cert)?;
+    if let Some(chain) = &args.chain {
+        certs.push(b'\n');
+        certs.extend(io::read_input(chain)?);
+    }
+    Ok(certs)
+}
+
+fn load_signer(args: &SignArgs) -> Result<KeySigner, Error> {
     let signer = match (&args.p12, &args.key) {
-        (Some(p12), _) => pades::KeySigner::from_pkcs12(
+        (Some(p12), _) => KeySigner::from_pkcs12(
             &io::read_input(p12)?,
             args.password.as_deref().unwrap_or_default(),
         )?,
-        (None, Some(key)) => {
-            let mut certs =
-                io::read_input(args.cert.as_ref().ok_or_else(|| {
-                    Error::new(ErrorCode::InvalidArgument, "--key needs --cert")
-                })?)?;
-            if let Some(chain) = &args.chain {
-                certs.push(b'\n');
-                certs.extend(io::read_input(chain)?);
-            }
-            pades::KeySigner::from_pem(&io::read_input(key)?, &certs)?
-        }
+        (None, Some(key)) => KeySigner::from_pem(&io::read_input(key)?, &read_chain(args)?)?,
         (None, None) => {
             return Err(Error::new(
                 ErrorCode::InvalidArgument,
-                "give --p12 or --key",
+                "give --p12 or --key (or --cert with --prepare, or --finish)",
             ));
         }
     };
     match args.backend {
         None => Ok(signer),
         Some(BackendArg::Rustcrypto) => signer.with_backend(pades::Backend::RustCrypto),
-        #[cfg(feature = "aws-lc")]
         Some(BackendArg::AwsLc) => signer.with_backend(pades::Backend::AwsLc),
-        #[cfg(not(feature = "aws-lc"))]
-        Some(BackendArg::AwsLc) => Err(Error::new(
-            ErrorCode::InvalidArgument,
-            "this paraph was built without the aws-lc feature",
-        )),
     }
 }
 
-pub fn sign(args: SignArgs) -> Result<(), Error> {
-    let pdf = io::read_input(&args.input)?;
-    let signer = load_signer(&args)?;
-    let time = args.time.unwrap_or_else(Utc::now);
-    let cert = &signer.certificate_chain()[0];
-    let cert_name = pades::common_name(cert).unwrap_or_else(|| pades::subject(cert));
-
-    let mut options = SignOptions::with_fonts(time, FontSet::bundled());
+/// The sign options the arguments describe; `cert_name` names the signer
+/// in the stamp when --name does not.
+fn sign_options(
+    args: &SignArgs,
+    time: DateTime<Utc>,
+    cert_name: &str,
+) -> Result<SignOptions, Error> {
+    let mut options = SignOptions::new(time);
     let field_label;
-    let anchored = match &args.anchor {
-        Some(text) => {
-            let doc = PdfDocument::load(&pdf)?;
-            let found = doc.find_anchor(&paraph::pdf::Anchor {
-                text: text.clone(),
-                occurrence: args.anchor_occurrence,
-                page: None,
-                position: match args.anchor_position {
-                    PositionArg::Right => paraph::pdf::AnchorPosition::Right,
-                    PositionArg::Left => paraph::pdf::AnchorPosition::Left,
-                    PositionArg::Above => paraph::pdf::AnchorPosition::Above,
-                    PositionArg::Below => paraph::pdf::AnchorPosition::Below,
-                },
-                offset_x: 0.0,
-                offset_y: 0.0,
-                width: args.size.0,
-                height: args.size.1,
-            })?;
-            Some((found.page, found.field))
-        }
-        None => None,
-    };
-    options.field = match (&args.field, args.page.zip(args.rect).or(anchored)) {
-        (Some(name), _) => {
+    options.field = match (&args.field, &args.anchor, args.page.zip(args.rect)) {
+        (Some(name), _, _) => {
             field_label = name.clone();
-            SignatureField::Existing(name.clone())
+            SignatureField::Existing { name: name.clone() }
         }
-        (None, Some((page, rect))) => {
+        (None, Some(text), _) => {
+            field_label = "new field".to_owned();
+            SignatureField::Anchored {
+                name: None,
+                anchor: Anchor {
+                    text: text.clone(),
+                    occurrence: args.anchor_occurrence,
+                    page: None,
+                    position: match args.anchor_position {
+                        PositionArg::Right => AnchorPosition::Right,
+                        PositionArg::Left => AnchorPosition::Left,
+                        PositionArg::Above => AnchorPosition::Above,
+                        PositionArg::Below => AnchorPosition::Below,
+                    },
+                    offset_x: 0.0,
+                    offset_y: 0.0,
+                    width: args.size.0,
+                    height: args.size.1,
+                },
+            }
+        }
+        (None, None, Some((page, rect))) => {
             field_label = "new field".to_owned();
             SignatureField::New {
                 name: None,
@@ -305,16 +318,14 @@ pub fn sign(args: SignArgs) -> Result<(), Error> {
                 rect,
             }
         }
-        _ => {
+        (None, None, None) => {
             field_label = "invisible".to_owned();
             SignatureField::Invisible { name: None }
         }
     };
-    let visible = !matches!(options.field, SignatureField::Invisible { .. });
-    if visible {
-        let name = args.name.clone().unwrap_or_else(|| cert_name.clone());
+    if !matches!(options.field, SignatureField::Invisible { .. }) {
         options.appearance = Some(SignatureAppearance {
-            name: name.clone(),
+            name: args.name.clone().unwrap_or_else(|| cert_name.to_owned()),
             image: args.image.as_ref().map(|p| io::read_input(p)).transpose()?,
             date: format!("Signed {}", time.format("%Y-%m-%d %H:%M UTC")),
             details: args
@@ -329,76 +340,155 @@ pub fn sign(args: SignArgs) -> Result<(), Error> {
     if args.certify {
         options.certify = Some(pades::DocMdpPermission::FormFilling);
     }
+    if args.tsa.is_some() {
+        options.level = pades::PadesLevel::BaselineT;
+    }
+    Ok(options)
+}
+
+/// The name a certificate shows: its common name, else its subject.
+fn display_name(cert: &pades::Certificate) -> String {
+    cert.common_name().unwrap_or_else(|| cert.subject())
+}
+
+/// A pending signature as `paraph sign --prepare` writes it: the core's
+/// pending state, and the PDF it belongs to.
+#[derive(Debug, Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct PendingFile {
+    /// The PDF that was prepared (absolute path).
+    input: PathBuf,
+    /// The core's pending signature.
+    pending: PreparedSignature,
+}
+
+pub fn sign(args: SignArgs) -> Result<(), Error> {
+    if let Some(pending) = &args.finish {
+        return finish(&args, pending);
+    }
+    let input = args
+        .input
+        .as_ref()
+        .ok_or_else(|| Error::new(ErrorCode::InvalidArgument, "give the PDF to sign"))?;
+    let pdf = io::read_input(input)?;
+    let time = args.time.unwrap_or_else(Utc::now);
+    if let Some(pending_path) = &args.prepare {
+        let chain = pades::parse_certificates(&read_chain(&args)?)?;
+        let first = chain
+            .first()
+            .ok_or_else(|| Error::new(ErrorCode::CertInvalid, "--cert holds no certificate"))?;
+        let options = sign_options(&args, time, &display_name(first))?;
+        let pending = pades::prepare(&pdf, &chain, &options)?;
+        let input = std::path::absolute(input).map_err(|e| {
+            Error::new(
+                ErrorCode::Io,
+                format!("cannot resolve {}: {e}", input.display()),
+            )
+        })?;
+        let file = PendingFile { input, pending };
+        let json = serde_json::to_vec_pretty(&file)
+            .map_err(|e| Error::new(ErrorCode::Internal, e.to_string()))?;
+        io::write_atomic(pending_path, &json)?;
+        return io::print(&format!(
+            "{}\n",
+            STANDARD.encode(file.pending.message_digest())
+        ));
+    }
+    let signer = load_signer(&args)?;
+    let cert_name = signer
+        .certificate_chain()
+        .first()
+        .map(display_name)
+        .unwrap_or_default();
+    let options = sign_options(&args, time, &cert_name)?;
+    let tsa = args.tsa.as_deref().map(HttpTsa::new);
     // Only the update is built: the file is written as the original
     // followed by it, so a large PDF is never held twice.
-    let update = sign_update(&pdf, &signer, options, args.tsa.as_deref())?;
-    io::write_atomic_parts(&args.output, &[&pdf, &update])?;
+    let update = pades::sign_update(&pdf, &signer, tsa.as_ref().map(as_tsa), &options)?;
+    let output = output_path(&args)?;
+    io::write_atomic_parts(output, &[&pdf, &update])?;
     io::print(&format!(
-        "signed {} ({} bytes) as {}\n",
-        args.output.display(),
+        "signed {} ({} bytes) as {cert_name}\n",
+        output.display(),
         pdf.len() + update.len(),
-        cert_name
     ))
 }
 
-/// Signs `pdf` and returns the incremental update: B-B, or B-T with a
-/// signature time-stamp from the RFC 3161 server at `tsa`.
-pub fn sign_update(
-    pdf: &[u8],
-    signer: &pades::KeySigner,
-    mut options: SignOptions,
-    tsa: Option<&str>,
-) -> Result<Vec<u8>, Error> {
-    let Some(url) = tsa else {
-        return pades::sign_update(pdf, signer, &options);
-    };
-    options.timestamp_reserve = Some(pades::DEFAULT_TIMESTAMP_RESERVE);
-    let prepared = pades::prepare(
-        pdf,
-        signer.certificate_chain(),
-        signer.algorithm(),
-        signer.max_signature_len(),
-        &options,
-    )?;
-    let value = signer.sign(prepared.message())?;
-    let mut nonce = [0u8; 8];
-    getrandom::fill(&mut nonce).map_err(|e| {
-        Error::new(
-            ErrorCode::Internal,
-            format!("no randomness for the nonce: {e}"),
-        )
-    })?;
-    let request = prepared.timestamp_request(&value, u64::from_be_bytes(nonce) >> 1)?;
-    let response = post_timestamp_request(url, &request)?;
-    let digest = paraph::digest::sha256(&value);
-    let token = pades::tsp::token_from_response(&response, &digest)?;
-    pades::finish_update(pdf, &prepared, &value, Some(&token))
+fn output_path(args: &SignArgs) -> Result<&PathBuf, Error> {
+    args.output
+        .as_ref()
+        .ok_or_else(|| Error::new(ErrorCode::InvalidArgument, "give -o OUT.pdf"))
 }
 
-/// POSTs an RFC 3161 request (RFC 3161 §3.4) and returns the response body.
-fn post_timestamp_request(url: &str, request: &[u8]) -> Result<Vec<u8>, Error> {
-    let failed = |e: &dyn std::fmt::Display| {
-        Error::new(
-            ErrorCode::TimestampInvalid,
-            format!("the time-stamp request to {url} failed: {e}"),
-        )
-    };
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .timeout_global(Some(std::time::Duration::from_secs(30)))
-        .max_redirects(0)
-        .build()
-        .into();
-    let mut response = agent
-        .post(url)
-        .header("Content-Type", "application/timestamp-query")
-        .send(request)
-        .map_err(|e| failed(&e))?;
-    response
-        .body_mut()
-        .with_config()
-        .limit(pades::tsp::MAX_RESPONSE_LEN as u64)
-        .read_to_vec()
-        .map_err(|e| failed(&e))
+fn as_tsa(tsa: &HttpTsa) -> &dyn TimestampAuthority {
+    tsa
+}
+
+/// `paraph sign --finish PENDING.json --signature SIG.bin -o OUT.pdf`.
+fn finish(args: &SignArgs, pending_path: &std::path::Path) -> Result<(), Error> {
+    let file: PendingFile = io::parse_json(pending_path, &io::read_text(pending_path)?)?;
+    let pending = PreparedSignature::from_json(
+        &serde_json::to_string(&file.pending)
+            .map_err(|e| Error::new(ErrorCode::Internal, e.to_string()))?,
+    )?;
+    let input = args.input.as_ref().unwrap_or(&file.input);
+    let pdf = io::read_input(input)?;
+    let signature_path = args
+        .signature
+        .as_ref()
+        .ok_or_else(|| Error::new(ErrorCode::InvalidArgument, "give --signature SIG.bin"))?;
+    let value = io::read_input(signature_path)?;
+    let tsa = args.tsa.as_deref().map(HttpTsa::new);
+    let update = pades::finish_update(&pdf, &pending, &value, tsa.as_ref().map(as_tsa))?;
+    let output = output_path(args)?;
+    io::write_atomic_parts(output, &[&pdf, &update])?;
+    io::print(&format!(
+        "signed {} ({} bytes)\n",
+        output.display(),
+        pdf.len() + update.len()
+    ))
+}
+
+/// An RFC 3161 time-stamp authority over HTTP (RFC 3161 §3.4): the CLI's
+/// I/O for the core's [`TimestampAuthority`].
+#[derive(Debug)]
+pub struct HttpTsa {
+    url: String,
+}
+
+impl HttpTsa {
+    pub fn new(url: &str) -> Self {
+        Self {
+            url: url.to_owned(),
+        }
+    }
+}
+
+impl TimestampAuthority for HttpTsa {
+    fn timestamp(&self, request: &[u8]) -> Result<Vec<u8>, Error> {
+        let failed = |e: &dyn std::fmt::Display| {
+            Error::new(
+                ErrorCode::TimestampInvalid,
+                format!("the time-stamp request to {} failed: {e}", self.url),
+            )
+        };
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .timeout_global(Some(std::time::Duration::from_secs(30)))
+            .max_redirects(0)
+            .build()
+            .into();
+        let mut response = agent
+            .post(&self.url)
+            .header("Content-Type", "application/timestamp-query")
+            .send(request)
+            .map_err(|e| failed(&e))?;
+        response
+            .body_mut()
+            .with_config()
+            .limit(pades::MAX_TIMESTAMP_RESPONSE_LEN as u64)
+            .read_to_vec()
+            .map_err(|e| failed(&e))
+    }
 }
 
 #[derive(Debug, Args)]
@@ -419,38 +509,17 @@ pub fn verify(args: VerifyArgs) -> Result<(), Error> {
     for path in &args.trust {
         anchors.extend(pades::parse_certificates(&io::read_input(path)?)?);
     }
-    let report = pades::verify(&pdf, &anchors, Utc::now())?;
+    let options = VerifyOptions::new(Utc::now()).with_trust_anchors(anchors);
+    let report = pades::verify(&pdf, &options)?;
     if args.json {
         io::print_json(&report)?;
     } else {
-        io::print(&describe(&report, !anchors.is_empty()))?;
+        io::print(&describe(&report))?;
     }
-    if report.signatures.is_empty() {
-        return Err(Error::new(
-            ErrorCode::SignatureMalformed,
-            "the PDF has no signature",
-        ));
-    }
-    let ok = if anchors.is_empty() {
-        report.all_intact()
-    } else {
-        report.all_trusted()
-    };
-    if ok {
-        Ok(())
-    } else {
-        Err(Error::new(
-            ErrorCode::SignatureMalformed,
-            if report.all_intact() {
-                "a signature is not trusted by the given anchors"
-            } else {
-                "a signature is not intact"
-            },
-        ))
-    }
+    report.verdict()
 }
 
-fn describe(report: &pades::VerificationReport, with_anchors: bool) -> String {
+fn describe(report: &pades::VerificationReport) -> String {
     let mut out = String::new();
     let time = |t: &DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::Secs, true);
     for (i, s) in report.signatures.iter().enumerate() {
@@ -496,7 +565,7 @@ fn describe(report: &pades::VerificationReport, with_anchors: bool) -> String {
                     format!("DISALLOWED ({})", reasons.join("; ")),
             }
         );
-        if with_anchors {
+        if report.trust_checked {
             out += &format!(
                 "  chain:     {}\n",
                 match s.chain {
@@ -508,7 +577,7 @@ fn describe(report: &pades::VerificationReport, with_anchors: bool) -> String {
             );
         }
         for problem in &s.problems {
-            out += &format!("  problem:   {problem}\n");
+            out += &format!("  problem:   {}\n", problem.message);
         }
     }
     if report.signatures.is_empty() {

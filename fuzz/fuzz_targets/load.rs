@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use paraph::envelope::Rect;
+use paraph::geometry::Rect;
 use paraph::pdf::{Anchor, AnchorPosition, Limits, PdfDocument};
 
 fuzz_target!(|data: &[u8]| {

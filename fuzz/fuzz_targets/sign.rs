@@ -20,5 +20,5 @@ fuzz_target!(|data: &[u8]| {
     let now = DateTime::from_timestamp(1_795_424_400, 0).expect("time");
     let mut options = SignOptions::new(now);
     options.limits.max_decompressed_size = 4 << 20;
-    let _ = pades::sign(data, signer(), &options);
+    let _ = pades::sign(data, signer(), None, &options);
 });

@@ -169,6 +169,43 @@ impl Tsa {
     }
 }
 
+impl paraph::pades::TimestampAuthority for Tsa {
+    /// POSTs the request with curl (RFC 3161 §3.4), as a caller would
+    /// with its HTTP client.
+    fn timestamp(&self, request: &[u8]) -> paraph::Result<Vec<u8>> {
+        use std::io::Write;
+        let mut child = Command::new("curl")
+            .args([
+                "-sS",
+                "--fail",
+                "-H",
+                "Content-Type: application/timestamp-query",
+                "--data-binary",
+                "@-",
+            ])
+            .arg(&self.url)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .map_err(|e| paraph::Error::new(paraph::ErrorCode::TimestampInvalid, e.to_string()))?;
+        if let Some(mut stdin) = child.stdin.take() {
+            stdin.write_all(request).map_err(|e| {
+                paraph::Error::new(paraph::ErrorCode::TimestampInvalid, e.to_string())
+            })?;
+        }
+        let out = child
+            .wait_with_output()
+            .map_err(|e| paraph::Error::new(paraph::ErrorCode::TimestampInvalid, e.to_string()))?;
+        if !out.status.success() {
+            return Err(paraph::Error::new(
+                paraph::ErrorCode::TimestampInvalid,
+                format!("curl failed with {}", out.status),
+            ));
+        }
+        Ok(out.stdout)
+    }
+}
+
 impl Drop for Tsa {
     fn drop(&mut self) {
         let _ = self.child.kill();

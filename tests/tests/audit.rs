@@ -20,7 +20,7 @@ use paraph::envelope::{
     SignatureMark,
 };
 use paraph::geometry::Rect;
-use paraph::pades::{self, SignOptions, SignatureField};
+use paraph::pades::{self, SignOptions, SignatureField, VerifyOptions};
 use paraph::pdf::SignatureAppearance;
 use paraph_tests::*;
 
@@ -72,7 +72,7 @@ fn story() -> Story {
     let mut envelope: Envelope = created.envelope;
     let mut events = created.events;
     let mut step = |envelope: &mut Envelope, command: EnvelopeCommand, ctx: Context| {
-        let transition = envelope::apply(envelope, command, &ctx).expect("applies");
+        let transition = envelope::apply(&*envelope, command, &ctx).expect("applies");
         *envelope = transition.envelope;
         events.extend(transition.events);
     };
@@ -172,7 +172,7 @@ fn story() -> Story {
             date: "Signed".into(),
             details: format!("{id}@example.org"),
         });
-        pdf = pades::sign(&pdf, &signer("rsa", "signer"), &options).expect("signs");
+        pdf = pades::sign(&pdf, &signer("rsa", "signer"), None, &options).expect("signs");
         step(
             &mut envelope,
             EnvelopeCommand::Sign {
@@ -203,7 +203,7 @@ fn bundle() -> EvidenceBundle {
 
 fn sealed(locale: Locale) -> Vec<u8> {
     let pdf = render_audit_trail(&bundle(), &RenderOptions { locale }).expect("renders");
-    seal_audit_trail(&pdf, &signer("rsa", "signer2"), generated_at()).expect("seals")
+    seal_audit_trail(&pdf, &signer("rsa", "signer2"), None, generated_at()).expect("seals")
 }
 
 fn now() -> DateTime<Utc> {
@@ -222,8 +222,9 @@ fn the_sealed_audit_trail_passes_the_validators_in_every_locale() {
         let report = audit::verify_audit_trail(
             &pdf,
             Some(&story().signed),
-            &pades::parse_certificates(&fixture("certs/rsa/root.pem")).expect("root"),
-            now(),
+            &VerifyOptions::new(now()).with_trust_anchors(
+                pades::parse_certificates(&fixture("certs/rsa/root.pem")).expect("root"),
+            ),
         )
         .expect("verifies");
         assert!(report.is_valid(), "{report:#?}");
@@ -396,7 +397,11 @@ fn a_tampered_audit_trail_is_caught_by_the_validators_and_by_verify() {
     let (_, failed, text) = validate_with(&tampered, "audit-tampered.pdf", &ca("rsa"), 1, &[]);
     assert!(failed > 0, "the validators missed a changed byte:\n{text}");
     let anchors = pades::parse_certificates(&fixture("certs/rsa/root.pem")).expect("root");
-    match audit::verify_audit_trail(&tampered, None, &anchors, now()) {
+    match audit::verify_audit_trail(
+        &tampered,
+        None,
+        &VerifyOptions::new(now()).with_trust_anchors(anchors.clone()),
+    ) {
         Ok(report) => assert!(!report.is_valid(), "{report:#?}"),
         Err(e) => {
             assert!(e.code().name().starts_with("PDF") || e.code().name().starts_with("AUDIT"))
@@ -406,8 +411,7 @@ fn a_tampered_audit_trail_is_caught_by_the_validators_and_by_verify() {
     let report = audit::verify_audit_trail(
         &pdf,
         Some(&fixture("pdf/reportlab-contract.pdf")),
-        &anchors,
-        now(),
+        &VerifyOptions::new(now()).with_trust_anchors(anchors.clone()),
     )
     .expect("verifies");
     assert!(!report.is_valid());

@@ -11,9 +11,11 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use paraph::geometry::Rect;
-use paraph::pades::{self, KeySigner, SignOptions, SignatureField, Signer};
-use paraph::pdf::FormFieldKind;
-use paraph::pdf::{FontSet, FormFieldSpec, FormFieldValue, PdfDocument, SignatureAppearance};
+use paraph::pades::{self, KeySigner, SignOptions, SignatureField, Signer, VerifyOptions};
+use paraph::pdf::{
+    FontSet, FormFieldFill, FormFieldKind, FormFieldSpec, FormFieldValue, PdfDocument,
+    SignatureAppearance,
+};
 use paraph_tests::*;
 
 fn visible(page: u32, rect: Rect) -> SignOptions {
@@ -55,6 +57,7 @@ fn every_fixture_signs_into_a_pdf_the_validators_accept() {
         let signed = pades::sign(
             &pdf,
             &signer("rsa", "signer"),
+            None,
             &visible(1, Rect::new(40.0, 40.0, 220.0, 70.0)),
         )
         .unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -69,6 +72,7 @@ fn a_file_signed_by_pyhanko_keeps_its_signature_valid() {
     let signed = pades::sign(
         &pdf,
         &signer("rsa", "signer"),
+        None,
         &visible(1, Rect::new(40.0, 40.0, 220.0, 70.0)),
     )
     .expect("signs");
@@ -90,13 +94,14 @@ fn ecdsa_and_legacy_pkcs12_signatures_are_accepted() {
     let ec = pades::sign(
         &pdf,
         &signer("ec", "signer"),
+        None,
         &visible(1, Rect::new(40.0, 40.0, 220.0, 70.0)),
     )
     .expect("signs");
     assert_valid(&ec, "ec.pdf", "ec", 1);
     let legacy =
         KeySigner::from_pkcs12(&fixture("certs/rsa/signer.legacy.p12"), "test").expect("legacy");
-    let signed = pades::sign(&pdf, &legacy, &SignOptions::new(time())).expect("signs");
+    let signed = pades::sign(&pdf, &legacy, None, &SignOptions::new(time())).expect("signs");
     assert_valid(&signed, "legacy-invisible.pdf", "rsa", 1);
 }
 
@@ -129,7 +134,7 @@ fn three_signers() -> Vec<u8> {
         read_only: false,
     });
     fields.extend(paraph::pdf::initials_on_every_page(
-        &doc,
+        doc.pages(),
         &names
             .iter()
             .map(|n| format!("initials_{n}"))
@@ -146,7 +151,9 @@ fn three_signers() -> Vec<u8> {
     ];
     for (i, (name, key)) in names.iter().zip(keys.iter()).enumerate() {
         let mut o = SignOptions::new(time() + chrono::Duration::hours(i as i64));
-        o.field = SignatureField::Existing(format!("sig_{name}"));
+        o.field = SignatureField::Existing {
+            name: format!("sig_{name}"),
+        };
         o.appearance = Some(SignatureAppearance {
             name: format!("{} Example", name.to_uppercase()),
             image: None,
@@ -154,23 +161,23 @@ fn three_signers() -> Vec<u8> {
             details: format!("{name}@example.com"),
         });
         o.field_values = (1..=2)
-            .map(|p| {
-                (
-                    format!("initials_{name}_p{p}"),
-                    FormFieldValue::Initials {
-                        text: name[..1].to_uppercase(),
-                        image: None,
-                    },
-                )
+            .map(|p| FormFieldFill {
+                name: format!("initials_{name}_p{p}"),
+                value: FormFieldValue::Initials {
+                    text: name[..1].to_uppercase(),
+                    image: None,
+                },
             })
             .collect();
         if i == 0 {
-            o.field_values.push((
-                "start_date".into(),
-                FormFieldValue::Text("2026-12-01".into()),
-            ));
+            o.field_values.push(FormFieldFill {
+                name: "start_date".into(),
+                value: FormFieldValue::Text {
+                    text: "2026-12-01".into(),
+                },
+            });
         }
-        pdf = pades::sign(&pdf, key, &o).expect("signs");
+        pdf = pades::sign(&pdf, key, None, &o).expect("signs");
     }
     pdf
 }
@@ -210,13 +217,18 @@ fn a_certification_then_an_approval_are_accepted() {
     let fields = [field("certification", 1), field("approval", 2)];
     let pdf = paraph::pdf::add_fields(&pdf, &fields, &FontSet::bundled()).expect("fields");
     let mut certify = SignOptions::new(time());
-    certify.field = SignatureField::Existing("certification".into());
+    certify.field = SignatureField::Existing {
+        name: "certification".into(),
+    };
     certify.certify = Some(pades::DocMdpPermission::FormFilling);
-    let certified = pades::sign(&pdf, &signer("rsa", "signer"), &certify).expect("certifies");
+    let certified = pades::sign(&pdf, &signer("rsa", "signer"), None, &certify).expect("certifies");
     assert_valid(&certified, "certified.pdf", "rsa", 1);
     let mut approve = visible(2, Rect::new(40.0, 40.0, 200.0, 60.0));
-    approve.field = SignatureField::Existing("approval".into());
-    let approved = pades::sign(&certified, &signer("rsa", "signer2"), &approve).expect("approves");
+    approve.field = SignatureField::Existing {
+        name: "approval".into(),
+    };
+    let approved =
+        pades::sign(&certified, &signer("rsa", "signer2"), None, &approve).expect("approves");
     assert_valid(&approved, "certified-approved.pdf", "rsa", 2);
 }
 
@@ -224,8 +236,13 @@ fn a_certification_then_an_approval_are_accepted() {
 #[ignore = "needs qpdf, poppler and pyHanko: run by scripts/test"]
 fn validators_reject_a_flipped_byte_and_an_untrusted_root() {
     let pdf = fixture("pdf/reportlab-contract.pdf");
-    let signed =
-        pades::sign(&pdf, &signer("rsa", "signer"), &SignOptions::new(time())).expect("signs");
+    let signed = pades::sign(
+        &pdf,
+        &signer("rsa", "signer"),
+        None,
+        &SignOptions::new(time()),
+    )
+    .expect("signs");
     let mut flipped = signed.clone();
     let at = memchr_find(&flipped, b"Employment agreement").unwrap_or(flipped.len() / 3);
     flipped[at] ^= 0x20;
@@ -252,6 +269,7 @@ fn stamp_text_extracts_exactly_in_latin_and_hangul() {
     let signed = pades::sign(
         &pdf,
         &signer("rsa", "signer"),
+        None,
         &visible(1, Rect::new(150.0, 300.0, 260.0, 80.0)),
     )
     .expect("signs");
@@ -312,7 +330,7 @@ fn stamps_land_where_asked_on_rotated_and_offset_pages() {
             date: String::new(),
             details: String::new(),
         });
-        let signed = pades::sign(&pdf, &signer("rsa", "signer"), &o).expect("signs");
+        let signed = pades::sign(&pdf, &signer("rsa", "signer"), None, &o).expect("signs");
         let name = format!("pixels-{}-{page}.pdf", file.replace('/', "_"));
         let (w, h, rgb) = render(&signed, &name, page);
         let doc = PdfDocument::load(&signed).expect("loads");
@@ -364,23 +382,14 @@ fn two_phase_signing_with_openssl_as_the_external_signer() {
             .concat(),
         )
         .expect("certs");
-        let algorithm = if alg == "rsa" {
-            pades::SignatureAlgorithm::RsaPkcs1v15Sha256
-        } else {
-            pades::SignatureAlgorithm::EcdsaP256Sha256
-        };
-        let max = if alg == "rsa" { 256 } else { 72 };
         let prepared = pades::prepare(
             &pdf,
             &chain,
-            algorithm,
-            max,
             &visible(1, Rect::new(40.0, 40.0, 220.0, 70.0)),
         )
         .expect("prepares");
         // The pending state travels as JSON; the HSM sees only the digest.
-        let pending: pades::PreparedSignature =
-            serde_json::from_str(&serde_json::to_string(&prepared).expect("json")).expect("json");
+        let pending = pades::PreparedSignature::from_json(&prepared.to_json()).expect("json");
         let digest_path = scratch(&format!("two-phase-{alg}.digest"));
         std::fs::write(&digest_path, pending.message_digest()).expect("write");
         let out = Command::new("openssl")
@@ -422,60 +431,28 @@ fn b_t_signatures_carry_a_time_stamp_validators_accept() {
     let pdf = fixture("pdf/reportlab-contract.pdf");
     let key = signer("rsa", "signer");
     let mut options = visible(1, Rect::new(150.0, 300.0, 220.0, 70.0));
-    options.timestamp_reserve = Some(pades::DEFAULT_TIMESTAMP_RESERVE);
-    let prepared = pades::prepare(
-        &pdf,
-        key.certificate_chain(),
-        key.algorithm(),
-        key.max_signature_len(),
-        &options,
-    )
-    .expect("prepares");
+    options.level = pades::PadesLevel::BaselineT;
+    let prepared = pades::prepare(&pdf, key.certificate_chain(), &options).expect("prepares");
     let value = key.sign(prepared.message()).expect("signs");
-    // The TSA: `openssl ts -reply` on the request the core built.
-    let query = scratch("b-t.tsq");
-    std::fs::write(
-        &query,
-        prepared.timestamp_request(&value, 0x5EED).expect("request"),
-    )
-    .expect("write");
+    // The TSA: `openssl ts -reply` behind a local HTTP server; the core
+    // builds the request and checks the response.
     let tsa = Tsa::start();
-    let response = Command::new("curl")
-        .args([
-            "-sS",
-            "--fail",
-            "-H",
-            "Content-Type: application/timestamp-query",
-            "--data-binary",
-        ])
-        .arg(format!("@{}", query.display()))
-        .arg(&tsa.url)
-        .output()
-        .expect("curl runs");
-    assert!(
-        response.status.success(),
-        "{}",
-        String::from_utf8_lossy(&response.stderr)
-    );
-    let digest: [u8; 32] = <sha2::Sha256 as sha2::Digest>::digest(&value).into();
-    let token = pades::tsp::token_from_response(&response.stdout, &digest).expect("token");
-    // The token stamps this signature value and no other.
+    // A value that is not this signature's is refused before the TSA is asked.
     let other = key.sign(b"something else").expect("signs");
     assert_eq!(
-        pades::finish(&pdf, &prepared, &other, Some(&token))
+        pades::finish(&pdf, &prepared, &other, Some(&tsa))
             .expect_err("mismatch")
             .code(),
         paraph::ErrorCode::KeyCertMismatch,
-        "a value that is not this signature's is refused first"
     );
-    let other_digest: [u8; 32] = <sha2::Sha256 as sha2::Digest>::digest(&other).into();
     assert_eq!(
-        pades::tsp::check_token(&token, &other_digest)
-            .expect_err("other value")
+        pades::finish(&pdf, &prepared, &value, None)
+            .expect_err("no TSA")
             .code(),
-        paraph::ErrorCode::TimestampInvalid
+        paraph::ErrorCode::InvalidArgument,
+        "B-T without a time-stamp authority is refused"
     );
-    let signed = pades::finish(&pdf, &prepared, &value, Some(&token)).expect("finishes");
+    let signed = pades::finish(&pdf, &prepared, &value, Some(&tsa)).expect("finishes");
 
     let both = with_tsa_root("b-t-roots.pem");
     let (_, failed, text) = validate_with(&signed, "b-t.pdf", &both, 1, &[]);
@@ -487,8 +464,9 @@ fn b_t_signatures_carry_a_time_stamp_validators_accept() {
     );
     let report = pades::verify(
         &signed,
-        &pades::parse_certificates(&fixture("certs/rsa/root.pem")).expect("root"),
-        time(),
+        &VerifyOptions::new(time()).with_trust_anchors(
+            pades::parse_certificates(&fixture("certs/rsa/root.pem")).expect("root"),
+        ),
     )
     .expect("verifies");
     assert!(report.signatures[0].timestamp_time.is_some());
@@ -574,6 +552,7 @@ fn a_300_page_and_a_20_mb_file_sign_into_valid_pdfs() {
     let signed = pades::sign(
         &pages,
         &signer("rsa", "signer"),
+        None,
         &visible(300, Rect::new(300.0, 700.0, 220.0, 70.0)),
     )
     .expect("signs page 300");
@@ -582,8 +561,10 @@ fn a_300_page_and_a_20_mb_file_sign_into_valid_pdfs() {
     let big = large_input("twenty-mb.pdf");
     assert!(big.len() > 19_000_000, "{} bytes", big.len());
     let mut options = visible(1, Rect::new(0.0, 0.0, 1.0, 1.0));
-    options.field = SignatureField::Existing("Signature1".into());
-    let update = pades::sign_update(&big, &signer("rsa", "signer"), &options).expect("signs");
+    options.field = SignatureField::Existing {
+        name: "Signature1".into(),
+    };
+    let update = pades::sign_update(&big, &signer("rsa", "signer"), None, &options).expect("signs");
     assert!(
         update.len() < 100_000,
         "the update is small: {} bytes",

@@ -32,7 +32,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut size = 0;
         for _ in 0..runs {
             let start = Instant::now();
-            let signed = pades::sign(&pdf, &signer, &options)?;
+            let signed = pades::sign(&pdf, &signer, None, &options)?;
             times.push(start.elapsed().as_secs_f64() * 1000.0);
             size = signed.len();
             std::hint::black_box(signed);

@@ -49,6 +49,7 @@ pub mod jcs;
 mod layout;
 #[cfg(feature = "audit-pdf")]
 mod render;
+mod seal;
 mod verify;
 
 pub use bundle::{
@@ -62,12 +63,11 @@ pub use evidence::{
 pub use i18n::Locale;
 #[cfg(feature = "audit-pdf")]
 pub use render::{RenderOptions, render_audit_trail};
+pub use seal::{SEAL_FIELD, seal_audit_trail, seal_options};
 pub use verify::{
-    AuditReport, DocumentCheck, EVIDENCE_ATTACHMENT, SEAL_FIELD, extract_evidence,
-    verify_audit_trail, verify_evidence,
+    AuditReport, DocumentCheck, EVIDENCE_ATTACHMENT, extract_evidence, verify_audit_trail,
+    verify_evidence,
 };
-#[cfg(feature = "bundled-fonts")]
-pub use verify::{seal_audit_trail, seal_options};
 
 #[cfg(test)]
 mod tests;

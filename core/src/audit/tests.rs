@@ -60,7 +60,7 @@ pub(crate) fn completed_story() -> Vec<Event> {
     let mut envelope = created.envelope;
     let mut events = created.events;
     let mut run = |envelope: &mut Envelope, command: Command, ctx: Context| {
-        let transition = apply(envelope, command, &ctx).expect("command applies");
+        let transition = apply(&*envelope, command, &ctx).expect("command applies");
         *envelope = transition.envelope;
         events.extend(transition.events);
     };
@@ -510,8 +510,8 @@ fn bad_bundle_json_gets_typed_errors() {
 #[cfg(feature = "audit-pdf")]
 mod pdf {
     use super::*;
-    use crate::pades::{Certificate, KeySigner, parse_certificates};
-    use crate::pdf::PdfDocument;
+    use crate::pades::{Certificate, KeySigner, VerifyOptions, parse_certificates};
+    use crate::pdf::Pdf;
 
     fn seal_signer() -> KeySigner {
         KeySigner::from_pkcs12(&fixture("certs/rsa/signer.p12"), "test").expect("p12")
@@ -538,7 +538,7 @@ mod pdf {
                     .expect("write");
             }
         }
-        let doc = PdfDocument::load(&pdf).expect("loads");
+        let doc = Pdf::load(&pdf).expect("loads");
         assert!(doc.page_count() >= 2, "{} pages", doc.page_count());
         let (w, h) = doc.page(1).expect("page").geometry.displayed_size();
         assert!(
@@ -587,20 +587,29 @@ mod pdf {
 
     #[test]
     fn a_sealed_trail_verifies_with_its_document() {
-        let sealed =
-            seal_audit_trail(&render(Locale::En), &seal_signer(), generated_at()).expect("seals");
+        let sealed = seal_audit_trail(&render(Locale::En), &seal_signer(), None, generated_at())
+            .expect("seals");
         let document = b"the final signed PDF";
         let mut b = bundle();
         // The story's digests are made up; point the final digest at a real file.
         let _ = &mut b;
-        let report = verify_audit_trail(&sealed, None, &anchors(), now()).expect("verifies");
+        let report = verify_audit_trail(
+            &sealed,
+            None,
+            &VerifyOptions::new(now()).with_trust_anchors(anchors()),
+        )
+        .expect("verifies");
         assert!(report.is_valid(), "{report:#?}");
         assert!(report.seal_intact);
         assert_eq!(report.seal_trust, Some(crate::pades::ChainStatus::Trusted));
         assert_eq!(report.envelope_id, "env_2026_0042");
 
-        let with_other =
-            verify_audit_trail(&sealed, Some(document), &anchors(), now()).expect("verifies");
+        let with_other = verify_audit_trail(
+            &sealed,
+            Some(document),
+            &VerifyOptions::new(now()).with_trust_anchors(anchors()),
+        )
+        .expect("verifies");
         assert!(
             !with_other.is_valid(),
             "a document that is not the final one fails"
@@ -610,8 +619,9 @@ mod pdf {
         let untrusted = verify_audit_trail(
             &sealed,
             None,
-            &parse_certificates(&fixture("certs/ec/root.pem")).expect("ec root"),
-            now(),
+            &VerifyOptions::new(now()).with_trust_anchors(
+                parse_certificates(&fixture("certs/ec/root.pem")).expect("ec root"),
+            ),
         )
         .expect("verifies");
         assert!(!untrusted.is_valid(), "a seal from an untrusted CA fails");
@@ -637,9 +647,13 @@ mod pdf {
         }
         let b = EvidenceBundle::from_events(&events, generated_at()).expect("bundle");
         let pdf = render_audit_trail(&b, &RenderOptions::default()).expect("renders");
-        let sealed = seal_audit_trail(&pdf, &seal_signer(), generated_at()).expect("seals");
-        let report =
-            verify_audit_trail(&sealed, Some(&document), &anchors(), now()).expect("verifies");
+        let sealed = seal_audit_trail(&pdf, &seal_signer(), None, generated_at()).expect("seals");
+        let report = verify_audit_trail(
+            &sealed,
+            Some(&document),
+            &VerifyOptions::new(now()).with_trust_anchors(anchors()),
+        )
+        .expect("verifies");
         assert!(report.is_valid(), "{report:#?}");
         assert_eq!(
             report
@@ -657,13 +671,17 @@ mod pdf {
 
     #[test]
     fn a_changed_byte_in_a_sealed_trail_breaks_the_seal() {
-        let sealed =
-            seal_audit_trail(&render(Locale::En), &seal_signer(), generated_at()).expect("seals");
+        let sealed = seal_audit_trail(&render(Locale::En), &seal_signer(), None, generated_at())
+            .expect("seals");
         // Change a byte inside the first page's content, well before the seal.
         let mut tampered = sealed.clone();
         let at = tampered.len() / 3;
         tampered[at] ^= 0x01;
-        match verify_audit_trail(&tampered, None, &anchors(), now()) {
+        match verify_audit_trail(
+            &tampered,
+            None,
+            &VerifyOptions::new(now()).with_trust_anchors(anchors()),
+        ) {
             Ok(report) => assert!(!report.is_valid(), "{report:#?}"),
             Err(e) => assert!(
                 matches!(
@@ -676,7 +694,12 @@ mod pdf {
         // An update appended after the seal is a change the seal forbids.
         let mut appended = sealed.clone();
         appended.extend_from_slice(b"\n% appended\n");
-        let report = verify_audit_trail(&appended, None, &anchors(), now()).expect("reads");
+        let report = verify_audit_trail(
+            &appended,
+            None,
+            &VerifyOptions::new(now()).with_trust_anchors(anchors()),
+        )
+        .expect("reads");
         assert!(!report.seal_intact);
         assert!(!report.is_valid());
     }
@@ -699,10 +722,12 @@ mod pdf {
         );
         for locale in Locale::ALL {
             let pdf = render(locale);
-            let sealed = seal_audit_trail(&pdf, &seal_signer(), generated_at()).expect("seals");
+            let sealed =
+                seal_audit_trail(&pdf, &seal_signer(), None, generated_at()).expect("seals");
             assert_eq!(
                 sealed,
-                seal_audit_trail(&render(locale), &seal_signer(), generated_at()).expect("seals"),
+                seal_audit_trail(&render(locale), &seal_signer(), None, generated_at())
+                    .expect("seals"),
                 "sealing twice gives the same bytes"
             );
             current.insert(
@@ -852,7 +877,12 @@ mod pdf {
     #[test]
     fn a_pdf_without_evidence_is_refused() {
         let pdf = crate::pdf::testing::minimal_pdf(&[(595.0, 842.0, 0)]);
-        let err = verify_audit_trail(&pdf, None, &[], now()).expect_err("refused");
+        let err = verify_audit_trail(
+            &pdf,
+            None,
+            &VerifyOptions::new(now()).with_trust_anchors(Vec::new()),
+        )
+        .expect_err("refused");
         assert_eq!(err.code(), ErrorCode::AuditEvidenceNotFound);
     }
 }

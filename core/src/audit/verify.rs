@@ -1,54 +1,22 @@
 //! Verifying an audit-trail PDF: its seal, the evidence attached to it, the
 //! hash chain, and the signed document it speaks of.
 
-use chrono::{DateTime, Utc};
 use lopdf::{Dictionary, Object};
 use serde::{Deserialize, Serialize};
 
 use super::bundle::{BundleReport, EvidenceBundle};
 use crate::digest::sha256_hex;
 use crate::error::{Error, ErrorCode, Result};
-use crate::pades::{self, Certificate, ChainStatus, Coverage, VerificationReport};
-#[cfg(feature = "bundled-fonts")]
-use crate::pades::{SignOptions, SignatureField, Signer};
+use crate::pades::{self, ChainStatus, Coverage, VerificationReport, VerifyOptions};
 use crate::pdf::object::{as_dict, decode_text_string, resolve};
-use crate::pdf::{Limits, PdfDocument};
+use crate::pdf::{Limits, Pdf};
 
 /// The name of the attached evidence file.
 pub const EVIDENCE_ATTACHMENT: &str = "evidence.json";
-/// The name of the seal's signature field.
-pub const SEAL_FIELD: &str = "AuditTrailSeal";
-
-/// Options of the platform's seal on an audit trail: an invisible
-/// certification signature (DocMDP P=1: no change allowed after it) in the
-/// field [`SEAL_FIELD`], claimed at `signing_time`. Set
-/// `timestamp_reserve` for B-T and sign with [`pades::prepare`] and
-/// [`pades::finish`].
-#[cfg(feature = "bundled-fonts")]
-pub fn seal_options(signing_time: DateTime<Utc>) -> SignOptions {
-    let mut options = SignOptions::new(signing_time);
-    options.field = SignatureField::Invisible {
-        name: Some(SEAL_FIELD.to_owned()),
-    };
-    options.reason = Some("Audit trail sealed by the signing platform".to_owned());
-    options.certify = Some(pades::DocMdpPermission::NoChanges);
-    options
-}
-
-/// Seals an audit-trail PDF with the platform's key (PAdES B-B). For B-T,
-/// see [`seal_options`].
-#[cfg(feature = "bundled-fonts")]
-pub fn seal_audit_trail(
-    pdf: &[u8],
-    signer: &dyn Signer,
-    signing_time: DateTime<Utc>,
-) -> Result<Vec<u8>> {
-    pades::sign(pdf, signer, &seal_options(signing_time))
-}
 
 /// The evidence attached to an audit-trail PDF, as JSON bytes.
 pub fn extract_evidence(pdf: &[u8]) -> Result<Vec<u8>> {
-    let doc = PdfDocument::load(pdf)?;
+    let doc = Pdf::load(pdf)?;
     let catalog = doc.catalog()?;
     let mut specs: Vec<&Dictionary> = Vec::new();
     // Associated files of the document (PDF 2.0, PDF/A-3).
@@ -119,7 +87,7 @@ pub fn extract_evidence(pdf: &[u8]) -> Result<Vec<u8>> {
 }
 
 fn collect_name_tree<'d>(
-    doc: &'d PdfDocument<'_>,
+    doc: &'d Pdf<'_>,
     node: &'d Dictionary,
     specs: &mut Vec<&'d Dictionary>,
     depth: usize,
@@ -207,6 +175,44 @@ impl AuditReport {
     }
 }
 
+impl AuditReport {
+    /// The bottom line every surface reports the same way: `Ok` when
+    /// [`is_valid`](Self::is_valid), else the first failure by its code
+    /// (`AUDIT_CHAIN_BROKEN`, `AUDIT_EVIDENCE_INVALID`, `AUDIT_SEAL_INVALID`,
+    /// `CERT_UNTRUSTED`, `AUDIT_DOCUMENT_MISMATCH`).
+    pub fn verdict(&self) -> Result<()> {
+        if let Some(b) = &self.evidence.chain.first_break {
+            return Err(Error::new(ErrorCode::AuditChainBroken, b.message.clone()));
+        }
+        if let Some(problem) = self.evidence.problems.first() {
+            return Err(Error::new(ErrorCode::AuditEvidenceInvalid, problem.clone()));
+        }
+        if self.seal.is_some() && !self.seal_intact {
+            return Err(Error::new(
+                ErrorCode::AuditSealInvalid,
+                "the audit trail's seal is missing, broken, or does not cover the whole file",
+            ));
+        }
+        if self.seal_trust.is_some_and(|s| s != ChainStatus::Trusted) {
+            return Err(Error::new(
+                ErrorCode::CertUntrusted,
+                "the audit trail's seal is not trusted by the given anchors",
+            ));
+        }
+        if self
+            .document
+            .as_ref()
+            .is_some_and(|d| d.matches_document.is_none())
+        {
+            return Err(Error::new(
+                ErrorCode::AuditDocumentMismatch,
+                "the document is not a final document of this envelope",
+            ));
+        }
+        Ok(())
+    }
+}
+
 fn check_document(bundle: &EvidenceBundle, document: Option<&[u8]>) -> Option<DocumentCheck> {
     document.map(|bytes| {
         let sha256 = sha256_hex(bytes);
@@ -223,8 +229,8 @@ fn check_document(bundle: &EvidenceBundle, document: Option<&[u8]>) -> Option<Do
 }
 
 /// Verifies an audit-trail PDF: the seal (the last signature must be
-/// intact and cover the whole file; its chain is checked against
-/// `trust_anchors` at `now` when some are given), the attached evidence's
+/// intact and cover the whole file; its chain is checked against the
+/// options' trust anchors when some are given), the attached evidence's
 /// hash chain and summary, and, when `document` is given, that its SHA-256
 /// is the final digest of one of the envelope's documents.
 ///
@@ -234,18 +240,17 @@ fn check_document(bundle: &EvidenceBundle, document: Option<&[u8]>) -> Option<Do
 pub fn verify_audit_trail(
     pdf: &[u8],
     document: Option<&[u8]>,
-    trust_anchors: &[Certificate],
-    now: DateTime<Utc>,
+    options: &VerifyOptions,
 ) -> Result<AuditReport> {
     let bundle = EvidenceBundle::from_json(&extract_evidence(pdf)?)?;
-    let seal = pades::verify(pdf, trust_anchors, now)?;
+    let seal = pades::verify(pdf, options)?;
     let last = seal.signatures.iter().max_by_key(|s| match s.coverage {
         Coverage::WholeFile => usize::MAX,
         Coverage::Revision { bytes } => bytes,
         Coverage::Invalid => 0,
     });
     let seal_intact = last.is_some_and(|s| s.intact() && s.coverage == Coverage::WholeFile);
-    let seal_trust = match (last, trust_anchors.is_empty()) {
+    let seal_trust = match (last, options.trust_anchors.is_empty()) {
         (Some(s), false) => Some(s.chain),
         (None, false) => Some(ChainStatus::Untrusted),
         (_, true) => None,

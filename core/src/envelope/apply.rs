@@ -78,14 +78,45 @@ pub fn create(params: CreateEnvelope, ctx: &Context) -> Result<Transition> {
     })
 }
 
-/// Applies a command to an envelope.
+/// Applies a command to an envelope, or to no envelope yet.
 ///
 /// Returns the new envelope and the events it produced, or a typed error
 /// and no change at all: the input is never modified.
 ///
-/// [`Command::Create`] is refused with `ENVELOPE_ALREADY_EXISTS`; use
-/// [`create`] to start an envelope.
-pub fn apply(envelope: &Envelope, command: Command, ctx: &Context) -> Result<Transition> {
+/// From no envelope (`None`), only [`Command::Create`] is accepted (it is
+/// [`create`]); anything else is `ENVELOPE_NOT_FOUND`. To an envelope,
+/// `Create` is `ENVELOPE_ALREADY_EXISTS`.
+///
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use paraph::envelope::{self, Actor, Command, Context, CreateEnvelope};
+///
+/// let ctx = Context::new(Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap(), Actor::System);
+/// let command: Command = serde_json::from_str(r#"{"type": "create", "id": "env_1", "subject": "Offer"}"#)?;
+/// let created = envelope::apply(None, command, &ctx)?;
+/// let again = envelope::apply(&created.envelope, Command::Send, &ctx);
+/// assert_eq!(again.unwrap_err().code().name(), "NO_DOCUMENT");
+/// # Ok::<(), paraph::Error>(())
+/// ```
+pub fn apply<'e>(
+    envelope: impl Into<Option<&'e Envelope>>,
+    command: Command,
+    ctx: &Context,
+) -> Result<Transition> {
+    let envelope = match (envelope.into(), command) {
+        (None, Command::Create(params)) => return create(params, ctx),
+        (None, command) => {
+            return Err(Error::new(
+                ErrorCode::EnvelopeNotFound,
+                format!(
+                    "there is no envelope to {}; create one first",
+                    command.name()
+                ),
+            ));
+        }
+        (Some(envelope), command) => (envelope, command),
+    };
+    let (envelope, command) = envelope;
     if envelope.deleted_at.is_some() {
         return Err(Error::new(
             ErrorCode::EnvelopeDeleted,
@@ -138,7 +169,12 @@ pub fn apply(envelope: &Envelope, command: Command, ctx: &Context) -> Result<Tra
 
     let mut step = Step::new(envelope, ctx);
     match command {
-        Command::Create(_) => unreachable!("refused above"),
+        Command::Create(_) => {
+            return Err(Error::new(
+                ErrorCode::EnvelopeAlreadyExists,
+                format!("envelope {} already exists", envelope.id),
+            ));
+        }
         Command::Update(update) => step.update(update)?,
         Command::AddDocument(document) => step.add_document(document)?,
         Command::RemoveDocument { document_id } => step.remove_document(document_id)?,

@@ -1,10 +1,126 @@
-//! X.509 certificates: reading PEM and DER, validity, names, fingerprints.
+//! X.509 certificates (RFC 5280) as the API hands them around: their DER,
+//! with what callers read from them (names, validity, fingerprint).
+
+use std::fmt;
 
 use chrono::{DateTime, Utc};
 use der::{Decode, Encode};
-use x509_cert::Certificate;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use x509_cert::Certificate as X509;
 
 use crate::error::{Error, ErrorCode, Result};
+
+/// An X.509 certificate: its DER bytes, read once. Every surface passes
+/// certificates as DER (JSON: base64); the parsed form stays inside.
+///
+/// ```
+/// let pem = std::fs::read("../fixtures/certs/rsa/root.pem")?;
+/// let root = &paraph::pades::parse_certificates(&pem)?[0];
+/// assert_eq!(root, &paraph::pades::Certificate::from_der(root.der())?);
+/// assert_eq!(root.fingerprint_sha256().len(), 64);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct Certificate {
+    der: Vec<u8>,
+    parsed: X509,
+}
+
+impl Certificate {
+    /// Reads one DER certificate (`CERT_INVALID` when it is not one).
+    pub fn from_der(der: &[u8]) -> Result<Self> {
+        let parsed = X509::from_der(der).map_err(|e| {
+            Error::new(
+                ErrorCode::CertInvalid,
+                format!("the certificate cannot be read: {e}"),
+            )
+        })?;
+        Self::from_x509(parsed)
+    }
+
+    pub(crate) fn from_x509(parsed: X509) -> Result<Self> {
+        let der = parsed.to_der().map_err(|e| {
+            Error::new(
+                ErrorCode::CertInvalid,
+                format!("the certificate cannot be encoded: {e}"),
+            )
+        })?;
+        Ok(Self { der, parsed })
+    }
+
+    /// The DER encoding.
+    pub fn der(&self) -> &[u8] {
+        &self.der
+    }
+
+    pub(crate) fn x509(&self) -> &X509 {
+        &self.parsed
+    }
+
+    /// Lower-case hex SHA-256 of the DER: the fingerprint viewers show.
+    pub fn fingerprint_sha256(&self) -> String {
+        crate::digest::sha256_hex(&self.der)
+    }
+
+    /// The subject as an RFC 4514 string (`CN=Alice,O=Example,C=FR` for a
+    /// name encoded country first).
+    pub fn subject(&self) -> String {
+        self.parsed.tbs_certificate().subject().to_string()
+    }
+
+    /// The issuer as an RFC 4514 string.
+    pub fn issuer(&self) -> String {
+        self.parsed.tbs_certificate().issuer().to_string()
+    }
+
+    /// The serial number, lower-case hex.
+    pub fn serial_hex(&self) -> String {
+        hex::encode(self.parsed.tbs_certificate().serial_number().as_bytes())
+    }
+
+    /// The subject's common name, when it has one.
+    pub fn common_name(&self) -> Option<String> {
+        common_name(&self.parsed)
+    }
+
+    /// The validity period: not before, not after.
+    pub fn validity(&self) -> (DateTime<Utc>, DateTime<Utc>) {
+        validity(&self.parsed)
+    }
+
+    /// Checks that `at` lies in the validity period (`CERT_NOT_YET_VALID`,
+    /// `CERT_EXPIRED`).
+    pub fn check_validity(&self, at: DateTime<Utc>) -> Result<()> {
+        check_validity(&self.parsed, at)
+    }
+}
+
+impl fmt::Debug for Certificate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Certificate")
+            .field("subject", &self.subject())
+            .field("serial", &self.serial_hex())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Serialize for Certificate {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use base64::Engine as _;
+        s.serialize_str(&base64::engine::general_purpose::STANDARD.encode(&self.der))
+    }
+}
+
+impl<'de> Deserialize<'de> for Certificate {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        use base64::Engine as _;
+        let text = String::deserialize(d)?;
+        let der = base64::engine::general_purpose::STANDARD
+            .decode(text)
+            .map_err(serde::de::Error::custom)?;
+        Self::from_der(&der).map_err(|e| serde::de::Error::custom(e.message()))
+    }
+}
 
 /// Reads every certificate of a PEM text (in order), or one DER certificate.
 pub fn parse_certificates(bytes: &[u8]) -> Result<Vec<Certificate>> {
@@ -15,47 +131,33 @@ pub fn parse_certificates(bytes: &[u8]) -> Result<Vec<Certificate>> {
         )
     };
     if bytes.starts_with(b"-----") || bytes.windows(11).any(|w| w == b"-----BEGIN ") {
-        let certs = Certificate::load_pem_chain(bytes).map_err(|e| invalid(&e))?;
+        let certs = X509::load_pem_chain(bytes).map_err(|e| invalid(&e))?;
         if certs.is_empty() {
             return Err(Error::new(
                 ErrorCode::CertInvalid,
                 "the PEM text holds no certificate",
             ));
         }
-        Ok(certs)
+        certs.into_iter().map(Certificate::from_x509).collect()
     } else {
-        Ok(vec![Certificate::from_der(bytes).map_err(|e| invalid(&e))?])
+        Ok(vec![Certificate::from_der(bytes)?])
     }
 }
 
-/// The certificate's DER encoding.
-pub(crate) fn to_der(cert: &Certificate) -> Result<Vec<u8>> {
-    cert.to_der().map_err(|e| {
-        Error::new(
-            ErrorCode::CertInvalid,
-            format!("the certificate cannot be encoded: {e}"),
-        )
-    })
+/// Lower-case hex SHA-256 of a certificate's DER.
+pub(crate) fn fingerprint(cert: &X509) -> String {
+    cert.to_der()
+        .map(|der| crate::digest::sha256_hex(&der))
+        .unwrap_or_default()
 }
 
-/// Lower-case hex SHA-256 of the certificate's DER.
-pub fn fingerprint(cert: &Certificate) -> Result<String> {
-    Ok(crate::digest::sha256_hex(&to_der(cert)?))
-}
-
-/// The subject as an RFC 4514 string (`CN=Alice,O=Example,C=FR` for a
-/// name encoded country first).
-pub fn subject(cert: &Certificate) -> String {
+/// The subject of a certificate as an RFC 4514 string.
+pub(crate) fn subject(cert: &X509) -> String {
     cert.tbs_certificate().subject().to_string()
 }
 
-/// The issuer as an RFC 4514 string.
-pub fn issuer(cert: &Certificate) -> String {
-    cert.tbs_certificate().issuer().to_string()
-}
-
 /// The subject's common name, when it has one.
-pub fn common_name(cert: &Certificate) -> Option<String> {
+pub(crate) fn common_name(cert: &X509) -> Option<String> {
     cert.tbs_certificate()
         .subject()
         .iter_rdn()
@@ -73,8 +175,8 @@ pub fn common_name(cert: &Certificate) -> Option<String> {
         })
 }
 
-/// The certificate's validity period.
-pub fn validity(cert: &Certificate) -> (DateTime<Utc>, DateTime<Utc>) {
+/// A certificate's validity period.
+pub(crate) fn validity(cert: &X509) -> (DateTime<Utc>, DateTime<Utc>) {
     let validity = cert.tbs_certificate().validity();
     let to_chrono = |t: &x509_cert::time::Time| {
         let secs = t.to_unix_duration().as_secs();
@@ -88,7 +190,7 @@ pub fn validity(cert: &Certificate) -> (DateTime<Utc>, DateTime<Utc>) {
 }
 
 /// Checks that `at` lies in the certificate's validity period.
-pub fn check_validity(cert: &Certificate, at: DateTime<Utc>) -> Result<()> {
+pub(crate) fn check_validity(cert: &X509, at: DateTime<Utc>) -> Result<()> {
     let (not_before, not_after) = validity(cert);
     if at < not_before {
         return Err(Error::new(
@@ -117,7 +219,7 @@ pub fn check_validity(cert: &Certificate, at: DateTime<Utc>) -> Result<()> {
 
 /// The size of the certificate's public key in bits (RSA modulus; 256 for
 /// P-256); 4096 when it cannot be read, to err on the large side.
-pub(crate) fn public_key_bits(cert: &Certificate) -> usize {
+pub(crate) fn public_key_bits(cert: &X509) -> usize {
     use rsa::pkcs1::DecodeRsaPublicKey;
     let spki = cert.tbs_certificate().subject_public_key_info();
     if spki.algorithm.oid == const_oid::db::rfc5912::RSA_ENCRYPTION {

@@ -16,26 +16,28 @@
 //!   after it, time-stamp and the chain against given trust anchors.
 
 mod cert;
+mod chain;
+mod changes;
 mod cms;
+mod dictionary;
 mod keys;
 mod pkcs12;
 mod sign;
-pub mod tsp;
+mod tsp;
 mod verify;
 
-pub use cert::{
-    check_validity, common_name, fingerprint, issuer, parse_certificates, subject, validity,
-};
+pub use cert::{Certificate, parse_certificates};
 pub use keys::{Backend, KeySigner, SignatureAlgorithm, Signer};
 pub use sign::{
-    DEFAULT_TIMESTAMP_RESERVE, DocMdpPermission, PreparedAlgorithm, PreparedSignature, SignOptions,
-    SignatureField, finish, finish_update, prepare, sign, sign_update,
+    DEFAULT_TIMESTAMP_RESERVE, DocMdpPermission, PREPARED_SIGNATURE_VERSION, PadesLevel,
+    PreparedSignature, SignOptions, SignatureField, finish, finish_update, prepare, sign,
+    sign_update,
 };
+pub use tsp::{MAX_RESPONSE_LEN as MAX_TIMESTAMP_RESPONSE_LEN, TimestampAuthority};
 pub use verify::{
-    ChainStatus, Coverage, Modifications, SignatureKind, SignatureReport, SignerReport,
-    VerificationReport, verify,
+    ChainStatus, Coverage, Modifications, Problem, ProblemCode, SignatureKind, SignatureReport,
+    SignerReport, VerificationReport, VerifyOptions, verify,
 };
-pub use x509_cert::Certificate;
 
 #[cfg(test)]
 mod tests;

@@ -3,6 +3,7 @@
 //! AES, OpenSSL 3's default) and legacy ones (SHA-1 PBEs with 3DES or RC2)
 //! are both read.
 
+use super::cert::Certificate;
 use cbc::cipher::{BlockModeDecrypt, InnerIvInit, KeyIvInit, block_padding::Pkcs7};
 use cms::content_info::ContentInfo;
 use const_oid::ObjectIdentifier;
@@ -12,7 +13,6 @@ use hmac::{KeyInit, Mac};
 use sha2::Digest;
 use spki::AlgorithmIdentifierOwned;
 use subtle::ConstantTimeEq;
-use x509_cert::Certificate;
 use x509_cert::attr::Attribute;
 use zeroize::Zeroizing;
 

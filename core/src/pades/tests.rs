@@ -9,7 +9,7 @@ use crate::geometry::Rect;
 use crate::pdf::FormFieldKind;
 use crate::pdf::testing::minimal_pdf;
 use crate::pdf::{
-    FontSet, FormFieldSpec, FormFieldValue, PdfDocument, SignatureAppearance, add_fields,
+    FontSet, FormFieldFill, FormFieldSpec, FormFieldValue, Pdf, SignatureAppearance, add_fields,
 };
 
 fn fixture(path: &str) -> Vec<u8> {
@@ -54,7 +54,11 @@ fn visible(page: u32) -> SignOptions {
 }
 
 fn report(pdf: &[u8], anchor: &str) -> VerificationReport {
-    verify(pdf, &certs(anchor), now()).expect("verifies")
+    verify(
+        pdf,
+        &VerifyOptions::new(now()).with_trust_anchors(certs(anchor)),
+    )
+    .expect("verifies")
 }
 
 #[test]
@@ -94,7 +98,7 @@ fn every_key_kind_signs_a_valid_trusted_signature() {
         ),
     ];
     for (alg, signer) in signers {
-        let signed = sign(&pdf, &signer, &visible(1)).expect("signs");
+        let signed = sign(&pdf, &signer, None, &visible(1)).expect("signs");
         assert!(signed.starts_with(&pdf), "the original bytes are kept");
         let r = report(&signed, &format!("certs/{alg}/root.pem"));
         assert_eq!(r.signatures.len(), 1);
@@ -119,9 +123,9 @@ fn the_chain_is_ordered_from_the_signing_certificate() {
     let signer = signer("rsa", "signer");
     let chain = signer.certificate_chain();
     assert_eq!(chain.len(), 3);
-    assert!(subject(&chain[0]).contains("Alice Signer"));
-    assert!(subject(&chain[1]).contains("Intermediate"));
-    assert!(subject(&chain[2]).contains("Root"));
+    assert!(chain[0].subject().contains("Alice Signer"));
+    assert!(chain[1].subject().contains("Intermediate"));
+    assert!(chain[2].subject().contains("Root"));
 }
 
 #[test]
@@ -155,7 +159,7 @@ fn certificates_must_be_valid_at_the_signing_time() {
     let pdf = minimal_pdf(&[(612.0, 792.0, 0)]);
     let expired = signer("rsa", "expired");
     assert_eq!(
-        sign(&pdf, &expired, &options())
+        sign(&pdf, &expired, None, &options())
             .expect_err("expired")
             .code(),
         ErrorCode::CertExpired
@@ -166,23 +170,25 @@ fn certificates_must_be_valid_at_the_signing_time() {
     )
     .expect("pem");
     assert_eq!(
-        sign(&pdf, &notyet, &options()).expect_err("not yet").code(),
+        sign(&pdf, &notyet, None, &options())
+            .expect_err("not yet")
+            .code(),
         ErrorCode::CertNotYetValid
     );
     let mut then = options();
     then.signing_time = Utc.with_ymd_and_hms(2020, 6, 1, 0, 0, 0).unwrap();
-    sign(&pdf, &expired, &then).expect("valid in 2020");
+    sign(&pdf, &expired, None, &then).expect("valid in 2020");
 }
 
 #[test]
 fn untrusted_anchors_and_rogue_signers_are_untrusted() {
     let pdf = minimal_pdf(&[(612.0, 792.0, 0)]);
-    let signed = sign(&pdf, &signer("rsa", "signer"), &options()).expect("signs");
+    let signed = sign(&pdf, &signer("rsa", "signer"), None, &options()).expect("signs");
     let r = report(&signed, "certs/rogue/root.pem");
     assert!(r.all_intact());
     assert_eq!(r.signatures[0].chain, ChainStatus::Untrusted);
     assert!(!r.all_trusted());
-    let rogue = sign(&pdf, &signer("rogue", "signer"), &options()).expect("signs");
+    let rogue = sign(&pdf, &signer("rogue", "signer"), None, &options()).expect("signs");
     assert_eq!(
         report(&rogue, "certs/rsa/root.pem").signatures[0].chain,
         ChainStatus::Untrusted
@@ -194,7 +200,7 @@ fn chains_are_judged_at_the_validation_time() {
     let pdf = minimal_pdf(&[(612.0, 792.0, 0)]);
     let mut then = options();
     then.signing_time = Utc.with_ymd_and_hms(2020, 6, 1, 0, 0, 0).unwrap();
-    let signed = sign(&pdf, &signer("rsa", "expired"), &then).expect("signs");
+    let signed = sign(&pdf, &signer("rsa", "expired"), None, &then).expect("signs");
     let r = report(&signed, "certs/rsa/root.pem");
     assert!(r.all_intact());
     assert_eq!(r.signatures[0].chain, ChainStatus::Expired);
@@ -203,7 +209,7 @@ fn chains_are_judged_at_the_validation_time() {
 #[test]
 fn tampering_is_detected() {
     let pdf = minimal_pdf(&[(612.0, 792.0, 0)]);
-    let signed = sign(&pdf, &signer("rsa", "signer"), &options()).expect("signs");
+    let signed = sign(&pdf, &signer("rsa", "signer"), None, &options()).expect("signs");
     // A byte of the page content (inside the covered range).
     let mut changed = signed.clone();
     let at = memchr::memmem::find(&changed, b"/MediaBox [0 0 612").expect("media box") + 15;
@@ -228,10 +234,10 @@ fn tampering_is_detected() {
 #[test]
 fn bytes_appended_after_signing_are_reported() {
     let pdf = minimal_pdf(&[(612.0, 792.0, 0)]);
-    let signed = sign(&pdf, &signer("rsa", "signer"), &options()).expect("signs");
+    let signed = sign(&pdf, &signer("rsa", "signer"), None, &options()).expect("signs");
     // A later update that rewrites the page content stream.
-    let doc = PdfDocument::load(&signed).expect("loads");
-    let mut update = crate::pdf::incremental::IncrementalUpdate::new(&doc);
+    let doc = Pdf::load(&signed).expect("loads");
+    let mut update = crate::pdf::incremental::IncrementalUpdate::new(&doc).expect("update");
     let content_id = (5, 0);
     update.set(
         content_id,
@@ -265,7 +271,7 @@ fn bytes_appended_after_signing_are_reported() {
 /// each signs in turn, filling their own fields.
 fn two_signers() -> Vec<u8> {
     let pdf = minimal_pdf(&[(612.0, 792.0, 0), (595.0, 842.0, 90)]);
-    let doc = PdfDocument::load(&pdf).expect("loads");
+    let doc = Pdf::load(&pdf).expect("loads");
     let mut fields = vec![
         FormFieldSpec {
             name: "sig_alice".into(),
@@ -305,13 +311,15 @@ fn two_signers() -> Vec<u8> {
         },
     ];
     fields.extend(crate::pdf::initials_on_every_page(
-        &doc,
+        doc.pages(),
         &["initials_alice".into(), "initials_bob".into()],
     ));
     let prepared = add_fields(&pdf, &fields, &FontSet::bundled()).expect("fields");
 
     let mut first = options();
-    first.field = SignatureField::Existing("sig_alice".into());
+    first.field = SignatureField::Existing {
+        name: "sig_alice".into(),
+    };
     first.appearance = Some(SignatureAppearance {
         name: "Alice Martin".into(),
         image: None,
@@ -319,48 +327,55 @@ fn two_signers() -> Vec<u8> {
         details: "alice@example.com".into(),
     });
     first.field_values = vec![
-        (
-            "title_alice".into(),
-            FormFieldValue::Text("Engineer".into()),
-        ),
-        (
-            "initials_alice_p1".into(),
-            FormFieldValue::Initials {
+        FormFieldFill {
+            name: "title_alice".into(),
+            value: FormFieldValue::Text {
+                text: "Engineer".into(),
+            },
+        },
+        FormFieldFill {
+            name: "initials_alice_p1".into(),
+            value: FormFieldValue::Initials {
                 text: "AM".into(),
                 image: None,
             },
-        ),
-        (
-            "initials_alice_p2".into(),
-            FormFieldValue::Initials {
+        },
+        FormFieldFill {
+            name: "initials_alice_p2".into(),
+            value: FormFieldValue::Initials {
                 text: "AM".into(),
                 image: None,
             },
-        ),
+        },
     ];
-    let once = sign(&prepared, &signer("rsa", "signer"), &first).expect("first signs");
+    let once = sign(&prepared, &signer("rsa", "signer"), None, &first).expect("first signs");
 
     let mut second = options();
     second.signing_time = at() + chrono::Duration::hours(1);
-    second.field = SignatureField::Existing("sig_bob".into());
+    second.field = SignatureField::Existing {
+        name: "sig_bob".into(),
+    };
     second.field_values = vec![
-        ("agree_bob".into(), FormFieldValue::Checkbox(true)),
-        (
-            "initials_bob_p1".into(),
-            FormFieldValue::Initials {
+        FormFieldFill {
+            name: "agree_bob".into(),
+            value: FormFieldValue::Checkbox { checked: true },
+        },
+        FormFieldFill {
+            name: "initials_bob_p1".into(),
+            value: FormFieldValue::Initials {
                 text: "BC".into(),
                 image: None,
             },
-        ),
-        (
-            "initials_bob_p2".into(),
-            FormFieldValue::Initials {
+        },
+        FormFieldFill {
+            name: "initials_bob_p2".into(),
+            value: FormFieldValue::Initials {
                 text: "BC".into(),
                 image: None,
             },
-        ),
+        },
     ];
-    sign(&once, &signer("rsa", "signer2"), &second).expect("second signs")
+    sign(&once, &signer("rsa", "signer2"), None, &second).expect("second signs")
 }
 
 #[test]
@@ -386,10 +401,7 @@ fn a_second_signature_keeps_the_first_valid() {
         .find(|s| s.field_name == "sig_bob")
         .expect("bob");
     assert_eq!(second.coverage, Coverage::WholeFile);
-    let fields = PdfDocument::load(&twice)
-        .expect("loads")
-        .fields()
-        .expect("fields");
+    let fields = Pdf::load(&twice).expect("loads").fields().expect("fields");
     let value = |n: &str| {
         fields
             .iter()
@@ -405,23 +417,29 @@ fn a_second_signature_keeps_the_first_valid() {
 fn signing_an_existing_field_twice_or_a_wrong_field_is_refused() {
     let twice = two_signers();
     let mut again = options();
-    again.field = SignatureField::Existing("sig_alice".into());
+    again.field = SignatureField::Existing {
+        name: "sig_alice".into(),
+    };
     assert_eq!(
-        sign(&twice, &signer("rsa", "signer"), &again)
+        sign(&twice, &signer("rsa", "signer"), None, &again)
             .expect_err("signed")
             .code(),
         ErrorCode::PdfFieldAlreadySigned
     );
-    again.field = SignatureField::Existing("title_alice".into());
+    again.field = SignatureField::Existing {
+        name: "title_alice".into(),
+    };
     assert_eq!(
-        sign(&twice, &signer("rsa", "signer"), &again)
+        sign(&twice, &signer("rsa", "signer"), None, &again)
             .expect_err("not a sig")
             .code(),
         ErrorCode::PdfFieldTypeMismatch
     );
-    again.field = SignatureField::Existing("nope".into());
+    again.field = SignatureField::Existing {
+        name: "nope".into(),
+    };
     assert_eq!(
-        sign(&twice, &signer("rsa", "signer"), &again)
+        sign(&twice, &signer("rsa", "signer"), None, &again)
             .expect_err("missing")
             .code(),
         ErrorCode::PdfFieldNotFound
@@ -433,7 +451,7 @@ fn signing_an_existing_field_twice_or_a_wrong_field_is_refused() {
         rect: Rect::new(0.0, 0.0, 10.0, 10.0),
     };
     assert_eq!(
-        sign(&twice, &signer("rsa", "signer"), &new)
+        sign(&twice, &signer("rsa", "signer"), None, &new)
             .expect_err("exists")
             .code(),
         ErrorCode::PdfFieldExists
@@ -444,7 +462,7 @@ fn signing_an_existing_field_twice_or_a_wrong_field_is_refused() {
         rect: Rect::new(0.0, 0.0, 10.0, 10.0),
     };
     assert_eq!(
-        sign(&twice, &signer("rsa", "signer"), &new)
+        sign(&twice, &signer("rsa", "signer"), None, &new)
             .expect_err("page")
             .code(),
         ErrorCode::PdfPageNotFound
@@ -455,14 +473,7 @@ fn signing_an_existing_field_twice_or_a_wrong_field_is_refused() {
 fn two_phase_signing_round_trips_through_json() {
     let pdf = minimal_pdf(&[(612.0, 792.0, 0)]);
     let key = signer("ec", "signer");
-    let prepared = prepare(
-        &pdf,
-        key.certificate_chain(),
-        key.algorithm(),
-        key.max_signature_len(),
-        &visible(1),
-    )
-    .expect("prepares");
+    let prepared = prepare(&pdf, key.certificate_chain(), &visible(1)).expect("prepares");
     let json = serde_json::to_string(&prepared).expect("json");
     let pending: PreparedSignature = serde_json::from_str(&json).expect("parses");
     assert_eq!(pending, prepared);
@@ -522,7 +533,9 @@ fn a_signer_that_understates_its_size_gets_a_typed_error() {
     let pdf = minimal_pdf(&[(612.0, 792.0, 0)]);
     let liar = Liar(signer("rsa", "signer"));
     assert_eq!(
-        sign(&pdf, &liar, &options()).expect_err("too large").code(),
+        sign(&pdf, &liar, None, &options())
+            .expect_err("too large")
+            .code(),
         ErrorCode::SignatureTooLarge
     );
 }
@@ -532,27 +545,27 @@ fn certification_is_reported_and_only_allowed_first() {
     let pdf = minimal_pdf(&[(612.0, 792.0, 0)]);
     let mut certify = options();
     certify.certify = Some(DocMdpPermission::FormFilling);
-    let certified = sign(&pdf, &signer("rsa", "signer"), &certify).expect("certifies");
+    let certified = sign(&pdf, &signer("rsa", "signer"), None, &certify).expect("certifies");
     let r = report(&certified, "certs/rsa/root.pem");
     assert_eq!(
         r.signatures[0].kind,
         SignatureKind::Certification { permission: 2 }
     );
     assert_eq!(
-        sign(&certified, &signer("rsa", "signer2"), &certify)
+        sign(&certified, &signer("rsa", "signer2"), None, &certify)
             .expect_err("second")
             .code(),
         ErrorCode::PdfUnsupported
     );
     // A new visible field after certification would be a disallowed change.
     assert_eq!(
-        sign(&certified, &signer("rsa", "signer2"), &visible(1))
+        sign(&certified, &signer("rsa", "signer2"), None, &visible(1))
             .expect_err("visible")
             .code(),
         ErrorCode::PdfUnsupported
     );
     let approved =
-        sign(&certified, &signer("rsa", "signer2"), &options()).expect("invisible approval");
+        sign(&certified, &signer("rsa", "signer2"), None, &options()).expect("invisible approval");
     let r = report(&approved, "certs/rsa/root.pem");
     assert!(r.all_trusted(), "{r:#?}");
 }
@@ -572,10 +585,12 @@ fn certified_documents_accept_signatures_in_fields_made_before() {
     let prepared = add_fields(&pdf, &fields, &FontSet::bundled()).expect("fields");
     let mut certify = options();
     certify.certify = Some(DocMdpPermission::FormFilling);
-    let certified = sign(&prepared, &signer("rsa", "signer"), &certify).expect("certifies");
+    let certified = sign(&prepared, &signer("rsa", "signer"), None, &certify).expect("certifies");
     let mut approve = visible(1);
-    approve.field = SignatureField::Existing("approval".into());
-    let approved = sign(&certified, &signer("rsa", "signer2"), &approve).expect("approves");
+    approve.field = SignatureField::Existing {
+        name: "approval".into(),
+    };
+    let approved = sign(&certified, &signer("rsa", "signer2"), None, &approve).expect("approves");
     let r = report(&approved, "certs/rsa/root.pem");
     assert!(r.all_trusted(), "{r:#?}");
 }
@@ -585,16 +600,16 @@ fn no_changes_certification_refuses_later_signatures_and_flags_changes() {
     let pdf = minimal_pdf(&[(612.0, 792.0, 0)]);
     let mut certify = options();
     certify.certify = Some(DocMdpPermission::NoChanges);
-    let certified = sign(&pdf, &signer("rsa", "signer"), &certify).expect("certifies");
+    let certified = sign(&pdf, &signer("rsa", "signer"), None, &certify).expect("certifies");
     assert_eq!(
-        sign(&certified, &signer("rsa", "signer2"), &options())
+        sign(&certified, &signer("rsa", "signer2"), None, &options())
             .expect_err("P=1")
             .code(),
         ErrorCode::PdfUnsupported
     );
     // Another tool's later change is reported as disallowed.
-    let doc = PdfDocument::load(&certified).expect("loads");
-    let mut update = crate::pdf::incremental::IncrementalUpdate::new(&doc);
+    let doc = Pdf::load(&certified).expect("loads");
+    let mut update = crate::pdf::incremental::IncrementalUpdate::new(&doc).expect("update");
     let catalog = doc.catalog_id().expect("catalog");
     let mut dict = doc.catalog().expect("catalog").clone();
     dict.set("PageMode", lopdf::Object::Name(b"UseOutlines".to_vec()));
@@ -613,9 +628,9 @@ fn signer_text_cannot_inject_pdf_syntax() {
     let mut o = visible(1);
     o.reason = Some(")>> /JS (app.alert(1)) <<".into());
     o.signer_name = Some("Mallory )>>/Type/Catalog<<".into());
-    let signed = sign(&pdf, &signer("rsa", "signer"), &o).expect("signs");
+    let signed = sign(&pdf, &signer("rsa", "signer"), None, &o).expect("signs");
     assert!(report(&signed, "certs/rsa/root.pem").all_trusted());
-    let doc = PdfDocument::load(&signed).expect("loads");
+    let doc = Pdf::load(&signed).expect("loads");
     assert_eq!(doc.fields().expect("fields").len(), 1);
     // The text stays a string value of /Reason: no key was injected.
     let sig = doc
@@ -640,7 +655,7 @@ fn encrypted_fixtures_are_refused() {
     ] {
         let pdf = fixture(&format!("pdf/{name}"));
         assert_eq!(
-            sign(&pdf, &signer("rsa", "signer"), &options())
+            sign(&pdf, &signer("rsa", "signer"), None, &options())
                 .expect_err("encrypted")
                 .code(),
             ErrorCode::PdfEncrypted,
@@ -652,7 +667,7 @@ fn encrypted_fixtures_are_refused() {
 #[test]
 fn a_document_signed_by_pyhanko_accepts_a_second_signature() {
     let pdf = fixture("pdf/pyhanko-signed.pdf");
-    let signed = sign(&pdf, &signer("rsa", "signer"), &visible(1)).expect("signs");
+    let signed = sign(&pdf, &signer("rsa", "signer"), None, &visible(1)).expect("signs");
     let r = report(&signed, "certs/rsa/root.pem");
     assert_eq!(r.signatures.len(), 2);
     assert!(r.all_trusted(), "{r:#?}");
@@ -672,7 +687,7 @@ fn the_aws_lc_backend_signs_rsa_and_ecdsa() {
             .with_backend(Backend::AwsLc)
             .expect("aws-lc");
         assert_eq!(key.backend(), Backend::AwsLc);
-        let signed = sign(&pdf, &key, &visible(1)).expect("signs");
+        let signed = sign(&pdf, &key, None, &visible(1)).expect("signs");
         assert!(report(&signed, &format!("certs/{alg}/root.pem")).all_trusted());
     }
 }
@@ -716,8 +731,8 @@ fn a_drawn_signature_keeps_its_transparency() {
     if let Some(appearance) = o.appearance.as_mut() {
         appearance.image = Some(rgba_png());
     }
-    let signed = sign(&pdf, &signer("rsa", "signer"), &o).expect("signs");
-    let doc = PdfDocument::load_unfiltered(&signed, &crate::pdf::Limits::default()).expect("loads");
+    let signed = sign(&pdf, &signer("rsa", "signer"), None, &o).expect("signs");
+    let doc = Pdf::load_unfiltered(&signed, &crate::pdf::Limits::default()).expect("loads");
     let image = doc
         .doc
         .objects
@@ -743,7 +758,7 @@ fn a_drawn_signature_keeps_its_transparency() {
         appearance.image = Some(b"\x89PNG broken".to_vec());
     }
     assert_eq!(
-        sign(&pdf, &signer("rsa", "signer"), &o)
+        sign(&pdf, &signer("rsa", "signer"), None, &o)
             .expect_err("bad png")
             .code(),
         ErrorCode::PdfImageInvalid
@@ -753,10 +768,7 @@ fn a_drawn_signature_keeps_its_transparency() {
 #[test]
 fn existing_form_fields_are_kept_and_can_be_filled() {
     let pdf = fixture("pdf/reportlab-acroform.pdf");
-    let before = PdfDocument::load(&pdf)
-        .expect("loads")
-        .fields()
-        .expect("fields");
+    let before = Pdf::load(&pdf).expect("loads").fields().expect("fields");
     let names: Vec<&str> = before.iter().map(|f| f.name.as_str()).collect();
     assert_eq!(names, ["employee_name", "start_date", "accept_policies"]);
     assert_eq!(before[0].value.as_deref(), Some("François Müller"));
@@ -775,16 +787,17 @@ fn existing_form_fields_are_kept_and_can_be_filled() {
     )
     .expect("adds");
     let mut o = options();
-    o.field = SignatureField::Existing("sig_hr".into());
-    o.field_values = vec![(
-        "start_date".into(),
-        FormFieldValue::Text("2026-12-01".into()),
-    )];
-    let signed = sign(&added, &signer("rsa", "signer"), &o).expect("signs");
-    let after = PdfDocument::load(&signed)
-        .expect("loads")
-        .fields()
-        .expect("fields");
+    o.field = SignatureField::Existing {
+        name: "sig_hr".into(),
+    };
+    o.field_values = vec![FormFieldFill {
+        name: "start_date".into(),
+        value: FormFieldValue::Text {
+            text: "2026-12-01".into(),
+        },
+    }];
+    let signed = sign(&added, &signer("rsa", "signer"), None, &o).expect("signs");
+    let after = Pdf::load(&signed).expect("loads").fields().expect("fields");
     let value = |n: &str| {
         after
             .iter()
@@ -802,8 +815,8 @@ fn existing_form_fields_are_kept_and_can_be_filled() {
 fn signing_declares_pdf_1_7_and_the_esic_extension_once() {
     // ghostscript-1.3.pdf is a PDF 1.3 file.
     let pdf = fixture("pdf/ghostscript-1.3.pdf");
-    let once = sign(&pdf, &signer("rsa", "signer"), &options()).expect("signs");
-    let doc = PdfDocument::load(&once).expect("loads");
+    let once = sign(&pdf, &signer("rsa", "signer"), None, &options()).expect("signs");
+    let doc = Pdf::load(&once).expect("loads");
     assert_eq!(doc.version(), "1.7");
     let catalog = doc.catalog().expect("catalog");
     let esic = catalog
@@ -820,8 +833,8 @@ fn signing_declares_pdf_1_7_and_the_esic_extension_once() {
         1
     );
     // A second signature leaves the catalog alone, and the first stays valid.
-    let twice = sign(&once, &signer("rsa", "signer2"), &visible(1)).expect("signs");
-    let second = PdfDocument::load(&twice).expect("loads");
+    let twice = sign(&once, &signer("rsa", "signer2"), None, &visible(1)).expect("signs");
+    let second = Pdf::load(&twice).expect("loads");
     assert_eq!(
         second.catalog().expect("catalog"),
         doc.catalog().expect("catalog")
@@ -829,9 +842,9 @@ fn signing_declares_pdf_1_7_and_the_esic_extension_once() {
     assert!(report(&twice, "certs/rsa/root.pem").all_trusted());
     // PDF 2.0 files need neither.
     let v2 = fixture("pdf/ghostscript-2.0.pdf");
-    let signed = sign(&v2, &signer("rsa", "signer"), &options()).expect("signs");
+    let signed = sign(&v2, &signer("rsa", "signer"), None, &options()).expect("signs");
     assert!(
-        !PdfDocument::load(&signed)
+        !Pdf::load(&signed)
             .expect("loads")
             .catalog()
             .expect("catalog")

@@ -1,6 +1,7 @@
-//! RFC 3161 time-stamps for PAdES B-T (ETSI EN 319 142-1 §5.4): the core
-//! builds the request and checks the token; fetching it from a TSA is the
-//! caller's job (the CLI does it over HTTP).
+//! RFC 3161 time-stamps for PAdES B-T (ETSI EN 319 142-1 §5.3): the core
+//! builds the request (imprint and nonce) and checks the response; the
+//! caller's [`TimestampAuthority`] only carries the bytes to the TSA and
+//! back (HTTP, RFC 3161 §3.4), since the core does no I/O.
 
 use chrono::{DateTime, Utc};
 use cms::content_info::ContentInfo;
@@ -10,11 +11,12 @@ use der::asn1::{GeneralizedTime, Int, OctetString, Uint};
 use der::{Decode, Encode, Sequence};
 use spki::AlgorithmIdentifierOwned;
 
-use super::cms::{ID_SHA256, ID_SIGNED_DATA};
-use crate::error::{Error, ErrorCode, Result};
+use const_oid::db::rfc3161::ID_CT_TST_INFO;
+use const_oid::db::rfc5911::ID_SIGNED_DATA;
+use const_oid::db::rfc5912::ID_SHA_256 as ID_SHA256;
 
-/// id-ct-TSTInfo (RFC 3161 §2.4.2).
-const ID_CT_TST_INFO: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.1.4");
+use super::cms::verify_signer;
+use crate::error::{Error, ErrorCode, Result};
 
 /// `MessageImprint ::= SEQUENCE { hashAlgorithm AlgorithmIdentifier, hashedMessage OCTET STRING }`
 #[derive(Clone, Debug, Sequence)]
@@ -65,11 +67,63 @@ pub(crate) struct TstInfo {
     message_imprint: MessageImprint,
     serial_number: Int,
     gen_time: GeneralizedTime,
+    nonce: Option<Int>,
+}
+
+/// A time-stamping authority (RFC 3161), reached by the caller: the core
+/// hands it a DER `TimeStampReq` and takes back the DER `TimeStampResp`.
+/// Over HTTP that is a POST with `Content-Type:
+/// application/timestamp-query` whose body is `request` and whose response
+/// body is returned (RFC 3161 §3.4). Return `TIMESTAMP_INVALID` (or another
+/// code) when the TSA cannot be reached.
+///
+/// The core builds the request (a SHA-256 imprint of the signature value
+/// and a nonce) and checks the response (granted, over that imprint, with
+/// that nonce, signed by the TSA), so an implementation never parses ASN.1.
+pub trait TimestampAuthority: Send + Sync {
+    /// Sends `request` to the TSA and returns its response, unchanged.
+    fn timestamp(&self, request: &[u8]) -> Result<Vec<u8>>;
+}
+
+/// The nonce of the request for `digest` (RFC 3161 §2.4.1): derived from
+/// the digest, since the core has no randomness of its own. A nonce only
+/// has to bind the response to this request; the digest is already unique
+/// to this signature (it covers the signature value, itself over the
+/// document and its signing time), and the high bit is cleared so that
+/// the INTEGER stays positive in 8 bytes.
+fn nonce_for(digest: &[u8; 32]) -> u64 {
+    let mut tagged = b"paraph RFC 3161 nonce ".to_vec();
+    tagged.extend_from_slice(digest);
+    let hash = crate::digest::sha256(&tagged);
+    let mut first = [0; 8];
+    first.copy_from_slice(&hash[..8]);
+    u64::from_be_bytes(first) >> 1
+}
+
+/// A signature time-stamp token (B-T) over `signature_value`, obtained
+/// through `tsa`: the request is built here and the response checked.
+pub(crate) fn timestamp_signature(
+    tsa: &dyn TimestampAuthority,
+    signature_value: &[u8],
+) -> Result<Vec<u8>> {
+    let digest = crate::digest::sha256(signature_value);
+    let nonce = nonce_for(&digest);
+    let response = tsa.timestamp(&request(&digest, nonce)?)?;
+    let token = token_from_response(&response, &digest)?;
+    let (_, _, tst) = parse_token(&token)?;
+    let echoed = tst.nonce.as_ref().map(Int::as_bytes);
+    let expected = Uint::new(&nonce.to_be_bytes()).map_err(|e| invalid(e.to_string()))?;
+    if echoed != Some(expected.as_bytes()) {
+        return Err(invalid(
+            "the TSA's token does not carry the nonce of the request (a replayed or mismatched response)",
+        ));
+    }
+    Ok(token)
 }
 
 /// A DER `TimeStampReq` for a SHA-256 `digest`, asking for the TSA's
 /// certificate, with `nonce`.
-pub fn request(digest: &[u8; 32], nonce: u64) -> Result<Vec<u8>> {
+pub(crate) fn request(digest: &[u8; 32], nonce: u64) -> Result<Vec<u8>> {
     let nonce = Uint::new(&nonce.to_be_bytes())
         .map_err(|e| Error::new(ErrorCode::Internal, format!("bad nonce: {e}")))?;
     TimeStampReq {
@@ -98,12 +152,13 @@ fn invalid(message: impl Into<String>) -> Error {
     Error::new(ErrorCode::TimestampInvalid, message)
 }
 
-/// Most bytes of a TSA response accepted.
+/// Most bytes of a TSA response accepted; an implementation of
+/// [`TimestampAuthority`] may stop reading past it.
 pub const MAX_RESPONSE_LEN: usize = 64 * 1024;
 
 /// The token of a DER `TimeStampResp`, which must be granted (status 0 or
 /// 1) and hold a token over `digest`.
-pub fn token_from_response(response: &[u8], digest: &[u8; 32]) -> Result<Vec<u8>> {
+pub(crate) fn token_from_response(response: &[u8], digest: &[u8; 32]) -> Result<Vec<u8>> {
     if response.len() > MAX_RESPONSE_LEN {
         return Err(invalid(format!(
             "the TSA response has {} bytes; the limit is {MAX_RESPONSE_LEN}",
@@ -155,8 +210,9 @@ pub(crate) fn parse_token(token: &[u8]) -> Result<(SignedData, Vec<u8>, TstInfo)
     Ok((signed, content, tst))
 }
 
-/// Reads a TSTInfo's leading fields, skipping the optional ones after
-/// `genTime` (accuracy, ordering, nonce, tsa, extensions).
+/// Reads a TSTInfo's leading fields and its nonce, skipping the other
+/// optional fields after `genTime` (accuracy SEQUENCE, ordering BOOLEAN,
+/// tsa [0], extensions [1]): the only INTEGER among them is the nonce.
 fn decode_tst_info(content: &[u8]) -> der::Result<TstInfo> {
     let mut reader = der::SliceReader::new(content)?;
     der::Reader::sequence(&mut reader, |r| -> der::Result<TstInfo> {
@@ -165,8 +221,12 @@ fn decode_tst_info(content: &[u8]) -> der::Result<TstInfo> {
         let message_imprint = MessageImprint::decode(r)?;
         let serial_number = Int::decode(r)?;
         let gen_time = GeneralizedTime::decode(r)?;
+        let mut nonce = None;
         while !der::Reader::is_finished(r) {
-            der::asn1::Any::decode(r)?;
+            let any = der::asn1::Any::decode(r)?;
+            if der::Tagged::tag(&any) == der::Tag::Integer && nonce.is_none() {
+                nonce = Some(any.decode_as::<Int>()?);
+            }
         }
         Ok(TstInfo {
             version,
@@ -174,13 +234,14 @@ fn decode_tst_info(content: &[u8]) -> der::Result<TstInfo> {
             message_imprint,
             serial_number,
             gen_time,
+            nonce,
         })
     })
 }
 
 /// Checks that a token stamps `digest` (SHA-256) and that the TSA's
 /// signature over it verifies; returns the time it asserts.
-pub fn check_token(token: &[u8], digest: &[u8; 32]) -> Result<DateTime<Utc>> {
+pub(crate) fn check_token(token: &[u8], digest: &[u8; 32]) -> Result<DateTime<Utc>> {
     let (signed, content, tst) = parse_token(token)?;
     if tst.message_imprint.hash_algorithm.oid != ID_SHA256
         || tst.message_imprint.hashed_message.as_bytes() != digest
@@ -189,7 +250,7 @@ pub fn check_token(token: &[u8], digest: &[u8; 32]) -> Result<DateTime<Utc>> {
             "the time-stamp token is over other data than this signature",
         ));
     }
-    let verified = super::verify::verify_signer(&signed, &content)?;
+    let verified = verify_signer(&signed, &content)?;
     if !verified.valid {
         return Err(invalid("the TSA's signature on the token does not verify"));
     }
@@ -226,6 +287,38 @@ mod tests {
         let der = request(&[7; 32], u64::MAX).expect("request");
         let parsed = TimeStampReq::from_der(&der).expect("parses back");
         assert_eq!(parsed.nonce.expect("nonce").as_bytes(), [0xFF; 8]);
+    }
+
+    #[test]
+    fn nonces_are_derived_from_the_digest_and_positive() {
+        assert_eq!(nonce_for(&[7; 32]), nonce_for(&[7; 32]));
+        assert_ne!(nonce_for(&[7; 32]), nonce_for(&[8; 32]));
+        assert_eq!(nonce_for(&[7; 32]) >> 63, 0);
+    }
+
+    struct Garbage;
+    impl TimestampAuthority for Garbage {
+        fn timestamp(&self, _request: &[u8]) -> Result<Vec<u8>> {
+            Ok(b"not a response".to_vec())
+        }
+    }
+
+    struct Down;
+    impl TimestampAuthority for Down {
+        fn timestamp(&self, _request: &[u8]) -> Result<Vec<u8>> {
+            Err(Error::new(
+                ErrorCode::TimestampInvalid,
+                "connection refused",
+            ))
+        }
+    }
+
+    #[test]
+    fn a_tsa_that_fails_or_answers_garbage_is_a_typed_error() {
+        let garbage = timestamp_signature(&Garbage, b"value").expect_err("garbage");
+        assert_eq!(garbage.code(), ErrorCode::TimestampInvalid);
+        let down = timestamp_signature(&Down, b"value").expect_err("down");
+        assert_eq!(down.message(), "connection refused");
     }
 
     #[test]

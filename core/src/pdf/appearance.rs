@@ -14,17 +14,26 @@ use super::object::{PdfRect, name, real};
 use crate::error::Result;
 use crate::image::decode_png;
 
-/// What a visible signature shows.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+/// What a visible signature shows. JSON: `{"name", "image" (base64 PNG),
+/// "date", "details"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SignatureAppearance {
     /// The signer's name, typed: drawn large when there is no image, and as
     /// a caption under the image (on the date's line) otherwise.
     pub name: String,
     /// A drawn signature as PNG (transparency is kept).
+    #[serde(
+        default,
+        with = "crate::serde_util::base64_bytes_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub image: Option<Vec<u8>>,
     /// The date line (`Signed 2026-11-23 10:35 UTC`).
+    #[serde(default)]
     pub date: String,
     /// The small line under it (`marie@example.com · sig_7Q2…`).
+    #[serde(default)]
     pub details: String,
 }
 

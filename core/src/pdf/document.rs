@@ -1,6 +1,8 @@
 //! Loading a PDF under limits, and its page tree.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use lopdf::{Dictionary, Document, LoadOptions, Object, ObjectId};
 
@@ -28,29 +30,122 @@ pub struct Page {
     pub(crate) id: ObjectId,
 }
 
-/// A PDF loaded under [`Limits`], with its page tree resolved.
+/// A PDF loaded under [`Limits`], owning its bytes: what a Python
+/// object, a Node task or a C handle holds across calls and threads. Cheap
+/// to clone (the parsed document is shared).
 ///
-/// The original bytes are kept borrowed: every change paraph makes is an
+/// ```
+/// # let pdf = paraph::pdf::testing::minimal_pdf(&[(612.0, 792.0, 0)]);
+/// let doc = paraph::pdf::PdfDocument::load(&pdf)?;
+/// assert_eq!(doc.page_count(), 1);
+/// assert_eq!(doc.page(1)?.geometry.displayed_size(), (612.0, 792.0));
+/// # Ok::<(), paraph::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct PdfDocument {
+    inner: Arc<Pdf<'static>>,
+}
+
+impl PdfDocument {
+    /// Loads (a copy of) a PDF with the default [`Limits`].
+    pub fn load(bytes: &[u8]) -> Result<Self> {
+        Self::from_vec(bytes.to_vec(), &Limits::default())
+    }
+
+    /// Loads (a copy of) a PDF under `limits`.
+    ///
+    /// Encrypted files are refused with `PDF_ENCRYPTED`, whether they need
+    /// a user password or only carry an owner password (permissions).
+    pub fn load_with_limits(bytes: &[u8], limits: &Limits) -> Result<Self> {
+        Self::from_vec(bytes.to_vec(), limits)
+    }
+
+    /// Loads a PDF under `limits`, taking its bytes without a copy.
+    pub fn from_vec(bytes: Vec<u8>, limits: &Limits) -> Result<Self> {
+        let Pdf {
+            bytes: _,
+            doc,
+            pages,
+            limits,
+        } = Pdf::load_with_limits(&bytes, limits)?;
+        Ok(Self {
+            inner: Arc::new(Pdf {
+                bytes: Cow::Owned(bytes),
+                doc,
+                pages,
+                limits,
+            }),
+        })
+    }
+
+    /// The bytes, as loaded.
+    pub fn bytes(&self) -> &[u8] {
+        self.inner.bytes()
+    }
+
+    /// The limits it was loaded under.
+    pub fn limits(&self) -> &Limits {
+        self.inner.limits()
+    }
+
+    /// The PDF version from the header, or the catalog's `/Version` if later.
+    pub fn version(&self) -> String {
+        self.inner.version()
+    }
+
+    /// Number of pages.
+    pub fn page_count(&self) -> usize {
+        self.inner.page_count()
+    }
+
+    /// The pages, in order.
+    pub fn pages(&self) -> &[Page] {
+        self.inner.pages()
+    }
+
+    /// Page `number` (from 1), or `PDF_PAGE_NOT_FOUND`.
+    pub fn page(&self, number: u32) -> Result<&Page> {
+        self.inner.page(number)
+    }
+
+    /// The form fields, depth first in `/Fields` order.
+    pub fn fields(&self) -> Result<Vec<super::FormField>> {
+        self.inner.fields()
+    }
+
+    /// The form field named `name` (`PDF_FIELD_NOT_FOUND`).
+    pub fn field(&self, name: &str) -> Result<super::FormField> {
+        self.inner.field(name)
+    }
+
+    /// The text of page `number`, in reading order as drawn.
+    pub fn page_text(&self, number: u32) -> Result<String> {
+        self.inner.page_text(number)
+    }
+
+    /// Finds an anchor phrase and where its field goes.
+    pub fn find_anchor(&self, anchor: &super::Anchor) -> Result<super::AnchorMatch> {
+        self.inner.find_anchor(anchor)
+    }
+}
+
+/// A PDF loaded under [`Limits`], with its page tree resolved, over
+/// borrowed or owned bytes: the engine's own view, which the signing path
+/// builds without copying a large input.
+///
+/// The original bytes are never changed: every change paraph makes is an
 /// incremental update appended to them, so that earlier signatures stay
 /// valid (ISO 32000-2 §7.5.6).
 #[derive(Debug)]
-pub struct PdfDocument<'a> {
-    bytes: &'a [u8],
+pub(crate) struct Pdf<'a> {
+    bytes: Cow<'a, [u8]>,
     pub(crate) doc: Document,
     pages: Vec<Page>,
     limits: Limits,
 }
 
-impl<'a> PdfDocument<'a> {
+impl<'a> Pdf<'a> {
     /// Loads a PDF with the default [`Limits`].
-    ///
-    /// ```
-    /// # let pdf = paraph::pdf::testing::minimal_pdf(&[(612.0, 792.0, 0)]);
-    /// let doc = paraph::pdf::PdfDocument::load(&pdf)?;
-    /// assert_eq!(doc.page_count(), 1);
-    /// assert_eq!(doc.page(1)?.geometry.displayed_size(), (612.0, 792.0));
-    /// # Ok::<(), paraph::Error>(())
-    /// ```
     pub fn load(bytes: &'a [u8]) -> Result<Self> {
         Self::load_with_limits(bytes, &Limits::default())
     }
@@ -121,7 +216,7 @@ impl<'a> PdfDocument<'a> {
         }
         let pages = page_tree(&doc, limits)?;
         Ok(Self {
-            bytes,
+            bytes: Cow::Borrowed(bytes),
             doc,
             pages,
             limits: *limits,
@@ -134,8 +229,8 @@ impl<'a> PdfDocument<'a> {
     }
 
     /// The original bytes.
-    pub fn bytes(&self) -> &'a [u8] {
-        self.bytes
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
     }
 
     /// The PDF version from the header, or the catalog's `/Version` if later.

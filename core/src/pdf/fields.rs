@@ -8,7 +8,7 @@ use lopdf::{Dictionary, Object, ObjectId, StringFormat};
 use serde::{Deserialize, Serialize};
 
 use super::appearance::Stamper;
-use super::document::PdfDocument;
+use super::document::{Page, Pdf};
 use super::font::FontSet;
 use super::geometry::PageGeometry;
 use super::incremental::IncrementalUpdate;
@@ -123,7 +123,7 @@ pub struct FormFieldSpec {
     pub read_only: bool,
 }
 
-impl PdfDocument<'_> {
+impl Pdf<'_> {
     /// The form fields, depth first in `/Fields` order.
     pub fn fields(&self) -> Result<Vec<FormField>> {
         let doc = &self.doc;
@@ -314,9 +314,7 @@ impl FormEditor {
         let catalog = pdf.catalog()?;
         let (acroform, location) = match catalog.get(b"AcroForm") {
             Ok(Object::Reference(id)) => (
-                object::as_dict(update.current(*id)?)
-                    .cloned()
-                    .unwrap_or_default(),
+                update.current_dict(*id)?.clone(),
                 AcroFormLocation::Indirect(*id),
             ),
             Ok(Object::Dictionary(dict)) => (dict.clone(), AcroFormLocation::InCatalog),
@@ -391,20 +389,14 @@ impl FormEditor {
         let catalog_id = update.document().catalog_id()?;
         match self.location {
             AcroFormLocation::Indirect(id) => update.set(id, Object::Dictionary(self.acroform)),
-            AcroFormLocation::InCatalog => {
-                let mut catalog = object::as_dict(update.current(catalog_id)?)
-                    .cloned()
-                    .unwrap_or_default();
-                catalog.set("AcroForm", Object::Dictionary(self.acroform));
-                update.set(catalog_id, Object::Dictionary(catalog));
-            }
+            AcroFormLocation::InCatalog => update.edit_dict(catalog_id, |catalog| {
+                catalog.set("AcroForm", Object::Dictionary(self.acroform))
+            })?,
             AcroFormLocation::Missing => {
                 let id = update.add(Object::Dictionary(self.acroform));
-                let mut catalog = object::as_dict(update.current(catalog_id)?)
-                    .cloned()
-                    .unwrap_or_default();
-                catalog.set("AcroForm", Object::Reference(id));
-                update.set(catalog_id, Object::Dictionary(catalog));
+                update.edit_dict(catalog_id, |catalog| {
+                    catalog.set("AcroForm", Object::Reference(id))
+                })?;
             }
         }
         Ok(())
@@ -417,12 +409,9 @@ pub(crate) fn add_annotation(
     page: ObjectId,
     annotation: ObjectId,
 ) -> Result<()> {
-    let mut page_dict = object::as_dict(update.current(page)?)
-        .cloned()
-        .ok_or_else(|| Error::new(ErrorCode::PdfMalformed, "a page is not a dictionary"))?;
-    match page_dict.get(b"Annots") {
-        Ok(Object::Reference(array_id)) => {
-            let array_id = *array_id;
+    let annots = update.current_dict(page)?.get(b"Annots").ok().cloned();
+    match annots {
+        Some(Object::Reference(array_id)) => {
             let mut annots = match update.current(array_id)? {
                 Object::Array(a) => a.clone(),
                 _ => Vec::new(),
@@ -430,16 +419,13 @@ pub(crate) fn add_annotation(
             annots.push(Object::Reference(annotation));
             update.set(array_id, Object::Array(annots));
         }
-        Ok(Object::Array(annots)) => {
-            let mut annots = annots.clone();
+        Some(Object::Array(mut annots)) => {
             annots.push(Object::Reference(annotation));
-            page_dict.set("Annots", Object::Array(annots));
-            update.set(page, Object::Dictionary(page_dict));
+            update.edit_dict(page, |page| page.set("Annots", Object::Array(annots)))?;
         }
-        _ => {
-            page_dict.set("Annots", Object::Array(vec![Object::Reference(annotation)]));
-            update.set(page, Object::Dictionary(page_dict));
-        }
+        _ => update.edit_dict(page, |page| {
+            page.set("Annots", Object::Array(vec![Object::Reference(annotation)]))
+        })?,
     }
     Ok(())
 }
@@ -561,18 +547,43 @@ fn checkbox_appearance(
     dict.set("AS", name(if on { "Yes" } else { "Off" }));
 }
 
-/// A value for an existing field, filled when signing.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A value to fill into an existing form field. JSON:
+/// `{"name": "start_date", "value": {"type": "TEXT", "text": "2027-01-04"}}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FormFieldFill {
+    /// The field's fully qualified name.
+    pub name: String,
+    /// The value.
+    pub value: FormFieldValue,
+}
+
+/// A value for an existing field, filled when signing. JSON:
+/// `{"type": "TEXT", "text": "…"}`, `{"type": "CHECKBOX", "checked": true}`,
+/// `{"type": "INITIALS", "text": "MD", "image": "<base64 PNG>"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "SCREAMING_SNAKE_CASE", deny_unknown_fields)]
 pub enum FormFieldValue {
     /// Text, date or name.
-    Text(String),
+    Text {
+        /// The text.
+        text: String,
+    },
     /// A checkbox.
-    Checkbox(bool),
+    Checkbox {
+        /// Whether it is ticked.
+        checked: bool,
+    },
     /// Initials: text, or a drawn PNG.
     Initials {
         /// The initials as text (also the field value).
         text: String,
         /// A drawn version.
+        #[serde(
+            default,
+            with = "crate::serde_util::base64_bytes_opt",
+            skip_serializing_if = "Option::is_none"
+        )]
         image: Option<Vec<u8>>,
     },
 }
@@ -582,11 +593,15 @@ pub enum FormFieldValue {
 pub(crate) fn fill_fields(
     update: &mut IncrementalUpdate<'_, '_>,
     stamper: &mut Stamper<'_>,
-    values: &[(String, FormFieldValue)],
+    values: &[FormFieldFill],
 ) -> Result<()> {
     let pdf = update.document();
     let fields = pdf.fields()?;
-    for (field_name, value) in values {
+    for FormFieldFill {
+        name: field_name,
+        value,
+    } in values
+    {
         let info = fields
             .iter()
             .find(|f| &f.name == field_name)
@@ -597,7 +612,7 @@ pub(crate) fn fill_fields(
                 )
             })?;
         let expected = match value {
-            FormFieldValue::Checkbox(_) => FormFieldType::Button,
+            FormFieldValue::Checkbox { .. } => FormFieldType::Button,
             _ => FormFieldType::Text,
         };
         if info.field_type != expected {
@@ -609,29 +624,21 @@ pub(crate) fn fill_fields(
                 ),
             ));
         }
-        let mut dict = object::as_dict(update.current(info.id)?)
-            .cloned()
-            .ok_or_else(|| Error::new(ErrorCode::PdfMalformed, "a field is not a dictionary"))?;
-        let widget_ids = widget_ids(update, info.id, &dict)?;
+        let widget_ids = widget_ids(update, info.id, update.current_dict(info.id)?)?;
         let stored = match value {
-            FormFieldValue::Text(text) => text_string(text),
+            FormFieldValue::Text { text } => text_string(text),
             FormFieldValue::Initials { text, .. } => text_string(text),
-            FormFieldValue::Checkbox(on) => name(if *on { "Yes" } else { "Off" }),
+            FormFieldValue::Checkbox { checked } => name(if *checked { "Yes" } else { "Off" }),
         };
-        dict.set("V", stored);
-        update.set(info.id, Object::Dictionary(dict));
+        update.edit_dict(info.id, |field| field.set("V", stored))?;
         for widget_id in widget_ids {
-            let mut widget = object::as_dict(update.current(widget_id)?)
-                .cloned()
-                .ok_or_else(|| {
-                    Error::new(ErrorCode::PdfMalformed, "a widget is not a dictionary")
-                })?;
+            let mut widget = update.current_dict(widget_id)?.clone();
             let Some((page, rect)) = widget_placement(pdf, widget_id, &widget)? else {
                 continue;
             };
             let geometry = page.geometry;
             match value {
-                FormFieldValue::Text(text) => {
+                FormFieldValue::Text { text } => {
                     let ap = stamper.text(update, &geometry, &rect, text)?;
                     widget.set("AP", appearance_dict(ap));
                 }
@@ -639,8 +646,8 @@ pub(crate) fn fill_fields(
                     let ap = stamper.initials(update, &geometry, &rect, text, image.as_deref())?;
                     widget.set("AP", appearance_dict(ap));
                 }
-                FormFieldValue::Checkbox(on) => {
-                    checkbox_appearance(update, stamper, &geometry, &rect, &mut widget, *on);
+                FormFieldValue::Checkbox { checked } => {
+                    checkbox_appearance(update, stamper, &geometry, &rect, &mut widget, *checked);
                 }
             }
             update.set(widget_id, Object::Dictionary(widget));
@@ -672,7 +679,7 @@ pub(crate) fn widget_ids(
 
 /// The page and user-space rectangle of a widget.
 pub(crate) fn widget_placement<'p>(
-    pdf: &'p PdfDocument<'_>,
+    pdf: &'p Pdf<'_>,
     widget_id: ObjectId,
     widget: &Dictionary,
 ) -> Result<Option<(&'p super::document::Page, PdfRect)>> {
@@ -693,8 +700,8 @@ pub(crate) fn widget_placement<'p>(
 /// signature: later signatures may fill fields but not add form fields
 /// other than signature fields.
 pub fn add_fields(pdf: &[u8], fields: &[FormFieldSpec], fonts: &FontSet) -> Result<Vec<u8>> {
-    let doc = PdfDocument::load(pdf)?;
-    let mut update = IncrementalUpdate::new(&doc);
+    let doc = Pdf::load(pdf)?;
+    let mut update = IncrementalUpdate::new(&doc)?;
     let mut stamper = Stamper::new(&mut update, fonts);
     let mut form = FormEditor::new(&update)?;
     add_fields_in(&mut update, &mut stamper, &mut form, fields)?;
@@ -712,13 +719,13 @@ const INITIALS_MARGIN_BOTTOM: f64 = 14.0;
 /// One INITIALS field per signer on every page, side by side in the
 /// bottom-right margin of the page as displayed, in signer order. Field
 /// names are `{prefix}_p{page}`; `prefixes` gives one prefix per signer.
-pub fn initials_on_every_page(doc: &PdfDocument<'_>, prefixes: &[String]) -> Vec<FormFieldSpec> {
+pub fn initials_on_every_page(pages: &[Page], prefixes: &[String]) -> Vec<FormFieldSpec> {
     let mut fields = Vec::new();
     if prefixes.is_empty() {
         return fields;
     }
     let n = prefixes.len() as f64;
-    for page in doc.pages() {
+    for page in pages {
         let (width, height) = page.geometry.displayed_size();
         let (mut box_w, box_h) = INITIALS_BOX;
         let needed = n * box_w + (n - 1.0) * INITIALS_GAP + 2.0 * INITIALS_MARGIN_RIGHT;

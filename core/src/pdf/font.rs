@@ -55,6 +55,24 @@ pub(crate) static NOTO_SANS: &[u8] = include_bytes!("../../fonts/NotoSans-Regula
 #[cfg(feature = "bundled-fonts")]
 pub(crate) static NANUM_GOTHIC: &[u8] = include_bytes!("../../fonts/NanumGothic.ttf");
 
+impl Default for FontSet {
+    /// The bundled fonts when the `bundled-fonts` feature is on; otherwise
+    /// an empty set, with which only text-free appearances can be drawn
+    /// (`PDF_TEXT_UNSUPPORTED` for the others).
+    fn default() -> Self {
+        #[cfg(feature = "bundled-fonts")]
+        {
+            Self::bundled()
+        }
+        #[cfg(not(feature = "bundled-fonts"))]
+        {
+            Self {
+                fonts: Arc::new(Vec::new()),
+            }
+        }
+    }
+}
+
 impl FontSet {
     /// Noto Sans (Latin, Greek, Cyrillic) then NanumGothic (Hangul), both
     /// under the SIL Open Font License 1.1, shipped in the crate.

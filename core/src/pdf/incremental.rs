@@ -10,8 +10,15 @@ use flate2::write::ZlibEncoder;
 use lopdf::{Dictionary, Object, ObjectId, Stream, StringFormat, Writer};
 use sha2::{Digest, Sha256};
 
-use super::document::PdfDocument;
+use super::document::Pdf;
+use super::object;
 use crate::error::{Error, ErrorCode, Result};
+
+/// The highest object number an update may allocate: the largest a
+/// cross-reference section can name portably (ISO 32000-1 Annex C gives
+/// 8,388,607 indirect objects as the limit readers must handle). A
+/// trailer `/Size` beyond it is refused rather than wrapped.
+pub(crate) const MAX_OBJECT_NUMBER: u32 = 8_388_607;
 
 /// Streams shorter than this are stored as they are: compressing them
 /// saves nothing.
@@ -56,7 +63,7 @@ impl Increment {
 
 /// Collects the objects of one incremental update.
 pub(crate) struct IncrementalUpdate<'d, 'a> {
-    doc: &'d PdfDocument<'a>,
+    doc: &'d Pdf<'a>,
     next_number: u32,
     bodies: BTreeMap<ObjectId, Body>,
     /// One compressor for the whole update: its state is large to allocate.
@@ -73,28 +80,44 @@ impl std::fmt::Debug for IncrementalUpdate<'_, '_> {
 }
 
 impl<'d, 'a> IncrementalUpdate<'d, 'a> {
-    pub fn new(doc: &'d PdfDocument<'a>) -> Self {
+    /// An empty update of `doc`. New objects are numbered after both the
+    /// trailer's `/Size` and the highest object number in use; a file that
+    /// leaves no room for them below [`MAX_OBJECT_NUMBER`] is refused.
+    pub fn new(doc: &'d Pdf<'a>) -> Result<Self> {
         let declared = match doc.doc.trailer.get(b"Size") {
-            Ok(Object::Integer(n)) => u32::try_from(*n).unwrap_or(0),
+            Ok(Object::Integer(n)) => u64::try_from(*n).unwrap_or(0),
             _ => 0,
         };
         let highest = doc.doc.objects.keys().map(|id| id.0).max().unwrap_or(0);
-        Self {
+        let next = declared.max(u64::from(highest) + 1).max(1);
+        let next_number = u32::try_from(next)
+            .ok()
+            .filter(|&n| n <= MAX_OBJECT_NUMBER)
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorCode::PdfTooManyObjects,
+                    format!(
+                        "the trailer's /Size is {next}: new objects would need numbers above {MAX_OBJECT_NUMBER}, the most a PDF may use"
+                    ),
+                )
+            })?;
+        Ok(Self {
             doc,
-            next_number: declared.max(highest.saturating_add(1)).max(1),
+            next_number,
             bodies: BTreeMap::new(),
             compressor: None,
-        }
+        })
     }
 
-    pub fn document(&self) -> &'d PdfDocument<'a> {
+    pub fn document(&self) -> &'d Pdf<'a> {
         self.doc
     }
 
-    /// A fresh object number for a new object.
+    /// A fresh object number for a new object (generation 0). Numbers past
+    /// [`MAX_OBJECT_NUMBER`] make [`write`](Self::write) refuse the update.
     pub fn allocate(&mut self) -> ObjectId {
         let id = (self.next_number, 0);
-        self.next_number += 1;
+        self.next_number = self.next_number.saturating_add(1);
         id
     }
 
@@ -123,8 +146,43 @@ impl<'d, 'a> IncrementalUpdate<'d, 'a> {
                 ErrorCode::Internal,
                 "a pre-serialised object cannot be read back",
             )),
-            None => super::object::get(&self.doc.doc, id),
+            None => object::get(&self.doc.doc, id),
         }
+    }
+
+    /// Changes the dictionary of object `id` (a stream's dictionary for a
+    /// stream) as this update leaves it: the one way objects of the
+    /// original file are edited. `PDF_MALFORMED` when it is not a
+    /// dictionary.
+    pub fn edit_dict<T>(
+        &mut self,
+        id: ObjectId,
+        edit: impl FnOnce(&mut Dictionary) -> T,
+    ) -> Result<T> {
+        let mut current = self.current(id)?.clone();
+        let dict = match &mut current {
+            Object::Dictionary(dict) => dict,
+            Object::Stream(stream) => &mut stream.dict,
+            _ => {
+                return Err(Error::new(
+                    ErrorCode::PdfMalformed,
+                    format!("object {} {} R should be a dictionary", id.0, id.1),
+                ));
+            }
+        };
+        let out = edit(dict);
+        self.set(id, current);
+        Ok(out)
+    }
+
+    /// The dictionary of object `id` as this update leaves it.
+    pub fn current_dict(&self, id: ObjectId) -> Result<&Dictionary> {
+        object::as_dict(self.current(id)?).ok_or_else(|| {
+            Error::new(
+                ErrorCode::PdfMalformed,
+                format!("object {} {} R should be a dictionary", id.0, id.1),
+            )
+        })
     }
 
     /// A stream object with `dict` and `data`, compressed unless tiny.
@@ -146,6 +204,13 @@ impl<'d, 'a> IncrementalUpdate<'d, 'a> {
     pub fn write(self) -> Result<Increment> {
         let doc = &self.doc.doc;
         let base = self.doc.bytes();
+        // The cross-reference stream takes one more number.
+        if self.next_number >= MAX_OBJECT_NUMBER {
+            return Err(Error::new(
+                ErrorCode::PdfTooManyObjects,
+                format!("the update would need object numbers above {MAX_OBJECT_NUMBER}"),
+            ));
+        }
         if !base.starts_with(b"%PDF-") {
             return Err(Error::new(
                 ErrorCode::PdfUnsupported,
@@ -225,10 +290,10 @@ impl<'d, 'a> IncrementalUpdate<'d, 'a> {
         } else {
             trailer.set("Size", Object::Integer(i64::from(self.next_number)));
             out.extend_from_slice(b"xref\n");
-            for (first, ids) in subsections(&offsets) {
-                writeln!(out, "{first} {}", ids.len()).map_err(io_bug)?;
-                for offset in ids {
-                    write!(out, "{offset:010} 00000 n\r\n").map_err(io_bug)?;
+            for (first, entries) in subsections(&offsets) {
+                writeln!(out, "{first} {}", entries.len()).map_err(io_bug)?;
+                for (offset, generation) in entries {
+                    write!(out, "{offset:010} {generation:05} n\r\n").map_err(io_bug)?;
                 }
             }
             out.extend_from_slice(b"trailer\n");
@@ -288,13 +353,18 @@ fn deflate_with(compressor: &mut flate2::Compress, data: &[u8]) -> Vec<u8> {
     }
 }
 
-/// Consecutive runs of object numbers, each with its objects' offsets.
-fn subsections(offsets: &BTreeMap<ObjectId, usize>) -> Vec<(u32, Vec<usize>)> {
-    let mut sections: Vec<(u32, Vec<usize>)> = Vec::new();
-    for (id, &offset) in offsets {
+/// Consecutive runs of object numbers, each with its objects' offsets and
+/// generation numbers. An object appears once per number: an update never
+/// holds two generations of one object.
+fn subsections(offsets: &BTreeMap<ObjectId, usize>) -> Vec<(u32, Vec<(usize, u16)>)> {
+    let mut sections: Vec<(u32, Vec<(usize, u16)>)> = Vec::new();
+    for (&(number, generation), &offset) in offsets {
+        let entry = (offset, generation);
         match sections.last_mut() {
-            Some((first, list)) if *first + list.len() as u32 == id.0 => list.push(offset),
-            _ => sections.push((id.0, vec![offset])),
+            Some((first, list)) if u64::from(*first) + list.len() as u64 == u64::from(number) => {
+                list.push(entry)
+            }
+            _ => sections.push((number, vec![entry])),
         }
     }
     sections
@@ -308,10 +378,10 @@ fn xref_stream_rows(offsets: &BTreeMap<ObjectId, usize>) -> (Vec<u32>, Vec<u8>) 
     for (first, list) in subsections(offsets) {
         index.push(first);
         index.push(list.len() as u32);
-        for offset in list {
+        for (offset, generation) in list {
             rows.push(1);
             rows.extend_from_slice(&(offset as u64).to_be_bytes());
-            rows.extend_from_slice(&0u16.to_be_bytes());
+            rows.extend_from_slice(&generation.to_be_bytes());
         }
     }
     (index, rows)

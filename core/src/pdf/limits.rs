@@ -21,7 +21,10 @@ pub const MAX_REFERENCE_CHAIN: usize = 32;
 /// `PDF_NESTING_TOO_DEEP`, `PDF_DECOMPRESSION_LIMIT`, `PDF_TOO_MANY_PAGES`);
 /// reference cycles give `PDF_REFERENCE_CYCLE` whatever the limits, and
 /// over-long content streams `PDF_CONTENT_TOO_COMPLEX`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+///
+/// JSON (camelCase): each key may be left out for its default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct Limits {
     /// Largest file, in bytes.
     pub max_file_size: usize,

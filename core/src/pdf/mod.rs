@@ -6,6 +6,7 @@
 //! panic, a hang or an exhausted memory.
 
 pub(crate) mod appearance;
+pub(crate) mod date;
 pub(crate) mod document;
 pub(crate) mod fields;
 pub(crate) mod font;
@@ -20,10 +21,11 @@ pub mod testing;
 mod text;
 
 pub use appearance::SignatureAppearance;
+pub(crate) use document::Pdf;
 pub use document::{Page, PdfDocument};
 pub use fields::{
-    FormField, FormFieldKind, FormFieldSpec, FormFieldType, FormFieldValue, FormWidget,
-    INITIALS_BOX, add_fields, initials_on_every_page,
+    FormField, FormFieldFill, FormFieldKind, FormFieldSpec, FormFieldType, FormFieldValue,
+    FormWidget, INITIALS_BOX, add_fields, initials_on_every_page,
 };
 pub use font::FontSet;
 pub use geometry::{PageGeometry, Rotation};

@@ -10,7 +10,7 @@ use super::*;
 use crate::ErrorCode;
 
 fn load_code(bytes: &[u8], limits: &Limits) -> ErrorCode {
-    PdfDocument::load_with_limits(bytes, limits)
+    Pdf::load_with_limits(bytes, limits)
         .expect_err("expected an error")
         .code()
 }
@@ -18,7 +18,7 @@ fn load_code(bytes: &[u8], limits: &Limits) -> ErrorCode {
 #[test]
 fn minimal_pdf_has_its_pages_sizes_and_rotations() {
     let pdf = minimal_pdf(&[(612.0, 792.0, 0), (842.0, 595.0, 90), (300.0, 300.0, -90)]);
-    let doc = PdfDocument::load(&pdf).expect("loads");
+    let doc = Pdf::load(&pdf).expect("loads");
     assert_eq!(doc.page_count(), 3);
     assert_eq!(
         doc.page(2).expect("page").geometry.rotation,
@@ -62,7 +62,7 @@ fn page_attributes_are_inherited_through_the_tree() {
         ],
         1,
     );
-    let doc = PdfDocument::load(&pdf).expect("loads");
+    let doc = Pdf::load(&pdf).expect("loads");
     let first = doc.page(1).expect("page").geometry;
     assert_eq!(first.media_box.urx, 595.0);
     assert_eq!(first.rotation, Rotation::Half);
@@ -90,7 +90,7 @@ fn a_crop_box_larger_than_the_media_box_is_clipped() {
         ],
         1,
     );
-    let doc = PdfDocument::load(&pdf).expect("loads");
+    let doc = Pdf::load(&pdf).expect("loads");
     let crop = doc.page(1).expect("page").geometry.crop_box;
     assert_eq!(
         (crop.llx, crop.lly, crop.urx, crop.ury),
@@ -150,7 +150,7 @@ fn too_many_objects_are_refused() {
         ..Limits::default()
     };
     assert_eq!(load_code(&pdf, &limits), ErrorCode::PdfTooManyObjects);
-    PdfDocument::load(&pdf).expect("within the default limit");
+    Pdf::load(&pdf).expect("within the default limit");
 }
 
 #[test]
@@ -355,7 +355,7 @@ fn garbage_and_truncated_files_are_malformed() {
     assert_eq!(load_code(b"", &Limits::default()), ErrorCode::PdfMalformed);
     let pdf = minimal_pdf(&[(612.0, 792.0, 0)]);
     for cut in [20, pdf.len() / 3, pdf.len() / 2] {
-        let result = PdfDocument::load(&pdf[..cut]);
+        let result = Pdf::load(&pdf[..cut]);
         if let Err(e) = result {
             assert_eq!(e.code(), ErrorCode::PdfMalformed, "cut at {cut}: {e}");
         }
@@ -382,7 +382,7 @@ mod fuzz {
                 pdf[i] = byte;
             }
             let end = cut.index(pdf.len()).max(pdf.len() / 2);
-            let _ = PdfDocument::load(&pdf[..end]);
+            let _ = Pdf::load(&pdf[..end]);
         }
     }
 }

@@ -8,7 +8,7 @@ use lopdf::{Dictionary, Document, Object, ObjectId};
 
 use super::fonts::FontMetrics;
 use crate::error::{Error, ErrorCode, Result};
-use crate::pdf::document::{Page, PdfDocument, from_lopdf};
+use crate::pdf::document::{Page, Pdf, from_lopdf};
 use crate::pdf::limits::Limits;
 use crate::pdf::object::{self, PdfRect};
 
@@ -134,7 +134,7 @@ fn page_content(doc: &Document, page: ObjectId, limits: &Limits) -> Result<Vec<u
 }
 
 /// The glyphs of `page`, in content order.
-pub(crate) fn page_glyphs(pdf: &PdfDocument<'_>, page: &Page) -> Result<Vec<Glyph>> {
+pub(crate) fn page_glyphs(pdf: &Pdf<'_>, page: &Page) -> Result<Vec<Glyph>> {
     let doc = &pdf.doc;
     let limits = pdf.limits();
     let content = page_content(doc, page.id, limits)?;

@@ -9,7 +9,7 @@ mod standard_fonts;
 
 use serde::{Deserialize, Serialize};
 
-use super::document::PdfDocument;
+use super::document::Pdf;
 use super::object::PdfRect;
 use crate::error::{Error, ErrorCode, Result};
 use crate::geometry::Rect;
@@ -78,7 +78,7 @@ pub struct AnchorMatch {
     pub field: Rect,
 }
 
-impl PdfDocument<'_> {
+impl Pdf<'_> {
     /// The text of a page, as a reader would see it: runs in content order,
     /// a space where glyphs are apart, a line break where lines change.
     pub fn page_text(&self, number: u32) -> Result<String> {

@@ -34,7 +34,7 @@ fn close(a: f64, b: f64, tolerance: f64) -> bool {
 #[test]
 fn a_phrase_split_over_runs_and_fonts_is_found_where_poppler_sees_it() {
     let pdf = fixture("reportlab-contract.pdf");
-    let doc = PdfDocument::load(&pdf).expect("loads");
+    let doc = Pdf::load(&pdf).expect("loads");
     // "Employ" Helvetica, "ee sig" Helvetica-Bold, "nature:" Times-Roman;
     // poppler: Employee 72..120.9, signature: 124.0..170.4, y 584.1..594.3.
     let m = doc
@@ -54,7 +54,7 @@ fn a_phrase_split_over_runs_and_fonts_is_found_where_poppler_sees_it() {
 #[test]
 fn matching_ignores_case_and_spacing_and_counts_occurrences() {
     let pdf = fixture("reportlab-contract.pdf");
-    let doc = PdfDocument::load(&pdf).expect("loads");
+    let doc = Pdf::load(&pdf).expect("loads");
     for text in [
         "EMPLOYEE SIGNATURE:",
         "employeesignature:",
@@ -96,7 +96,7 @@ fn matching_ignores_case_and_spacing_and_counts_occurrences() {
 #[test]
 fn libreoffice_accents_hangul_and_italics_are_found() {
     let pdf = fixture("libreoffice-contract.pdf");
-    let doc = PdfDocument::load(&pdf).expect("loads");
+    let doc = Pdf::load(&pdf).expect("loads");
     // poppler: "Signature" 56.8..106.9 and "salarié" 126.3..159.1 at y 276.4..290.7.
     let m = doc
         .find_anchor(&anchor("Signature du salarié :"))
@@ -124,7 +124,7 @@ fn libreoffice_accents_hangul_and_italics_are_found() {
 #[test]
 fn ghostscript_type1_fonts_are_read() {
     let pdf = fixture("ghostscript-1.3.pdf");
-    let doc = PdfDocument::load(&pdf).expect("loads");
+    let doc = Pdf::load(&pdf).expect("loads");
     // poppler: "Hiring" starts at 72, "signature:" ends at 216.0, y 273.4..284.5.
     let m = doc
         .find_anchor(&anchor("Hiring manager signature:"))
@@ -137,7 +137,7 @@ fn ghostscript_type1_fonts_are_read() {
 #[test]
 fn anchors_on_rotated_pages_use_displayed_coordinates() {
     let pdf = fixture("qpdf-rotated.pdf");
-    let doc = PdfDocument::load(&pdf).expect("loads");
+    let doc = Pdf::load(&pdf).expect("loads");
     // poppler (displayed coordinates): page 1 (90°) x 97.1..110.1, y 72..115.6;
     // page 2 (180°) x 496.4..540, y 97.1..110.1.
     let one = Anchor {
@@ -209,8 +209,7 @@ fn a_content_stream_bomb_is_refused() {
         max_decompressed_size: 1 << 20,
         ..Limits::default()
     };
-    let doc =
-        PdfDocument::load_with_limits(&pdf, &limits).expect("loads: content is decoded lazily");
+    let doc = Pdf::load_with_limits(&pdf, &limits).expect("loads: content is decoded lazily");
     assert_eq!(
         doc.find_anchor(&anchor("x")).expect_err("bomb").code(),
         ErrorCode::PdfDecompressionLimit
@@ -225,7 +224,7 @@ fn endless_content_is_refused() {
         max_content_operations: 1_000,
         ..Limits::default()
     };
-    let doc = PdfDocument::load_with_limits(&pdf, &limits).expect("loads");
+    let doc = Pdf::load_with_limits(&pdf, &limits).expect("loads");
     assert_eq!(
         doc.find_anchor(&anchor("x")).expect_err("too many").code(),
         ErrorCode::PdfContentTooComplex
@@ -235,7 +234,7 @@ fn endless_content_is_refused() {
 #[test]
 fn empty_anchors_and_sizes_are_refused() {
     let pdf = fixture("reportlab-contract.pdf");
-    let doc = PdfDocument::load(&pdf).expect("loads");
+    let doc = Pdf::load(&pdf).expect("loads");
     assert_eq!(
         doc.find_anchor(&anchor("   ")).expect_err("empty").code(),
         ErrorCode::InvalidArgument

@@ -1,7 +1,7 @@
-//! CMS SignedData for PAdES (ETSI EN 319 142-1 §6.3, RFC 5652 §5): detached
-//! content, signed attributes content-type, message-digest and ESS
-//! signing-certificate-v2 (RFC 5035), never signing-time (the claimed time
-//! is the signature dictionary's `/M`).
+//! Building a CMS SignedData for PAdES (ETSI EN 319 142-1 §6.3, RFC 5652
+//! §5): detached content, signed attributes content-type, message-digest
+//! and ESS signing-certificate-v2 (RFC 5035), never signing-time (the
+//! claimed time is the signature dictionary's `/M`).
 
 use cms::cert::IssuerAndSerialNumber;
 use cms::content_info::{CmsVersion, ContentInfo};
@@ -9,41 +9,21 @@ use cms::signed_data::{
     CertificateSet, EncapsulatedContentInfo, SignedData, SignerIdentifier, SignerInfo, SignerInfos,
 };
 use const_oid::ObjectIdentifier;
+use const_oid::db::rfc3161::ID_AA_TIME_STAMP_TOKEN;
+use const_oid::db::rfc5911::{
+    ID_AA_SIGNING_CERTIFICATE_V_2, ID_CONTENT_TYPE, ID_DATA, ID_MESSAGE_DIGEST, ID_SIGNED_DATA,
+};
+use const_oid::db::rfc5912::ID_SHA_256;
 use der::asn1::{Any, OctetString, SetOfVec};
 use der::{Decode, Encode, Sequence};
 use spki::AlgorithmIdentifierOwned;
-use x509_cert::Certificate;
 use x509_cert::attr::Attribute;
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::serial_number::SerialNumber;
 
-use super::cert;
-use super::keys::SignatureAlgorithm;
 use crate::error::{Error, ErrorCode, Result};
-
-/// id-data (RFC 5652 §4).
-pub(crate) const ID_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.1");
-/// id-signedData (RFC 5652 §5).
-pub(crate) const ID_SIGNED_DATA: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.2");
-/// id-contentType (RFC 5652 §11.1).
-pub(crate) const ID_CONTENT_TYPE: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.3");
-/// id-messageDigest (RFC 5652 §11.2).
-pub(crate) const ID_MESSAGE_DIGEST: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.4");
-/// id-signingTime (RFC 5652 §11.3): must not appear in PAdES signatures.
-pub(crate) const ID_SIGNING_TIME: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.5");
-/// id-aa-signingCertificateV2 (RFC 5035 §3).
-pub(crate) const ID_SIGNING_CERTIFICATE_V2: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.47");
-/// id-aa-signatureTimeStampToken (RFC 3161 Appendix A).
-pub(crate) const ID_SIGNATURE_TIME_STAMP_TOKEN: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.14");
-/// id-sha256.
-pub(crate) const ID_SHA256: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1");
+use crate::pades::cert::Certificate;
+use crate::pades::keys::SignatureAlgorithm;
 
 /// `ESSCertIDv2 ::= SEQUENCE { hashAlgorithm AlgorithmIdentifier DEFAULT
 /// {algorithm id-sha256}, certHash OCTET STRING, issuerSerial IssuerSerial
@@ -95,14 +75,12 @@ pub(crate) fn signed_attributes(
         ID_MESSAGE_DIGEST,
         Any::encode_from(&digest).map_err(encoding_bug)?,
     )?;
-    let tbs = signing_cert.tbs_certificate();
+    let tbs = signing_cert.x509().tbs_certificate();
     let ess = SigningCertificateV2 {
         certs: vec![EssCertIdV2 {
             hash_algorithm: None,
-            cert_hash: OctetString::new(
-                crate::digest::sha256(&cert::to_der(signing_cert)?).to_vec(),
-            )
-            .map_err(encoding_bug)?,
+            cert_hash: OctetString::new(crate::digest::sha256(signing_cert.der()).to_vec())
+                .map_err(encoding_bug)?,
             issuer_serial: Some(IssuerSerial {
                 issuer: vec![GeneralName::DirectoryName(tbs.issuer().clone())],
                 serial_number: tbs.serial_number().clone(),
@@ -110,7 +88,7 @@ pub(crate) fn signed_attributes(
         }],
     };
     let signing_certificate = attribute(
-        ID_SIGNING_CERTIFICATE_V2,
+        ID_AA_SIGNING_CERTIFICATE_V_2,
         Any::encode_from(&ess).map_err(encoding_bug)?,
     )?;
     let mut attrs = SetOfVec::new();
@@ -128,7 +106,7 @@ pub(crate) fn to_be_signed(attrs: &SetOfVec<Attribute>) -> Result<Vec<u8>> {
 
 fn sha256_algorithm() -> AlgorithmIdentifierOwned {
     AlgorithmIdentifierOwned {
-        oid: ID_SHA256,
+        oid: ID_SHA_256,
         parameters: None,
     }
 }
@@ -144,7 +122,7 @@ pub(crate) fn signed_data(
     let signing_cert = chain
         .first()
         .ok_or_else(|| Error::new(ErrorCode::CertInvalid, "the signer has no certificate"))?;
-    let tbs = signing_cert.tbs_certificate();
+    let tbs = signing_cert.x509().tbs_certificate();
     let unsigned_attrs = match timestamp_token {
         Some(token) => {
             let value = Any::from_der(token).map_err(|e| {
@@ -155,7 +133,7 @@ pub(crate) fn signed_data(
             })?;
             let mut attrs = SetOfVec::new();
             attrs
-                .insert(attribute(ID_SIGNATURE_TIME_STAMP_TOKEN, value)?)
+                .insert(attribute(ID_AA_TIME_STAMP_TOKEN, value)?)
                 .map_err(encoding_bug)?;
             Some(attrs)
         }
@@ -182,7 +160,7 @@ pub(crate) fn signed_data(
     };
     let mut certificates = SetOfVec::new();
     for c in chain {
-        let choice = cms::cert::CertificateChoices::Certificate(c.clone());
+        let choice = cms::cert::CertificateChoices::Certificate(c.x509().clone());
         if !certificates.iter().any(|existing| existing == &choice) {
             certificates.insert(choice).map_err(encoding_bug)?;
         }

@@ -8,14 +8,18 @@ use der::Decode;
 use pkcs8::{DecodePrivateKey, EncodePrivateKey, EncodePublicKey};
 use sha2::Sha256;
 use spki::SubjectPublicKeyInfoOwned;
-use x509_cert::Certificate;
 use zeroize::Zeroizing;
 
-use super::cert;
+use super::cert::{self, Certificate};
 use crate::error::{Error, ErrorCode, Result};
 
-/// A signature algorithm paraph produces (ETSI TS 119 312 approved).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+mod verify;
+pub(crate) use verify::{verify_raw, verify_with_certificate};
+
+/// A signature algorithm paraph produces (ETSI TS 119 312 approved). JSON:
+/// `"RSA_PKCS1V15_SHA256"`, `"ECDSA_P256_SHA256"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum SignatureAlgorithm {
     /// RSA PKCS#1 v1.5 with SHA-256 (`sha256WithRSAEncryption`).
     RsaPkcs1v15Sha256,
@@ -24,6 +28,47 @@ pub enum SignatureAlgorithm {
 }
 
 impl SignatureAlgorithm {
+    /// The algorithm that signs with the key of `certificate`: RSA keys
+    /// sign PKCS#1 v1.5 with SHA-256, P-256 keys ECDSA with SHA-256;
+    /// other keys are `UNSUPPORTED_ALGORITHM`.
+    pub fn for_certificate(certificate: &Certificate) -> Result<Self> {
+        let spki = certificate
+            .x509()
+            .tbs_certificate()
+            .subject_public_key_info();
+        if spki.algorithm.oid == RSA_ENCRYPTION {
+            return Ok(Self::RsaPkcs1v15Sha256);
+        }
+        let curve = spki
+            .algorithm
+            .parameters
+            .as_ref()
+            .and_then(|p| p.decode_as::<ObjectIdentifier>().ok());
+        if spki.algorithm.oid == ID_EC_PUBLIC_KEY && curve == Some(SECP_256_R_1) {
+            return Ok(Self::EcdsaP256Sha256);
+        }
+        Err(Error::new(
+            ErrorCode::UnsupportedAlgorithm,
+            format!(
+                "the certificate's key ({}) is neither RSA nor P-256",
+                spki.algorithm.oid
+            ),
+        ))
+    }
+
+    /// A signature value as CMS carries it: ECDSA values given as the
+    /// 64-byte `r || s` some KMS return (IEEE P1363) become DER; anything
+    /// else is kept as it is (and checked when the signature is finished).
+    pub(crate) fn normalise_value(self, value: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+        if self == Self::EcdsaP256Sha256
+            && value.len() == 64
+            && let Ok(signature) = p256::ecdsa::Signature::from_slice(value)
+        {
+            return std::borrow::Cow::Owned(signature.to_der().as_bytes().to_vec());
+        }
+        std::borrow::Cow::Borrowed(value)
+    }
+
     /// The algorithm's OID in a CMS SignerInfo.
     pub(crate) fn oid(self) -> ObjectIdentifier {
         match self {
@@ -67,21 +112,35 @@ pub trait Signer: Send + Sync {
         let bits = self
             .certificate_chain()
             .first()
-            .map_or(4096, cert::public_key_bits);
+            .map_or(4096, |c| cert::public_key_bits(c.x509()));
         self.algorithm().max_signature_len(bits)
     }
 }
 
-/// Which library does the private-key arithmetic.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// Which library does the private-key arithmetic. Both always exist, so
+/// that enabling a feature never changes the type: asking for aws-lc-rs in
+/// a build without the `aws-lc` feature is `UNSUPPORTED_ALGORITHM`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum Backend {
     /// RustCrypto (`rsa`, `p256`): pure Rust. Note that the `rsa` crate has
     /// an open timing advisory (RUSTSEC-2023-0071); it blinds every
     /// signature with OS randomness, which mitigates but does not remove it.
     RustCrypto,
-    /// aws-lc-rs: faster, constant-time, FIPS-capable. Needs the `aws-lc` feature.
-    #[cfg(feature = "aws-lc")]
+    /// aws-lc-rs: faster, constant-time, FIPS-capable. Needs the `aws-lc`
+    /// feature.
     AwsLc,
+}
+
+impl Backend {
+    /// Whether this build can sign with it.
+    pub fn is_available(self) -> bool {
+        match self {
+            Self::RustCrypto => true,
+            Self::AwsLc => cfg!(feature = "aws-lc"),
+        }
+    }
 }
 
 impl Default for Backend {
@@ -113,13 +172,12 @@ enum KeyImpl {
 /// use paraph::pades::{KeySigner, Signer};
 ///
 /// let signer = KeySigner::from_pkcs12(&std::fs::read("signer.p12")?, "test")?;
-/// println!("{}", paraph::pades::subject(&signer.certificate_chain()[0]));
+/// println!("{}", signer.certificate_chain()[0].subject());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct KeySigner {
     key: KeyImpl,
     /// Kept to move the key to another backend.
-    #[cfg_attr(not(feature = "aws-lc"), allow(dead_code))]
     pkcs8: Zeroizing<Vec<u8>>,
     key_bits: usize,
     algorithm: SignatureAlgorithm,
@@ -134,7 +192,11 @@ impl std::fmt::Debug for KeySigner {
             .field("backend", &self.backend)
             .field(
                 "subject",
-                &self.chain.first().map(cert::subject).unwrap_or_default(),
+                &self
+                    .chain
+                    .first()
+                    .map(Certificate::subject)
+                    .unwrap_or_default(),
             )
             .finish_non_exhaustive()
     }
@@ -204,6 +266,11 @@ impl KeySigner {
 
     /// A signer from a PKCS#8 DER private key and certificates.
     pub fn from_pkcs8_der(pkcs8: &[u8], certificates: Vec<Certificate>) -> Result<Self> {
+        Self::rust_crypto(pkcs8, certificates)?.with_backend(Backend::default())
+    }
+
+    /// The key on the RustCrypto backend.
+    fn rust_crypto(pkcs8: &[u8], certificates: Vec<Certificate>) -> Result<Self> {
         let info = pkcs8::PrivateKeyInfoRef::from_der(pkcs8)
             .map_err(|e| key_invalid(format!("the key is not PKCS#8: {e}")))?;
         let oid = info.algorithm.oid;
@@ -259,42 +326,50 @@ impl KeySigner {
         let public = SubjectPublicKeyInfoOwned::from_der(public.as_bytes())
             .map_err(|e| key_invalid(e.to_string()))?;
         let chain = order_chain(certificates, &public)?;
-        let signer = Self {
+        Ok(Self {
             key,
             pkcs8: Zeroizing::new(pkcs8.to_vec()),
             key_bits,
             algorithm,
             chain,
             backend: Backend::RustCrypto,
-        };
-        signer.with_backend(Backend::default())
+        })
     }
 
     /// The same key on another backend.
-    pub fn with_backend(mut self, backend: Backend) -> Result<Self> {
-        match backend {
-            Backend::RustCrypto => {}
-            #[cfg(feature = "aws-lc")]
-            Backend::AwsLc => {
-                use aws_lc_rs::signature::{
-                    ECDSA_P256_SHA256_ASN1_SIGNING, EcdsaKeyPair, RsaKeyPair,
-                };
-                let pkcs8 = self.pkcs8.as_slice();
-                self.key = match self.algorithm {
-                    SignatureAlgorithm::RsaPkcs1v15Sha256 => {
-                        KeyImpl::AwsRsa(RsaKeyPair::from_pkcs8(pkcs8).map_err(|e| {
-                            key_invalid(format!("aws-lc-rs refused the RSA key: {e}"))
-                        })?)
-                    }
-                    SignatureAlgorithm::EcdsaP256Sha256 => KeyImpl::AwsP256(
-                        EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, pkcs8).map_err(
-                            |e| key_invalid(format!("aws-lc-rs refused the EC key: {e}")),
-                        )?,
-                    ),
-                };
-            }
+    pub fn with_backend(self, backend: Backend) -> Result<Self> {
+        if backend == self.backend {
+            return Ok(self);
         }
-        self.backend = backend;
+        match backend {
+            Backend::RustCrypto => Self::rust_crypto(&self.pkcs8, self.chain),
+            Backend::AwsLc => self.on_aws_lc(),
+        }
+    }
+
+    #[cfg(not(feature = "aws-lc"))]
+    fn on_aws_lc(self) -> Result<Self> {
+        Err(Error::new(
+            ErrorCode::UnsupportedAlgorithm,
+            "this build of paraph has no aws-lc-rs backend (the aws-lc feature is off)",
+        ))
+    }
+
+    #[cfg(feature = "aws-lc")]
+    fn on_aws_lc(mut self) -> Result<Self> {
+        use aws_lc_rs::signature::{ECDSA_P256_SHA256_ASN1_SIGNING, EcdsaKeyPair, RsaKeyPair};
+        let pkcs8 = self.pkcs8.as_slice();
+        self.key = match self.algorithm {
+            SignatureAlgorithm::RsaPkcs1v15Sha256 => KeyImpl::AwsRsa(
+                RsaKeyPair::from_pkcs8(pkcs8)
+                    .map_err(|e| key_invalid(format!("aws-lc-rs refused the RSA key: {e}")))?,
+            ),
+            SignatureAlgorithm::EcdsaP256Sha256 => KeyImpl::AwsP256(
+                EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, pkcs8)
+                    .map_err(|e| key_invalid(format!("aws-lc-rs refused the EC key: {e}")))?,
+            ),
+        };
+        self.backend = Backend::AwsLc;
         Ok(self)
     }
 
@@ -317,7 +392,7 @@ fn order_chain(
     public: &SubjectPublicKeyInfoOwned,
 ) -> Result<Vec<Certificate>> {
     let matches = |c: &Certificate| {
-        let spki = c.tbs_certificate().subject_public_key_info();
+        let spki = c.x509().tbs_certificate().subject_public_key_info();
         spki.algorithm.oid == public.algorithm.oid
             && spki.subject_public_key == public.subject_public_key
     };
@@ -327,7 +402,7 @@ fn order_chain(
             match certs.first() {
                 Some(first) => format!(
                     "the private key does not belong to certificate {} (nor to any other given)",
-                    cert::subject(first)
+                    first.subject()
                 ),
                 None => "no certificate was given with the key".to_owned(),
             },
@@ -338,14 +413,14 @@ fn order_chain(
     loop {
         let issuer = chain
             .last()
-            .map(|c| c.tbs_certificate().issuer().clone())
+            .map(|c| c.x509().tbs_certificate().issuer().clone())
             .unwrap_or_default();
-        let last_is_root = chain
-            .last()
-            .is_some_and(|c| c.tbs_certificate().issuer() == c.tbs_certificate().subject());
+        let last_is_root = chain.last().is_some_and(|c| {
+            c.x509().tbs_certificate().issuer() == c.x509().tbs_certificate().subject()
+        });
         match rest
             .iter()
-            .position(|c| !last_is_root && *c.tbs_certificate().subject() == issuer)
+            .position(|c| !last_is_root && *c.x509().tbs_certificate().subject() == issuer)
         {
             Some(i) => chain.push(rest.remove(i)),
             None => break,

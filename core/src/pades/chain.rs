@@ -1,0 +1,140 @@
+//! Certificate paths (RFC 5280 §6, simplified): from the signer's
+//! certificate through the certificates the signature carries to one of the
+//! caller's trust anchors, each issued by the next and valid at the
+//! validation time.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+use cms::signed_data::SignedData;
+use const_oid::db::rfc5912;
+use der::Encode;
+use x509_cert::Certificate as X509;
+
+use super::cert::{self, Certificate};
+use super::keys::verify_raw;
+use super::verify::{ChainStatus, Problem, ProblemCode};
+
+/// Builds a chain from `signer` to one of `anchors` through the CMS's
+/// certificates and judges it at `at`. Without anchors nothing is
+/// trusted.
+pub(crate) fn chain_status(
+    signed: &SignedData,
+    signer: Option<&X509>,
+    anchors: &[Certificate],
+    at: DateTime<Utc>,
+    problems: &mut Vec<Problem>,
+) -> ChainStatus {
+    let Some(signer) = signer else {
+        return ChainStatus::Untrusted;
+    };
+    let mut pool: Vec<&X509> = signed
+        .certificates
+        .as_ref()
+        .map(|set| {
+            set.0
+                .iter()
+                .filter_map(|c| match c {
+                    cms::cert::CertificateChoices::Certificate(c) => Some(c),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    pool.extend(anchors.iter().map(Certificate::x509));
+    let is_anchor = |c: &X509| {
+        anchors.iter().map(Certificate::x509).any(|a| {
+            a.tbs_certificate().subject() == c.tbs_certificate().subject()
+                && a.tbs_certificate().subject_public_key_info()
+                    == c.tbs_certificate().subject_public_key_info()
+        })
+    };
+    let mut chain: Vec<&X509> = vec![signer];
+    let mut seen = HashSet::new();
+    let mut current = signer;
+    loop {
+        if is_anchor(current) {
+            break;
+        }
+        if current.tbs_certificate().issuer() == current.tbs_certificate().subject() {
+            problems.push(Problem::new(
+                ProblemCode::ChainUntrusted,
+                format!(
+                    "the chain ends at {}, which is not a trust anchor",
+                    cert::subject(current)
+                ),
+            ));
+            return ChainStatus::Untrusted;
+        }
+        if !seen.insert(cert::fingerprint(current)) || chain.len() > 16 {
+            problems.push(Problem::new(
+                ProblemCode::ChainUntrusted,
+                "the certificate chain loops",
+            ));
+            return ChainStatus::Untrusted;
+        }
+        let issuer = pool.iter().copied().find(|candidate| {
+            candidate.tbs_certificate().subject() == current.tbs_certificate().issuer()
+                && issued_by(current, candidate)
+        });
+        match issuer {
+            Some(issuer) => {
+                chain.push(issuer);
+                current = issuer;
+            }
+            None => {
+                problems.push(Problem::new(
+                    ProblemCode::ChainUntrusted,
+                    format!(
+                        "no chain from {} leads to a trust anchor",
+                        cert::subject(signer)
+                    ),
+                ));
+                return ChainStatus::Untrusted;
+            }
+        }
+    }
+    for c in &chain {
+        if let Err(e) = cert::check_validity(c, at) {
+            problems.push(Problem::new(
+                ProblemCode::CertificateNotValidAtTime,
+                e.message(),
+            ));
+            return ChainStatus::Expired;
+        }
+    }
+    let expects_revocation = chain.iter().take(chain.len().saturating_sub(1)).any(|c| {
+        c.tbs_certificate().extensions().is_some_and(|exts| {
+            exts.iter().any(|e| {
+                e.extn_id == rfc5912::ID_CE_CRL_DISTRIBUTION_POINTS
+                    || e.extn_id == rfc5912::ID_PE_AUTHORITY_INFO_ACCESS
+            })
+        })
+    });
+    if expects_revocation {
+        problems.push(Problem::new(
+            ProblemCode::RevocationUnchecked,
+            "revocation was not checked: the document carries no revocation data",
+        ));
+        return ChainStatus::RevokedUnknown;
+    }
+    ChainStatus::Trusted
+}
+
+/// Whether `issuer`'s key verifies `cert`'s signature.
+fn issued_by(cert: &X509, issuer: &X509) -> bool {
+    let Ok(tbs) = cert.tbs_certificate().to_der() else {
+        return false;
+    };
+    let Some(signature) = cert.signature().as_bytes() else {
+        return false;
+    };
+    verify_raw(
+        issuer.tbs_certificate().subject_public_key_info(),
+        cert.signature_algorithm().oid,
+        None,
+        &tbs,
+        signature,
+    )
+    .unwrap_or(false)
+}

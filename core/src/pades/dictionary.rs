@@ -1,0 +1,375 @@
+//! The signature dictionary (ISO 32000-2 §12.8.1, Table 255) and its byte
+//! range: written with placeholders whose offsets are known exactly, and
+//! read back, with the `/ByteRange` checked against the file as ETSI EN
+//! 319 142-1 §5.1 requires (one gap, holding exactly the `/Contents` hex
+//! string).
+
+use chrono::{DateTime, Utc};
+use lopdf::{Dictionary, Document, Object, ObjectId, Writer};
+
+use super::verify::Coverage;
+use crate::error::{Error, ErrorCode, Result};
+use crate::pdf::object::{self, decode_text_string, text_string};
+
+/// Width of each number of the `/ByteRange` placeholder: ten digits cover
+/// files up to 9.3 GiB.
+const BYTE_RANGE_DIGITS: usize = 10;
+/// Bytes of the whole `/ByteRange` placeholder: `[0 ` + three numbers
+/// padded with spaces + `]`.
+const BYTE_RANGE_PLACEHOLDER: usize = 2 + 2 + 3 * BYTE_RANGE_DIGITS + 2;
+
+/// A `/ByteRange`: the two spans a signature covers, `[0 a]` and `[b c]`,
+/// around its own `/Contents` string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ByteRange {
+    /// End of the first span: the offset of the `<` that opens `/Contents`.
+    pub contents_start: usize,
+    /// Start of the second span: just after the `>` that closes `/Contents`.
+    pub contents_end: usize,
+    /// Length of the second span.
+    pub tail_len: usize,
+}
+
+impl ByteRange {
+    /// The byte range of a file of `total` bytes whose `/Contents` string
+    /// (brackets included) spans `contents_start..contents_end`.
+    pub fn around(contents_start: usize, contents_end: usize, total: usize) -> Result<Self> {
+        let tail_len = total
+            .checked_sub(contents_end)
+            .filter(|_| contents_start < contents_end);
+        match tail_len {
+            Some(tail_len) => Ok(Self {
+                contents_start,
+                contents_end,
+                tail_len,
+            }),
+            None => Err(Error::new(
+                ErrorCode::Internal,
+                "the /Contents placeholder lies outside the file",
+            )),
+        }
+    }
+
+    /// The four numbers: `[0 a b c]`.
+    pub fn values(&self) -> [usize; 4] {
+        [0, self.contents_start, self.contents_end, self.tail_len]
+    }
+
+    /// Reads `[0 a b c]` from four numbers, with `a < b` and `b + c` not
+    /// overflowing; `None` for anything else.
+    pub fn from_values(values: &[i64]) -> Option<Self> {
+        let [start, a, b, c] = <[i64; 4]>::try_from(values).ok()?;
+        let [a, b, c] = [a, b, c].map(|v| usize::try_from(v).ok());
+        let (a, b, c) = (a?, b?, c?);
+        (start == 0 && a < b && b.checked_add(c).is_some()).then_some(Self {
+            contents_start: a,
+            contents_end: b,
+            tail_len: c,
+        })
+    }
+
+    /// Where the covered bytes end: `b + c`.
+    pub fn end(&self) -> usize {
+        self.contents_end + self.tail_len
+    }
+
+    /// The two covered spans, as (offset, length).
+    pub fn spans(&self) -> [(usize, usize); 2] {
+        [(0, self.contents_start), (self.contents_end, self.tail_len)]
+    }
+
+    /// The placeholder text, padded with spaces to the width it was
+    /// reserved with (`PDF_TOO_LARGE` when the numbers do not fit).
+    fn padded(&self) -> Result<String> {
+        let [_, a, b, c] = self.values();
+        let text = format!("[0 {a} {b} {c}]");
+        if text.len() > BYTE_RANGE_PLACEHOLDER {
+            return Err(Error::new(
+                ErrorCode::PdfTooLarge,
+                "the signed file would be too large for a 10-digit /ByteRange",
+            ));
+        }
+        Ok(format!("{text:<BYTE_RANGE_PLACEHOLDER$}"))
+    }
+
+    /// Writes this byte range over its placeholder at `at` in `bytes`.
+    pub fn patch(&self, bytes: &mut [u8], at: usize) -> Result<()> {
+        let text = self.padded()?;
+        let slot = at
+            .checked_add(BYTE_RANGE_PLACEHOLDER)
+            .and_then(|end| bytes.get_mut(at..end))
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorCode::Internal,
+                    "the /ByteRange placeholder lies outside the update",
+                )
+            })?;
+        slot.copy_from_slice(text.as_bytes());
+        Ok(())
+    }
+
+    /// Checks this byte range against `pdf`: it lies inside the file and
+    /// its gap holds exactly one hex string (ETSI EN 319 142-1 §5.1). The
+    /// coverage is the whole file, or the revision it ends.
+    pub fn check(&self, pdf: &[u8]) -> Option<Coverage> {
+        let end = self.end();
+        let gap = pdf.get(self.contents_start..self.contents_end)?;
+        let sound = end <= pdf.len()
+            && gap.len() >= 2
+            && gap.first() == Some(&b'<')
+            && gap.last() == Some(&b'>')
+            && gap[1..gap.len() - 1].iter().all(u8::is_ascii_hexdigit);
+        let coverage = if end == pdf.len() {
+            Coverage::WholeFile
+        } else {
+            Coverage::Revision { bytes: end }
+        };
+        sound.then_some(coverage)
+    }
+}
+
+/// The signature dictionary paraph writes (ISO 32000-2 Table 255),
+/// serialised by hand so that the offsets of the `/ByteRange` and
+/// `/Contents` placeholders are known exactly.
+#[derive(Debug, Clone)]
+pub(crate) struct SignatureDictionary<'a> {
+    /// `/M`: the claimed signing time (PAdES keeps it out of the CMS).
+    pub signing_time: DateTime<Utc>,
+    /// `/Name`, `/Reason`, `/Location`, `/ContactInfo`, when given.
+    pub name: Option<&'a str>,
+    /// `/Reason`.
+    pub reason: Option<&'a str>,
+    /// `/Location`.
+    pub location: Option<&'a str>,
+    /// `/ContactInfo`.
+    pub contact_info: Option<&'a str>,
+    /// The DocMDP `/P` of a certification signature (§12.8.2.2).
+    pub docmdp: Option<i64>,
+    /// Hex digits reserved inside `/Contents <...>`.
+    pub contents_capacity: usize,
+}
+
+/// A serialised signature dictionary and where its placeholders are,
+/// relative to the start of its body.
+#[derive(Debug, Clone)]
+pub(crate) struct SerialisedDictionary {
+    pub body: Vec<u8>,
+    /// Offset of the `/ByteRange` placeholder.
+    pub byte_range_at: usize,
+    /// Offset of the `<` that opens `/Contents`.
+    pub contents_at: usize,
+}
+
+impl SerialisedDictionary {
+    /// Bytes of the `/Contents` string, brackets included.
+    pub fn contents_len(capacity: usize) -> usize {
+        capacity + 2
+    }
+}
+
+impl SignatureDictionary<'_> {
+    /// The dictionary's bytes, with a zero-filled `/Contents` and a
+    /// blank `/ByteRange` of fixed width.
+    pub fn serialise(&self) -> Result<SerialisedDictionary> {
+        let mut body =
+            b"<</Type/Sig/Filter/Adobe.PPKLite/SubFilter/ETSI.CAdES.detached/ByteRange ".to_vec();
+        let byte_range_at = body.len();
+        body.extend_from_slice(
+            format!("[0 {0} {0} {0}]", " ".repeat(BYTE_RANGE_DIGITS)).as_bytes(),
+        );
+        body.extend_from_slice(b"/Contents ");
+        let contents_at = body.len();
+        body.push(b'<');
+        body.resize(body.len() + self.contents_capacity, b'0');
+        body.push(b'>');
+        body.extend_from_slice(b"/M");
+        body.extend(serialise_object(&text_string(&crate::pdf::date::format(
+            self.signing_time,
+        )))?);
+        let texts = [
+            ("Name", self.name),
+            ("Reason", self.reason),
+            ("Location", self.location),
+            ("ContactInfo", self.contact_info),
+        ];
+        for (key, value) in texts {
+            if let Some(value) = value.filter(|v| !v.is_empty()) {
+                body.extend_from_slice(format!("/{key}").as_bytes());
+                body.extend(serialise_object(&text_string(value))?);
+            }
+        }
+        if let Some(permission) = self.docmdp {
+            body.extend_from_slice(
+                format!(
+                    "/Reference[<</Type/SigRef/TransformMethod/DocMDP/TransformParams<</Type/TransformParams/P {permission}/V/1.2>>>>]"
+                )
+                .as_bytes(),
+            );
+        }
+        body.extend_from_slice(
+            format!(
+                "/Prop_Build<</App<</Name/paraph/REx({})>>/Filter<</Name/Adobe.PPKLite>>>>>>",
+                env!("CARGO_PKG_VERSION")
+            )
+            .as_bytes(),
+        );
+        Ok(SerialisedDictionary {
+            body,
+            byte_range_at,
+            contents_at,
+        })
+    }
+}
+
+fn serialise_object(object: &Object) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    Writer::write_object(&mut out, object)
+        .map_err(|e| Error::new(ErrorCode::Internal, format!("cannot serialise: {e}")))?;
+    Ok(out)
+}
+
+/// A signature dictionary as found in a PDF.
+#[derive(Debug, Clone)]
+pub(crate) struct FoundSignature {
+    /// `/SubFilter`, as `/Name`.
+    pub sub_filter: String,
+    /// `/Type /DocTimeStamp` (ISO 32000-2 §12.8.5).
+    pub is_document_timestamp: bool,
+    /// `/M`, when it reads as a date.
+    pub signing_time: Option<DateTime<Utc>>,
+    /// `/Contents`: the CMS or time-stamp token, with its zero padding.
+    pub contents: Vec<u8>,
+    /// `/ByteRange`, when it is four sound numbers.
+    pub byte_range: Option<ByteRange>,
+}
+
+impl FoundSignature {
+    /// Reads the signature dictionary `sig` of `doc`.
+    pub fn read(doc: &Document, sig: &Dictionary) -> Result<Self> {
+        let sub_filter = object::lookup_name(doc, sig, b"SubFilter")?
+            .map(|n| format!("/{}", String::from_utf8_lossy(n)))
+            .unwrap_or_default();
+        let is_document_timestamp =
+            object::lookup_name(doc, sig, b"Type")? == Some(b"DocTimeStamp");
+        let signing_time = match object::lookup(doc, sig, b"M")? {
+            Some(Object::String(bytes, _)) => crate::pdf::date::parse(&decode_text_string(bytes)),
+            _ => None,
+        };
+        let contents = match object::lookup(doc, sig, b"Contents")? {
+            Some(Object::String(bytes, _)) => bytes.clone(),
+            _ => Vec::new(),
+        };
+        let values: Vec<i64> = object::lookup_array(doc, sig, b"ByteRange")?
+            .map(|a| a.iter().filter_map(|o| o.as_i64().ok()).collect())
+            .unwrap_or_default();
+        Ok(Self {
+            sub_filter,
+            is_document_timestamp,
+            signing_time,
+            contents,
+            byte_range: ByteRange::from_values(&values),
+        })
+    }
+}
+
+/// The DocMDP `/P` of the document's certification signature, if it has one.
+pub(crate) fn certification_permission(doc: &Document, root: Option<ObjectId>) -> Option<i64> {
+    let sig = certification_reference(doc, root)?;
+    let dict = object::get_dict(doc, sig).ok()?;
+    docmdp_permission(doc, dict)
+}
+
+/// The signature dictionary referenced by the catalog's `/Perms /DocMDP`
+/// (ISO 32000-2 §12.8.4.1).
+pub(crate) fn certification_reference(doc: &Document, root: Option<ObjectId>) -> Option<ObjectId> {
+    let catalog = object::get_dict(doc, root?).ok()?;
+    let perms = object::lookup_dict(doc, catalog, b"Perms").ok()??;
+    perms.get(b"DocMDP").ok()?.as_reference().ok()
+}
+
+/// The `/P` of a signature dictionary's DocMDP transform (Table 257); 2
+/// when the transform gives none.
+pub(crate) fn docmdp_permission(doc: &Document, sig: &Dictionary) -> Option<i64> {
+    let refs = object::lookup_array(doc, sig, b"Reference").ok()??;
+    refs.iter().find_map(|r| {
+        let r = object::as_dict(object::resolve(doc, r).ok()?)?;
+        if object::lookup_name(doc, r, b"TransformMethod").ok()?? != b"DocMDP" {
+            return None;
+        }
+        let params = object::lookup_dict(doc, r, b"TransformParams").ok()??;
+        match object::lookup(doc, params, b"P").ok()? {
+            Some(Object::Integer(p)) => Some(*p),
+            _ => Some(2),
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn byte_ranges_refuse_overlaps_negatives_and_overflow() {
+        assert!(ByteRange::from_values(&[0, 10, 20, 5]).is_some());
+        assert!(ByteRange::from_values(&[1, 10, 20, 5]).is_none());
+        assert!(ByteRange::from_values(&[0, 20, 10, 5]).is_none());
+        assert!(ByteRange::from_values(&[0, -1, 10, 5]).is_none());
+        assert!(ByteRange::from_values(&[0, 10, 20]).is_none());
+        // Absurd but representable numbers read, and are then refused by
+        // the check against the file.
+        let absurd = ByteRange::from_values(&[0, 10, i64::MAX, i64::MAX]).expect("numbers");
+        assert_eq!(absurd.check(b"<00>"), None);
+    }
+
+    #[test]
+    fn byte_ranges_check_the_gap_and_the_file_length() {
+        let pdf = b"abc<0A0B>def";
+        let range = ByteRange::around(3, 9, pdf.len()).expect("fits");
+        assert_eq!(range.values(), [0, 3, 9, 3]);
+        assert_eq!(range.check(pdf), Some(Coverage::WholeFile));
+        assert_eq!(
+            ByteRange::around(3, 9, 10).expect("fits").check(pdf),
+            Some(Coverage::Revision { bytes: 10 })
+        );
+        // A gap that is not one hex string, or a range past the end.
+        assert_eq!(
+            ByteRange::around(2, 9, pdf.len()).expect("fits").check(pdf),
+            None
+        );
+        let past = ByteRange::from_values(&[0, 3, 9, 40]).expect("numbers");
+        assert_eq!(past.check(pdf), None);
+        assert!(ByteRange::around(9, 3, 12).is_err());
+        assert!(ByteRange::around(3, 9, 8).is_err());
+    }
+
+    #[test]
+    fn placeholders_are_patched_in_place_or_refused() {
+        let dict = SignatureDictionary {
+            signing_time: DateTime::from_timestamp(1_795_424_400, 0).expect("time"),
+            name: Some("Marie"),
+            reason: None,
+            location: None,
+            contact_info: None,
+            docmdp: None,
+            contents_capacity: 8,
+        };
+        let mut written = dict.serialise().expect("serialises");
+        let contents = &written.body[written.contents_at..written.contents_at + 10];
+        assert_eq!(contents, b"<00000000>");
+        let range = ByteRange::around(100, 110, 200).expect("fits");
+        range
+            .patch(&mut written.body, written.byte_range_at)
+            .expect("patches");
+        let text = String::from_utf8_lossy(&written.body);
+        assert!(text.contains("/ByteRange [0 100 110 90"), "{text}");
+        let huge = ByteRange::around(10_000_000_000, 10_000_000_100, 30_000_000_000).expect("fits");
+        assert_eq!(
+            huge.patch(&mut written.body, written.byte_range_at)
+                .expect_err("too wide")
+                .code(),
+            ErrorCode::PdfTooLarge
+        );
+        let end = written.body.len();
+        assert!(range.patch(&mut written.body, end).is_err());
+    }
+}
