@@ -74,7 +74,12 @@ fn apply(args: ApplyArgs) -> Result<(), Error> {
         [command] => (None, command),
         [state, command] if state.as_os_str() == "-" => (None, command),
         [state, command] => (Some(state), command),
-        _ => unreachable!("clap takes one or two files"),
+        _ => {
+            return Err(Error::new(
+                ErrorCode::InvalidArgument,
+                "give [STATE.json] COMMAND.json",
+            ));
+        }
     };
     let command: Command = io::parse_json(command_path, &io::read_text(command_path)?)?;
     let ctx = Context {
@@ -83,24 +88,13 @@ fn apply(args: ApplyArgs) -> Result<(), Error> {
         ip: args.ip,
         user_agent: args.user_agent,
     };
-    let transition: Transition = match (state_path, command) {
-        (None, Command::Create(params)) => envelope::create(params, &ctx)?,
-        (None, other) => {
-            return Err(Error::new(
-                ErrorCode::EnvelopeNotFound,
-                format!(
-                    "a {} command needs the envelope: give STATE.json before COMMAND.json",
-                    other.name()
-                ),
-            ));
-        }
-        (Some(path), command) => {
-            let state = Envelope::from_json(&io::read_text(path)?).map_err(|e| {
-                Error::new(e.code(), format!("{}: {}", path.display(), e.message()))
-            })?;
-            envelope::apply(&state, command, &ctx)?
-        }
-    };
+    let state = state_path
+        .map(|path| {
+            Envelope::from_json(&io::read_text(path)?)
+                .map_err(|e| Error::new(e.code(), format!("{}: {}", path.display(), e.message())))
+        })
+        .transpose()?;
+    let transition: Transition = envelope::apply(state.as_ref(), command, &ctx)?;
     io::print_json(&transition)
 }
 

@@ -543,6 +543,11 @@ fn sign_then_verify_round_trips_and_reports_trust() {
     );
     assert_eq!(rogue.status.code(), Some(1));
     assert!(stdout(&rogue).contains("UNTRUSTED"));
+    assert!(
+        stderr(&rogue).starts_with("error[CERT_UNTRUSTED]"),
+        "{}",
+        stderr(&rogue)
+    );
 
     let json = paraph(&["verify", out.to_str().expect("path"), "--json"], b"");
     assert!(json.status.success());
@@ -589,6 +594,136 @@ fn a_tampered_file_fails_verification() {
     let verified = paraph(&["verify", out.to_str().expect("path")], b"");
     assert_eq!(verified.status.code(), Some(1));
     assert!(stdout(&verified).contains("BROKEN"));
+    assert!(stderr(&verified).starts_with("error[SIGNATURE_INVALID]"));
+    let unsigned = paraph(
+        &["verify", &repo("fixtures/pdf/reportlab-contract.pdf")],
+        b"",
+    );
+    assert!(stderr(&unsigned).starts_with("error[SIGNATURE_NOT_FOUND]"));
+}
+
+#[test]
+#[ignore = "needs openssl: run by scripts/test"]
+fn two_phase_signing_from_the_shell_with_openssl_as_the_kms() {
+    let dir = TempDir::new("two-phase");
+    for alg in ["rsa", "ec"] {
+        let pending = dir.path(&format!("{alg}.pending.json"));
+        let out = dir.path(&format!("{alg}.pdf"));
+        let prepared = paraph(
+            &[
+                "sign",
+                &repo("fixtures/pdf/reportlab-contract.pdf"),
+                "--cert",
+                &repo(&format!("fixtures/certs/{alg}/signer.pem")),
+                "--chain",
+                &repo(&format!("fixtures/certs/{alg}/chain.pem")),
+                "--page",
+                "1",
+                "--rect",
+                "72,300,200,60",
+                "--time",
+                "2026-11-23T10:00:00Z",
+                "--prepare",
+                pending.to_str().expect("path"),
+            ],
+            b"",
+        );
+        assert!(prepared.status.success(), "{}", stderr(&prepared));
+        let digest = {
+            use base64::Engine as _;
+            base64::engine::general_purpose::STANDARD
+                .decode(stdout(&prepared).trim())
+                .expect("the digest is base64")
+        };
+        assert_eq!(digest.len(), 32);
+        let digest_path = dir.path(&format!("{alg}.digest"));
+        std::fs::write(&digest_path, &digest).expect("write");
+        let value_path = dir.path(&format!("{alg}.sig"));
+        let kms = Command::new("openssl")
+            .args(["pkeyutl", "-sign", "-pkeyopt", "digest:sha256", "-inkey"])
+            .arg(repo(&format!("fixtures/certs/{alg}/signer.key")))
+            .arg("-in")
+            .arg(&digest_path)
+            .arg("-out")
+            .arg(&value_path)
+            .output()
+            .expect("openssl runs");
+        assert!(
+            kms.status.success(),
+            "{}",
+            String::from_utf8_lossy(&kms.stderr)
+        );
+        let finished = paraph(
+            &[
+                "sign",
+                "--finish",
+                pending.to_str().expect("path"),
+                "--signature",
+                value_path.to_str().expect("path"),
+                "-o",
+                out.to_str().expect("path"),
+            ],
+            b"",
+        );
+        assert!(finished.status.success(), "{}", stderr(&finished));
+        let verified = paraph(
+            &[
+                "verify",
+                out.to_str().expect("path"),
+                "--trust",
+                &repo(&format!("fixtures/certs/{alg}/root.pem")),
+            ],
+            b"",
+        );
+        assert!(verified.status.success(), "{}", stdout(&verified));
+
+        // A pending file tampered with is refused with a code, and no
+        // output is written.
+        let mut file: Value =
+            serde_json::from_slice(&std::fs::read(&pending).expect("read")).expect("json");
+        let digest_hex = file["pending"]["documentDigest"]
+            .as_str()
+            .expect("digest")
+            .to_owned();
+        file["pending"]["documentDigest"] = Value::String(digest_hex.replace('a', "b"));
+        file["pending"]["byteRange"][3] = json!(1);
+        let tampered = dir.write(&format!("{alg}.tampered.json"), &file);
+        let never = dir.path(&format!("{alg}.never.pdf"));
+        let refused = paraph(
+            &[
+                "sign",
+                "--finish",
+                &tampered,
+                "--signature",
+                value_path.to_str().expect("path"),
+                "-o",
+                never.to_str().expect("path"),
+            ],
+            b"",
+        );
+        assert_eq!(refused.status.code(), Some(1));
+        assert!(
+            stderr(&refused).starts_with("error[PENDING_SIGNATURE_INVALID]"),
+            "{}",
+            stderr(&refused)
+        );
+        assert!(!never.exists());
+        // A value made by another key.
+        let other = paraph(
+            &[
+                "sign",
+                "--finish",
+                pending.to_str().expect("path"),
+                "--signature",
+                &repo("fixtures/pdf/reportlab-contract.pdf"),
+                "-o",
+                never.to_str().expect("path"),
+            ],
+            b"",
+        );
+        assert_eq!(other.status.code(), Some(1));
+        assert!(!never.exists());
+    }
 }
 
 #[test]

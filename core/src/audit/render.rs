@@ -24,10 +24,12 @@ use crate::error::{Error, ErrorCode, Result};
 
 use super::verify::EVIDENCE_ATTACHMENT as EVIDENCE_FILE_NAME;
 
-/// How to render the audit trail.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// How to render the audit trail. JSON: `{"locale": "fr"}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RenderOptions {
     /// The language of the labels (English by default).
+    #[serde(default)]
     pub locale: Locale,
 }
 

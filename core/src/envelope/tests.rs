@@ -267,6 +267,32 @@ fn create_on_an_existing_envelope_is_refused() {
 }
 
 #[test]
+fn apply_from_no_envelope_accepts_only_create() {
+    let ctx = Context::new(t0(), sender());
+    let command: Command = serde_json::from_str(
+        r#"{"type": "create", "id": "env_1", "subject": "Offer", "locale": "fr"}"#,
+    )
+    .expect("json");
+    let created = apply(None, command.clone(), &ctx).expect("creates");
+    let Command::Create(params) = command else {
+        panic!("a create command")
+    };
+    assert_eq!(created, create(params, &ctx).expect("create"));
+    assert_eq!(created.envelope.locale, "fr");
+    assert_eq!(
+        code(apply(None, Command::Send, &ctx)),
+        ErrorCode::EnvelopeNotFound
+    );
+    let recipient = Context::new(t0(), Actor::Recipient { id: "r".into() });
+    let again: Command =
+        serde_json::from_str(r#"{"type": "create", "id": "env_2", "subject": "x"}"#).expect("json");
+    assert_eq!(
+        code(apply(None, again, &recipient)),
+        ErrorCode::ActorNotAllowed
+    );
+}
+
+#[test]
 fn update_changes_a_draft_and_null_clears_the_message() {
     let mut s = Story::new();
     let update: UpdateEnvelope =

@@ -4,16 +4,25 @@
 //! - [`sign`] signs with a [`Signer`] in one call; [`prepare`] and
 //!   [`finish`] split it for external signers (HSM, cloud KMS): `prepare`
 //!   returns the bytes (or digest) to sign and a serialisable
-//!   [`PreparedSignature`]; `finish` takes the signature value.
+//!   [`PreparedSignature`]; `finish` checks that state against the document
+//!   and takes the signature value.
 //! - Baseline B-B: `/SubFilter /ETSI.CAdES.detached`, a `/ByteRange` over
 //!   the whole file but `/Contents`, `/M` for the claimed time, and a CMS
 //!   SignedData with content-type, message-digest and ESS
 //!   signing-certificate-v2, no signing-time, and the certificate chain.
 //! - Baseline B-T: an RFC 3161 signature time-stamp over the signature
-//!   value, through [`PreparedSignature::timestamp_request`] and
-//!   [`tsp::token_from_response`].
+//!   value, from the caller's [`TimestampAuthority`] ([`PadesLevel`]).
 //! - [`verify`] reports, per signature, integrity, coverage, changes made
-//!   after it, time-stamp and the chain against given trust anchors.
+//!   after it, time-stamp and the chain against the trust anchors of its
+//!   [`VerifyOptions`], with a [`VerificationReport::verdict`] every surface
+//!   reports alike.
+//!
+//! The concerns each have a file: `sign.rs` (the update and the two
+//! phases), `dictionary.rs` (signature dictionaries and byte ranges, ISO
+//! 32000-2 §12.8.1), `cms/` (building and checking SignedData, RFC 5652),
+//! `keys/` (signers and raw signature values), `tsp.rs` (RFC 3161),
+//! `chain.rs` (certificate paths, RFC 5280), `changes.rs` (what changed
+//! after a signature, ISO 32000-2 §12.8.2), `verify.rs` (the reports).
 
 mod cert;
 mod chain;

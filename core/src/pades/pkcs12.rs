@@ -18,19 +18,26 @@ use zeroize::Zeroizing;
 
 use crate::error::{Error, ErrorCode, Result};
 
-const ID_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.1");
-const ID_ENCRYPTED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.6");
+use const_oid::db::rfc5911::{ID_DATA, ID_ENCRYPTED_DATA};
+use const_oid::db::rfc5912::{ID_SHA_1 as SHA1, ID_SHA_256 as SHA256};
+use const_oid::db::rfc7292::{
+    PBE_WITH_SHA_AND_3_KEY_TRIPLE_DES_CBC as PBE_SHA1_3DES,
+    PBE_WITH_SHA_AND_128_BIT_RC_2_CBC as PBE_SHA1_RC2_128,
+    PBEWITH_SHA_AND_40_BIT_RC_2_CBC as PBE_SHA1_RC2_40,
+};
+use pkcs5::pbes2::PBES2_OID as PBES2;
+
+// The bag types and the certificate type of RFC 7292 §4.2 and §4.2.3 are
+// not in `const_oid::db` (its rfc7292 module stops at `bagtypes`).
+/// keyBag (RFC 7292 §4.2.1).
 const KEY_BAG: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.10.1.1");
+/// pkcs8ShroudedKeyBag (RFC 7292 §4.2.2).
 const SHROUDED_KEY_BAG: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.10.1.2");
+/// certBag (RFC 7292 §4.2.3).
 const CERT_BAG: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.10.1.3");
+/// x509Certificate, a certBag's certId (RFC 7292 §4.2.3, PKCS #9).
 const X509_CERTIFICATE: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.22.1");
-const PBES2: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.5.13");
-const PBE_SHA1_3DES: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.1.3");
-const PBE_SHA1_RC2_128: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.1.5");
-const PBE_SHA1_RC2_40: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.1.6");
-const SHA1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.14.3.2.26");
-const SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1");
 
 /// Most PBKDF/PKCS#12-KDF iterations accepted (a hostile file could ask
 /// for billions).

@@ -851,3 +851,453 @@ fn signing_declares_pdf_1_7_and_the_esic_extension_once() {
             .has(b"Extensions")
     );
 }
+
+// ---- the two-phase path does not trust its pending state ----
+
+fn pending_for(pdf: &[u8], key: &KeySigner) -> PreparedSignature {
+    prepare(pdf, key.certificate_chain(), &visible(1)).expect("prepares")
+}
+
+#[test]
+fn a_tampered_or_corrupted_pending_state_is_refused_and_yields_nothing() {
+    let pdf = minimal_pdf(&[(612.0, 792.0, 0)]);
+    let key = signer("rsa", "signer");
+    let good = pending_for(&pdf, &key);
+    let value = key.sign(good.message()).expect("signs");
+    finish(&pdf, &good, &value, None).expect("the untouched state finishes");
+
+    let other_key = signer("rsa", "signer2");
+    type Tamper = Box<dyn Fn(&mut PreparedSignature)>;
+    let cases: Vec<(&str, Tamper, ErrorCode)> = vec![
+        (
+            "a byte of the update changed",
+            Box::new(|p| {
+                let last = p.increment.len() - 20;
+                p.increment[last] ^= 1;
+            }),
+            ErrorCode::PendingSignatureInvalid,
+        ),
+        (
+            "the update truncated",
+            Box::new(|p| p.increment.truncate(p.increment.len() / 2)),
+            ErrorCode::PendingSignatureInvalid,
+        ),
+        (
+            "the base length",
+            Box::new(|p| p.base_len += 1),
+            ErrorCode::PendingSignatureInvalid,
+        ),
+        (
+            "the placeholder moved",
+            Box::new(|p| p.contents_offset += 1),
+            ErrorCode::PendingSignatureInvalid,
+        ),
+        (
+            "an offset past every bound",
+            Box::new(|p| p.contents_offset = usize::MAX),
+            ErrorCode::PendingSignatureInvalid,
+        ),
+        (
+            "a capacity past every bound",
+            Box::new(|p| p.contents_capacity = usize::MAX - 1),
+            ErrorCode::PendingSignatureInvalid,
+        ),
+        (
+            "an offset before the update",
+            Box::new(|p| p.contents_offset = 3),
+            ErrorCode::PendingSignatureInvalid,
+        ),
+        (
+            "the byte range",
+            Box::new(|p| p.byte_range[3] += 1),
+            ErrorCode::PendingSignatureInvalid,
+        ),
+        (
+            "the document digest",
+            Box::new(|p| p.document_digest = "00".repeat(32)),
+            ErrorCode::PendingSignatureInvalid,
+        ),
+        (
+            "the signed attributes",
+            Box::new(|p| p.signed_attributes.truncate(10)),
+            ErrorCode::PendingSignatureInvalid,
+        ),
+        (
+            "the certificates",
+            Box::new(move |p| {
+                p.certificates = vec![base64_of(other_key.certificate_chain()[0].der())];
+            }),
+            ErrorCode::PendingSignatureInvalid,
+        ),
+        (
+            "the algorithm",
+            Box::new(|p| p.algorithm = SignatureAlgorithm::EcdsaP256Sha256),
+            ErrorCode::PendingSignatureInvalid,
+        ),
+        (
+            "the schema version",
+            Box::new(|p| p.schema_version = 1),
+            ErrorCode::UnsupportedSchemaVersion,
+        ),
+    ];
+    for (what, tamper, code) in cases {
+        let mut pending = good.clone();
+        tamper(&mut pending);
+        let err = finish(&pdf, &pending, &value, None).expect_err(what);
+        assert_eq!(err.code(), code, "{what}: {}", err.message());
+    }
+    // A tampered update whose digest and signed attributes were recomputed
+    // still cannot put its /ByteRange anywhere but around its placeholder.
+    let mut moved = good.clone();
+    let text = String::from_utf8_lossy(&moved.increment).into_owned();
+    let at = text.find("/ByteRange [0 ").expect("byte range") + "/ByteRange [0 ".len();
+    moved.increment[at] = if moved.increment[at] == b'9' {
+        b'8'
+    } else {
+        b'9'
+    };
+    assert_eq!(
+        finish(&pdf, &moved, &value, None)
+            .expect_err("moved byte range")
+            .code(),
+        ErrorCode::PendingSignatureInvalid
+    );
+    // Another document, or a value from another key.
+    let other = minimal_pdf(&[(595.0, 842.0, 0)]);
+    assert_eq!(
+        finish(&other, &good, &value, None)
+            .expect_err("other pdf")
+            .code(),
+        ErrorCode::PendingSignatureInvalid
+    );
+    let wrong = signer("rsa", "signer2")
+        .sign(good.message())
+        .expect("signs");
+    assert_eq!(
+        finish(&pdf, &good, &wrong, None)
+            .expect_err("other key")
+            .code(),
+        ErrorCode::KeyCertMismatch
+    );
+}
+
+fn base64_of(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+#[test]
+fn pending_state_json_is_versioned_and_refuses_unknown_keys() {
+    let pdf = minimal_pdf(&[(612.0, 792.0, 0)]);
+    let pending = pending_for(&pdf, &signer("ec", "signer"));
+    let json = pending.to_json();
+    assert_eq!(
+        PreparedSignature::from_json(&json).expect("round trip"),
+        pending
+    );
+    let mut value: serde_json::Value = serde_json::from_str(&json).expect("json");
+    value["schemaVersion"] = 9.into();
+    assert_eq!(
+        PreparedSignature::from_json(&value.to_string())
+            .expect_err("v9")
+            .code(),
+        ErrorCode::UnsupportedSchemaVersion
+    );
+    value["schemaVersion"] = PREPARED_SIGNATURE_VERSION.into();
+    value["documnetDigest"] = "typo".into();
+    assert_eq!(
+        PreparedSignature::from_json(&value.to_string())
+            .expect_err("unknown key")
+            .code(),
+        ErrorCode::MalformedJson
+    );
+}
+
+#[test]
+fn ecdsa_values_are_accepted_as_der_or_as_r_and_s() {
+    let pdf = minimal_pdf(&[(612.0, 792.0, 0)]);
+    let key = signer("ec", "signer");
+    let pending = pending_for(&pdf, &key);
+    let der = key.sign(pending.message()).expect("signs");
+    let signature = p256::ecdsa::Signature::from_der(&der).expect("DER");
+    let raw = signature.to_bytes();
+    assert_eq!(raw.len(), 64);
+    let from_der = finish(&pdf, &pending, &der, None).expect("DER finishes");
+    let from_raw = finish(&pdf, &pending, &raw, None).expect("r||s finishes");
+    assert_eq!(from_der, from_raw);
+    assert!(report(&from_raw, "certs/ec/root.pem").all_trusted());
+}
+
+struct NoTsa;
+impl TimestampAuthority for NoTsa {
+    fn timestamp(&self, _request: &[u8]) -> crate::Result<Vec<u8>> {
+        Err(crate::Error::new(
+            ErrorCode::TimestampInvalid,
+            "the TSA is down",
+        ))
+    }
+}
+
+#[test]
+fn the_level_and_the_time_stamp_authority_must_agree() {
+    let pdf = minimal_pdf(&[(612.0, 792.0, 0)]);
+    let key = signer("rsa", "signer");
+    let mut b_t = options();
+    b_t.level = PadesLevel::BaselineT;
+    assert_eq!(
+        sign(&pdf, &key, None, &b_t).expect_err("no TSA").code(),
+        ErrorCode::InvalidArgument
+    );
+    assert_eq!(
+        sign(&pdf, &key, Some(&NoTsa), &options())
+            .expect_err("TSA for B-B")
+            .code(),
+        ErrorCode::InvalidArgument
+    );
+    let down = sign(&pdf, &key, Some(&NoTsa), &b_t).expect_err("TSA down");
+    assert_eq!(down.code(), ErrorCode::TimestampInvalid);
+    assert_eq!(down.message(), "the TSA is down");
+}
+
+/// A PDF whose page is object 3 generation 2, with its xref written by hand.
+fn pdf_with_page_generation_2() -> Vec<u8> {
+    let objects = [
+        ("1 0 obj", "<< /Type /Catalog /Pages 2 0 R >>"),
+        ("2 0 obj", "<< /Type /Pages /Kids [3 2 R] /Count 1 >>"),
+        (
+            "3 2 obj",
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>",
+        ),
+    ];
+    let mut out = b"%PDF-1.7\n".to_vec();
+    let mut entries = vec!["0000000000 65535 f \n".to_owned()];
+    for (header, body) in objects {
+        let generation = &header[2..3];
+        entries.push(format!("{:010} {:0>5} n \n", out.len(), generation));
+        out.extend_from_slice(format!("{header}\n{body}\nendobj\n").as_bytes());
+    }
+    let xref = out.len();
+    out.extend_from_slice(b"xref\n0 4\n");
+    for entry in entries {
+        out.extend_from_slice(entry.as_bytes());
+    }
+    out.extend_from_slice(
+        format!("trailer\n<< /Size 4 /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n").as_bytes(),
+    );
+    out
+}
+
+#[test]
+fn updated_objects_keep_their_generation_numbers_in_the_xref() {
+    let pdf = pdf_with_page_generation_2();
+    assert_eq!(Pdf::load(&pdf).expect("loads").page_count(), 1);
+    // Signing visibly adds an annotation to the page, so rewrites 3 2 obj.
+    let signed = sign(&pdf, &signer("rsa", "signer"), None, &visible(1)).expect("signs");
+    let update = String::from_utf8_lossy(&signed[pdf.len()..]).into_owned();
+    let offset = pdf.len()
+        + update
+            .find("\n3 2 obj")
+            .map(|at| at + 1)
+            .expect("the page is rewritten as 3 2 obj");
+    assert!(
+        update.contains(&format!("{offset:010} 00002 n")),
+        "the xref names generation 2"
+    );
+    assert!(report(&signed, "certs/rsa/root.pem").all_trusted());
+    // And the signed file reads back with the page in place.
+    assert_eq!(Pdf::load(&signed).expect("loads").page_count(), 1);
+}
+
+#[test]
+fn a_trailer_size_past_the_object_number_limit_is_refused() {
+    let pdf = minimal_pdf(&[(612.0, 792.0, 0)]);
+    let mut doc = Pdf::load(&pdf).expect("loads");
+    for size in [4_294_967_290_i64, 8_388_608] {
+        doc.doc.trailer.set("Size", lopdf::Object::Integer(size));
+        let err = crate::pdf::incremental::IncrementalUpdate::new(&doc).expect_err("refused");
+        assert_eq!(
+            err.code(),
+            ErrorCode::PdfTooManyObjects,
+            "{}",
+            err.message()
+        );
+    }
+    doc.doc
+        .trailer
+        .set("Size", lopdf::Object::Integer(8_388_000));
+    crate::pdf::incremental::IncrementalUpdate::new(&doc).expect("room is left below the limit");
+}
+
+#[test]
+fn the_aws_lc_backend_is_always_named_and_refused_without_its_feature() {
+    let key = signer("rsa", "signer");
+    let result = key.with_backend(Backend::AwsLc);
+    if Backend::AwsLc.is_available() {
+        assert_eq!(result.expect("aws-lc").backend(), Backend::AwsLc);
+    } else {
+        assert_eq!(
+            result.expect_err("no aws-lc").code(),
+            ErrorCode::UnsupportedAlgorithm
+        );
+    }
+    let back = signer("ec", "signer")
+        .with_backend(Backend::RustCrypto)
+        .expect("rustcrypto");
+    assert_eq!(back.backend(), Backend::RustCrypto);
+}
+
+// ---- JSON shapes of the options and reports surfaces pass ----
+
+fn round_trip<T>(value: &T) -> T
+where
+    T: serde::Serialize + serde::de::DeserializeOwned,
+{
+    let json = serde_json::to_string(value).expect("serialises");
+    serde_json::from_str(&json).unwrap_or_else(|e| panic!("{json}: {e}"))
+}
+
+#[test]
+fn sign_and_verify_options_round_trip_through_camel_case_json() {
+    let mut o = visible(1);
+    o.field_values = vec![
+        FormFieldFill {
+            name: "title".into(),
+            value: FormFieldValue::Text {
+                text: "Engineer".into(),
+            },
+        },
+        FormFieldFill {
+            name: "agree".into(),
+            value: FormFieldValue::Checkbox { checked: true },
+        },
+    ];
+    o.level = PadesLevel::BaselineT;
+    o.certify = Some(DocMdpPermission::FormFilling);
+    o.reason = Some("Agreed".into());
+    let back = round_trip(&o);
+    assert_eq!(back.field, o.field);
+    assert_eq!(back.field_values, o.field_values);
+    assert_eq!(back.appearance, o.appearance);
+    assert_eq!(back.level, PadesLevel::BaselineT);
+    assert_eq!(back.limits, o.limits);
+    let json = serde_json::to_value(&o).expect("json");
+    assert_eq!(json["level"], "B-T");
+    assert_eq!(json["field"]["type"], "new");
+    assert_eq!(json["fieldValues"][1]["value"]["type"], "CHECKBOX");
+    assert_eq!(json["certify"], "FORM_FILLING");
+
+    for field in [
+        SignatureField::Existing { name: "sig".into() },
+        SignatureField::Invisible { name: None },
+        SignatureField::Anchored {
+            name: Some("sig_1".into()),
+            anchor: crate::pdf::Anchor {
+                text: "Signature:".into(),
+                occurrence: 2,
+                page: Some(1),
+                position: crate::pdf::AnchorPosition::Below,
+                offset_x: 1.0,
+                offset_y: -2.0,
+                width: 100.0,
+                height: 30.0,
+            },
+        },
+    ] {
+        assert_eq!(round_trip(&field), field);
+    }
+    let minimal =
+        SignOptions::from_json(r#"{"signingTime": "2026-11-23T10:00:00Z"}"#).expect("defaults");
+    assert_eq!(minimal.field, SignatureField::Invisible { name: None });
+    assert_eq!(minimal.level, PadesLevel::BaselineB);
+    assert_eq!(
+        SignOptions::from_json(r#"{"signingTime": "2026-11-23T10:00:00Z", "leve": "B-T"}"#)
+            .expect_err("typo")
+            .code(),
+        ErrorCode::MalformedJson
+    );
+
+    let verify_options = VerifyOptions::new(now()).with_trust_anchors(certs("certs/rsa/root.pem"));
+    assert_eq!(round_trip(&verify_options), verify_options);
+}
+
+#[test]
+fn verification_reports_round_trip_and_give_one_verdict() {
+    let pdf = minimal_pdf(&[(612.0, 792.0, 0)]);
+    let signed = sign(&pdf, &signer("rsa", "signer"), None, &options()).expect("signs");
+    let trusted = report(&signed, "certs/rsa/root.pem");
+    assert_eq!(round_trip(&trusted), trusted);
+    trusted.verdict().expect("trusted");
+    let untrusted = report(&signed, "certs/rogue/root.pem");
+    assert_eq!(
+        untrusted.verdict().expect_err("rogue").code(),
+        ErrorCode::CertUntrusted
+    );
+    assert!(
+        untrusted.signatures[0]
+            .problems
+            .iter()
+            .any(|p| p.code == ProblemCode::ChainUntrusted)
+    );
+    let integrity_only = verify(&signed, &VerifyOptions::new(now())).expect("verifies");
+    assert!(!integrity_only.trust_checked);
+    integrity_only.verdict().expect("intact");
+    let unsigned = verify(&pdf, &VerifyOptions::new(now())).expect("verifies");
+    assert_eq!(
+        unsigned.verdict().expect_err("none").code(),
+        ErrorCode::SignatureNotFound
+    );
+    let mut broken = signed.clone();
+    let last = broken.len() - 30;
+    broken[last] ^= 0x20;
+    let broken = report(&broken, "certs/rsa/root.pem");
+    assert_eq!(
+        broken.verdict().expect_err("broken").code(),
+        ErrorCode::SignatureInvalid
+    );
+}
+
+#[test]
+fn verification_honours_the_callers_limits() {
+    let pdf = minimal_pdf(&[(612.0, 792.0, 0)]);
+    let signed = sign(&pdf, &signer("rsa", "signer"), None, &options()).expect("signs");
+    let mut tight = VerifyOptions::new(now());
+    tight.limits.max_file_size = 100;
+    assert_eq!(
+        verify(&signed, &tight).expect_err("limit").code(),
+        ErrorCode::PdfTooLarge
+    );
+}
+
+#[test]
+fn field_definitions_pages_and_certificates_round_trip_through_json() {
+    let spec = FormFieldSpec {
+        name: "start_date".into(),
+        kind: FormFieldKind::Text,
+        page: 2,
+        rect: Rect::new(10.0, 20.0, 100.0, 18.0),
+        value: Some("2027-01-04".into()),
+        required: true,
+        read_only: false,
+    };
+    assert_eq!(round_trip(&spec), spec);
+    let json = serde_json::to_value(&spec).expect("json");
+    assert_eq!(json["kind"], "TEXT");
+    assert_eq!(json["readOnly"], false);
+    let pdf = minimal_pdf(&[(612.0, 792.0, 90)]);
+    let doc = Pdf::load(&pdf).expect("loads");
+    let geometry = doc.page(1).expect("page").geometry;
+    assert_eq!(round_trip(&geometry), geometry);
+    let page = serde_json::to_value(doc.page(1).expect("page")).expect("json");
+    assert_eq!(page["geometry"]["rotation"], "90");
+    assert_eq!(page["geometry"]["mediaBox"]["urx"], 612.0);
+    let cert = &certs("certs/rsa/root.pem")[0];
+    assert_eq!(&round_trip(cert), cert);
+    assert!(serde_json::from_str::<Certificate>("\"bm90IGEgY2VydA==\"").is_err());
+    #[cfg(feature = "audit-pdf")]
+    {
+        let render = crate::audit::RenderOptions {
+            locale: crate::audit::Locale::Ko,
+        };
+        assert_eq!(round_trip(&render), render);
+    }
+}

@@ -20,13 +20,16 @@ const DEFAULT_MEDIA_BOX: PdfRect = PdfRect {
     ury: 792.0,
 };
 
-/// A page of a loaded PDF.
-#[derive(Debug, Clone, PartialEq)]
+/// A page of a loaded PDF. JSON: `{"number", "geometry": {"mediaBox",
+/// "cropBox", "rotation"}}` (serialised only: a page comes from a PDF).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Page {
     /// Page number, from 1.
     pub number: u32,
     /// Boxes and rotation, inherited from the page tree where the page has none.
     pub geometry: PageGeometry,
+    #[serde(skip)]
     pub(crate) id: ObjectId,
 }
 

@@ -104,8 +104,10 @@ pub struct FormField {
 }
 
 /// A field to add, placed on a page in points from its top-left corner as
-/// displayed.
-#[derive(Debug, Clone, PartialEq)]
+/// displayed. JSON (camelCase): `{"name", "kind", "page", "rect", "value",
+/// "required", "readOnly"}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct FormFieldSpec {
     /// Name, unique in the document; no `.` (it would nest the field).
     pub name: String,
@@ -116,10 +118,13 @@ pub struct FormFieldSpec {
     /// Where.
     pub rect: Rect,
     /// A value to fill in now (text fields and checkboxes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Sets the Required flag.
+    #[serde(default)]
     pub required: bool,
     /// Sets the ReadOnly flag. Initials fields are always read-only.
+    #[serde(default)]
     pub read_only: bool,
 }
 

@@ -58,7 +58,8 @@ impl Rotation {
 }
 
 /// Where a page is and how it is shown.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PageGeometry {
     /// The media box, in user space.
     pub media_box: PdfRect,

@@ -111,7 +111,8 @@ pub(crate) fn as_number(object: &Object) -> Option<f64> {
 
 /// A rectangle `[x1 y1 x2 y2]` in user space, normalised so that
 /// `llx <= urx` and `lly <= ury` (ISO 32000-2 §7.9.5).
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PdfRect {
     /// Lower-left x.
     pub llx: f64,

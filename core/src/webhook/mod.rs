@@ -31,7 +31,7 @@ mod payload;
 mod standard;
 
 pub use hex::{sign_hex, verify_hex};
-pub use payload::{DocumentSummary, RecipientSummary, WebhookData, WebhookPayload};
+pub use payload::{WebhookData, WebhookDocument, WebhookPayload, WebhookRecipient};
 pub use standard::{
     DEFAULT_TOLERANCE, HEADER_ID, HEADER_SIGNATURE, HEADER_TIMESTAMP, MAX_SECRET_LEN,
     MIN_SECRET_LEN, Verifier, WebhookHeaders, WebhookSecret,

@@ -44,10 +44,10 @@ pub struct WebhookData {
     /// Number of signers who have signed.
     pub signed_count: usize,
     /// The documents, with their original and latest digests.
-    pub documents: Vec<DocumentSummary>,
+    pub documents: Vec<WebhookDocument>,
     /// The recipient the event is about (recipient events, declines).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub recipient: Option<RecipientSummary>,
+    pub recipient: Option<WebhookRecipient>,
     /// Why the envelope was declined or voided.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
@@ -67,7 +67,7 @@ pub struct WebhookData {
 /// A document in a webhook body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct DocumentSummary {
+pub struct WebhookDocument {
     /// Id.
     pub id: String,
     /// File name.
@@ -84,7 +84,7 @@ pub struct DocumentSummary {
 /// A recipient in a webhook body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct RecipientSummary {
+pub struct WebhookRecipient {
     /// Id.
     pub id: String,
     /// Name.
@@ -111,7 +111,7 @@ pub struct RecipientSummary {
     pub declined_at: Option<DateTime<Utc>>,
 }
 
-impl From<&Recipient> for RecipientSummary {
+impl From<&Recipient> for WebhookRecipient {
     fn from(r: &Recipient) -> Self {
         Self {
             id: r.id.clone(),
@@ -168,7 +168,7 @@ impl WebhookPayload {
             .data
             .recipient_id()
             .and_then(|id| envelope.recipient(id))
-            .map(RecipientSummary::from);
+            .map(WebhookRecipient::from);
         Some(Self {
             event_type: event.event_type().to_owned(),
             timestamp: event.occurred_at,
@@ -187,7 +187,7 @@ impl WebhookPayload {
                 documents: envelope
                     .documents
                     .iter()
-                    .map(|d| DocumentSummary {
+                    .map(|d| WebhookDocument {
                         id: d.id.clone(),
                         name: d.name.clone(),
                         page_count: d.page_count,

@@ -33,7 +33,7 @@ pub enum AnchorPosition {
 /// found case-insensitively and regardless of spacing, even when the PDF
 /// splits it across text runs or fonts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Anchor {
     /// The phrase.
     pub text: String,
