@@ -67,6 +67,7 @@ fn generated(name: &str) -> Vec<u8> {
         value: None,
         required: true,
         read_only: false,
+        multiline: false,
     };
     add_fields(&pdf, &[field], &FontSet::bundled()).expect("field")
 }

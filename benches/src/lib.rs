@@ -49,6 +49,7 @@ pub fn lifecycle(signers: usize, orders: usize) -> (Envelope, Vec<Event>) {
             signature_level: SignatureLevel::Simple,
             locale: "en".into(),
             expires_at: None,
+            settings: Default::default(),
         },
         &ctx(sender.clone()),
     )
@@ -61,6 +62,7 @@ pub fn lifecycle(signers: usize, orders: usize) -> (Envelope, Vec<Event>) {
             name: "doc.pdf".into(),
             page_count: 10,
             sha256: "ab".repeat(32),
+            pages: Vec::new(),
         }),
         sender.clone(),
     )];
@@ -69,7 +71,7 @@ pub fn lifecycle(signers: usize, orders: usize) -> (Envelope, Vec<Event>) {
             Command::AddRecipient(NewRecipient {
                 id: format!("r{i}"),
                 name: format!("Signer {i}"),
-                email: format!("s{i}@example.com"),
+                email: Some(format!("s{i}@example.com")),
                 phone: None,
                 role: RecipientRole::Signer,
                 routing_order: (i % orders) as u32 + 1,
@@ -87,11 +89,13 @@ pub fn lifecycle(signers: usize, orders: usize) -> (Envelope, Vec<Event>) {
                 rect: Rect::new(10.0, 10.0, 100.0, 30.0),
                 required: true,
                 value: None,
+                multiline: false,
+                anchor: None,
             }),
             sender.clone(),
         ));
     }
-    commands.push((Command::Send, sender));
+    commands.push((Command::send(), sender));
     let mut by_order: Vec<usize> = (0..signers).collect();
     by_order.sort_by_key(|i| i % orders);
     for i in by_order {
@@ -109,6 +113,7 @@ pub fn lifecycle(signers: usize, orders: usize) -> (Envelope, Vec<Event>) {
                 recipient_id: format!("r{i}"),
                 documents: vec![],
                 signature: None,
+                certificate_sha256: None,
             },
             me,
         ));

@@ -1,24 +1,25 @@
 //! `paraph demo`: an envelope with two signers in sequence, from draft to
-//! completed: the events it produces, the webhook deliveries a server would
-//! make for them, and the contract signed by both (PAdES, one incremental
-//! update per signature, initials on every page), with the evidence and
-//! the sealed audit-trail PDF.
+//! completed, told through the core's workflow (prepare, sign each
+//! recipient, finalize): the events, the webhook deliveries a server would
+//! make for them, the contract and its annex signed by both (one PAdES
+//! revision per signature, initials on every page), the evidence and the
+//! sealed audit-trail PDF. The demo holds no PDF logic of its own.
 
 use std::path::PathBuf;
 
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use clap::Args;
-use paraph::audit::{self, EvidenceBundle, Locale};
+use paraph::audit;
 use paraph::envelope::{
-    self, Actor, AuthenticationMethod, Command, Context, CreateEnvelope, DocumentDigest, Envelope,
-    Event, FieldKind, NewDocument, NewRecipient, RecipientRole, SignatureLevel, SignatureMark,
+    self, Actor, AnchorPlacement, AuthenticationMethod, Command, Context, CreateEnvelope, Envelope,
+    EnvelopeSettings, Event, FieldAnchor, FieldKind, NewDocument, NewField, NewRecipient, PageSize,
+    RecipientRole, SignatureLevel, SignatureMark, Transition,
 };
-use paraph::pades::{self, SignOptions, SignatureField, VerifyOptions};
-use paraph::pdf::{
-    Anchor, AnchorPosition, FontSet, FormFieldFill, FormFieldKind, FormFieldSpec, FormFieldValue,
-    PdfDocument, SignatureAppearance, add_fields, initials_on_every_page,
-};
+use paraph::geometry::Rect;
+use paraph::pades::{self, KeySigner, VerifyOptions};
+use paraph::pdf::PdfDocument;
 use paraph::webhook::{WebhookHeaders, WebhookPayload, WebhookSecret};
+use paraph::workflow::{self, DocumentBytes, FinalizeOptions, RecipientInput};
 use paraph::{Error, ErrorCode};
 use serde::Serialize;
 
@@ -97,7 +98,7 @@ pub fn run(args: DemoArgs) -> Result<(), Error> {
     );
     for event in &walk.events {
         out += &format!(
-            "  #{:<2} {}  {:<20} {:<22} {}\n",
+            "  #{:<2} {}  {:<20} {:<34} {}\n",
             event.seq,
             event.occurred_at.to_rfc3339_opts(SecondsFormat::Secs, true),
             event.actor.label(),
@@ -126,96 +127,87 @@ pub fn run(args: DemoArgs) -> Result<(), Error> {
             format!("cannot create {}: {e}", args.out.display()),
         )
     })?;
-    let anchors = pades::parse_certificates(DEMO_ROOT)?;
-    let report = pades::verify(
-        &walk.signed_pdf,
-        &VerifyOptions::new(walk.envelope.updated_at).with_trust_anchors(anchors.clone()),
-    )?;
-    out += &format!(
-        "\nSigned PDF: {} signature(s), {}; every signature {} by the demo root.\n",
-        report.signatures.len(),
-        if report.all_intact() {
-            "intact"
-        } else {
-            "NOT intact"
-        },
-        if report.all_trusted() {
-            "trusted"
-        } else {
-            "NOT trusted"
-        },
-    );
-    for s in &report.signatures {
+    // Checked as a third party would: the signatures, and the audit trail
+    // against each final document.
+    let verify = VerifyOptions::new(envelope.updated_at)
+        .with_trust_anchors(pades::parse_certificates(DEMO_ROOT)?);
+    for document in &walk.finalized.documents {
+        let report = pades::verify(&document.pdf, &verify)?;
         out += &format!(
-            "  {:<10} {} ({})\n",
-            s.field_name,
-            s.signing_time
-                .map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true))
-                .unwrap_or_default(),
-            match &s.coverage {
-                pades::Coverage::WholeFile => "covers the whole file".to_owned(),
-                pades::Coverage::Revision { .. } =>
-                    "covers its revision; later changes allowed".to_owned(),
-                pades::Coverage::Invalid => "invalid byte range".to_owned(),
+            "\n{}: {} signature(s), {}; every signature {} by the demo root.\n",
+            file_name(&document.document_id),
+            report.signatures.len(),
+            if report.all_intact() {
+                "intact"
+            } else {
+                "NOT intact"
+            },
+            if report.all_trusted() {
+                "trusted"
+            } else {
+                "NOT trusted"
+            },
+        );
+        for s in &report.signatures {
+            out += &format!(
+                "  {:<22} {:<26} {}\n",
+                s.field_name,
+                s.signer
+                    .as_ref()
+                    .and_then(|signer| signer.common_name.clone())
+                    .unwrap_or_default(),
+                s.signing_time
+                    .map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true))
+                    .unwrap_or_default(),
+            );
+        }
+        let trail =
+            audit::verify_audit_trail(&walk.finalized.audit_trail, Some(&document.pdf), &verify)?;
+        out += &format!(
+            "  audit trail: {}\n",
+            match trail.verdict() {
+                Ok(()) => "seal intact and trusted, chain intact, final document".to_owned(),
+                Err(e) => format!("NOT valid: {e}"),
             }
         );
     }
-    // The evidence of the whole history, rendered and sealed by the platform
-    // when the envelope completed, then checked as a third party would.
-    let sealed_at = walk.envelope.updated_at;
-    let evidence = EvidenceBundle::from_events(&walk.events, sealed_at)?;
-    let locale = Locale::parse(&envelope.locale).unwrap_or_default();
-    let seal = pades::KeySigner::from_pkcs12(SEAL, "test")?;
-    let audit_pdf =
-        crate::audit_cmd::render_bytes(&evidence, locale, Some((&seal, sealed_at, None)))?;
-    let audit_report = audit::verify_audit_trail(
-        &audit_pdf,
-        Some(&walk.signed_pdf),
-        &VerifyOptions::new(sealed_at).with_trust_anchors(anchors),
-    )?;
+    let evidence = &walk.finalized.evidence;
     out += &format!(
-        "\nAudit trail: {} evidence records, chain head {}; seal {}, chain {}, signed PDF {} the final document.\n",
-        evidence.chain_head.count,
-        evidence.chain_head.hash,
-        if audit_report.seal_intact && audit_report.seal_trust == Some(pades::ChainStatus::Trusted)
-        {
-            "intact and trusted"
-        } else {
-            "NOT valid"
-        },
-        if audit_report.evidence.is_valid() {
-            "intact"
-        } else {
-            "BROKEN"
-        },
-        if audit_report
-            .document
-            .as_ref()
-            .is_some_and(|d| d.matches_document.is_some())
-        {
-            "is"
-        } else {
-            "is NOT"
-        },
+        "\nAudit trail: {} evidence records, chain head {}.\n",
+        evidence.chain_head.count, evidence.chain_head.hash,
     );
-    let files = [
-        ("envelope.json", to_json(envelope)?),
-        ("events.json", to_json(&walk.events)?),
-        ("webhooks.json", to_json(&deliveries)?),
-        ("contract-signed.pdf", walk.signed_pdf.clone()),
-        ("evidence.json", evidence.to_json()),
-        ("audit-trail.pdf", audit_pdf),
+    let mut files = vec![
+        ("envelope.json".to_owned(), to_json(envelope)?),
+        ("events.json".to_owned(), to_json(&walk.events)?),
+        ("webhooks.json".to_owned(), to_json(&deliveries)?),
     ];
+    for document in &walk.finalized.documents {
+        files.push((file_name(&document.document_id), document.pdf.clone()));
+    }
+    files.push(("evidence.json".to_owned(), evidence.to_json()));
+    files.push((
+        "audit-trail.pdf".to_owned(),
+        walk.finalized.audit_trail.clone(),
+    ));
     for (name, bytes) in &files {
         io::write_atomic(&args.out.join(name), bytes)?;
     }
     out += &format!(
         "\nFinal status: {}. Wrote {} to {}/\n",
         envelope.status.as_str(),
-        files.map(|(name, _)| name).join(", "),
+        files
+            .iter()
+            .map(|(name, _)| name.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
         args.out.display()
     );
     io::print(&out)
+}
+
+/// The file a final document is written to.
+fn file_name(document_id: &str) -> String {
+    format!("{document_id}-signed.pdf")
 }
 
 fn to_json<T: Serialize>(value: &T) -> Result<Vec<u8>, Error> {
@@ -241,10 +233,11 @@ struct Walk {
     envelope: Envelope,
     events: Vec<Event>,
     payloads: Vec<(Event, WebhookPayload)>,
-    signed_pdf: Vec<u8>,
+    finalized: workflow::Finalized,
 }
 
 const CONTRACT: &[u8] = include_bytes!("../assets/demo-contract.pdf");
+const ANNEX: &[u8] = include_bytes!("../assets/demo-annex.pdf");
 const SEAL: &[u8] = include_bytes!("../assets/demo-seal.p12");
 const DRAWN_SIGNATURE: &[u8] = include_bytes!("../assets/demo-signature.png");
 pub(crate) const DEMO_ROOT: &[u8] = include_bytes!("../assets/demo-root.pem");
@@ -254,283 +247,305 @@ pub(crate) const DEMO_ROOT: &[u8] = include_bytes!("../assets/demo-root.pem");
 const CONSENT_VERSION: &str = "2026-11";
 const CONSENT_TEXT: &str = "I agree to receive and sign documents electronically. My electronic signature has the same effect as my handwritten signature. I can ask for a paper copy and withdraw this consent at any time.";
 
-/// A recipient's turn to sign: the PDF is stamped and signed with the
-/// platform seal, then the envelope records the signed document's digest.
-struct Signing<'a> {
-    recipient: &'a str,
-    name: &'a str,
-    email: &'a str,
-    initials: &'a str,
-    /// A drawn signature (PNG); typed when `None`.
-    drawn: Option<&'a [u8]>,
+/// The story, step by step, as a server would drive it.
+struct Story {
+    envelope: Envelope,
+    events: Vec<Event>,
+    payloads: Vec<(Event, WebhookPayload)>,
+    documents: Vec<DocumentBytes>,
+    start: DateTime<Utc>,
 }
 
-fn sign_pdf(
-    pdf: &[u8],
-    envelope: &Envelope,
-    signing: &Signing<'_>,
-    time: DateTime<Utc>,
-    seal: &pades::KeySigner,
-) -> Result<Vec<u8>, Error> {
-    let signature_id = format!(
-        "sig_{}",
-        &paraph::digest::sha256_hex(
-            format!("{}:{}:{}", envelope.id, signing.recipient, time.timestamp()).as_bytes()
-        )[..12]
-    );
-    let mut options = SignOptions::with_fonts(time, FontSet::bundled());
-    options.field = SignatureField::Existing {
-        name: format!("sig_{}", signing.recipient),
+impl Story {
+    fn ctx(&self, minutes: i64, actor: Actor) -> Context {
+        context(self.start, minutes, actor)
+    }
+
+    /// Records a transition: the new state, its events and their webhooks.
+    fn record(&mut self, transition: Transition) -> Result<(), Error> {
+        self.payloads.extend(WebhookPayload::from_transition(
+            Some(&self.envelope),
+            &transition,
+        )?);
+        self.envelope = transition.envelope;
+        self.events.extend(transition.events);
+        Ok(())
+    }
+
+    fn apply(&mut self, minutes: i64, actor: Actor, command: Command) -> Result<(), Error> {
+        let ctx = self.ctx(minutes, actor);
+        let transition = envelope::apply(&self.envelope, command, &ctx)?;
+        self.record(transition)
+    }
+
+    fn keep(&mut self, changed: Vec<DocumentBytes>) {
+        for document in changed {
+            if let Some(slot) = self
+                .documents
+                .iter_mut()
+                .find(|d| d.document_id == document.document_id)
+            {
+                *slot = document;
+            }
+        }
+    }
+}
+
+/// Where each party acts from, as the server would see it.
+fn context(start: DateTime<Utc>, minutes: i64, actor: Actor) -> Context {
+    let (ip, user_agent) = match &actor {
+        Actor::Recipient { id } if id == "marie" => (
+            "198.51.100.23",
+            "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0",
+        ),
+        Actor::Recipient { .. } => (
+            "2001:db8:4f2::17",
+            "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1",
+        ),
+        Actor::System => ("203.0.113.10", "paraph-demo (scheduler)"),
+        _ => ("203.0.113.10", "hr-system/4.2 (paraph-demo)"),
     };
-    options.appearance = Some(SignatureAppearance {
-        name: signing.name.to_owned(),
-        image: signing.drawn.map(<[u8]>::to_vec),
-        date: format!("Signed {}", time.format("%Y-%m-%d %H:%M UTC")),
-        details: format!("{} · {signature_id}", signing.email),
-    });
-    options.signer_name = Some(signing.name.to_owned());
-    options.reason = Some(format!(
-        "Signed by {} <{}> through paraph",
-        signing.name, signing.email
-    ));
-    options.field_values = envelope
-        .fields_of(signing.recipient)
-        .filter(|f| f.kind == FieldKind::Initials)
-        .map(|f| FormFieldFill {
-            name: f.id.clone(),
-            value: FormFieldValue::Initials {
-                text: signing.initials.to_owned(),
-                image: None,
-            },
+    Context::new(start + Duration::minutes(minutes), actor)
+        .with_ip(ip)
+        .with_user_agent(user_agent)
+}
+
+/// A document to upload, with the sizes of its pages.
+fn upload(id: &str, name: &str, pdf: &[u8]) -> Result<(NewDocument, DocumentBytes), Error> {
+    let pages: Vec<PageSize> = PdfDocument::load(pdf)?
+        .pages()
+        .iter()
+        .map(|p| {
+            let (width, height) = p.geometry.displayed_size();
+            PageSize { width, height }
         })
         .collect();
-    pades::sign(pdf, seal, None, &options)
+    Ok((
+        NewDocument {
+            id: id.into(),
+            name: name.into(),
+            page_count: u32::try_from(pages.len()).unwrap_or(u32::MAX),
+            pages,
+            sha256: paraph::digest::sha256_hex(pdf),
+        },
+        DocumentBytes {
+            document_id: id.into(),
+            pdf: pdf.to_vec(),
+        },
+    ))
 }
 
-/// The envelope's whole history: a sender prepares and sends it, Marie signs
-/// for the employer, then Jun-ho as the employee; each signature is stamped
-/// on the contract and sealed (PAdES) as an incremental update.
+/// A signature field placed beside a phrase of the document.
+fn anchored(id: &str, document: &str, recipient: &str, phrase: &str, occurrence: u32) -> NewField {
+    NewField {
+        id: id.into(),
+        document_id: document.into(),
+        recipient_id: recipient.into(),
+        kind: FieldKind::Signature,
+        page: 0,
+        rect: Rect::new(0.0, -8.0, 190.0, 56.0),
+        required: true,
+        value: None,
+        multiline: false,
+        anchor: Some(FieldAnchor {
+            text: phrase.into(),
+            occurrence,
+            placement: AnchorPlacement::Right,
+        }),
+    }
+}
+
+/// The envelope's whole history: the HR system prepares and sends it;
+/// Marie signs for the employer, then Jun-ho as the employee, each after
+/// passing a code and consenting; the platform seals the contract and the
+/// audit trail.
 fn walk(start: DateTime<Utc>) -> Result<Walk, Error> {
-    let seal = pades::KeySigner::from_pkcs12(SEAL, "test")?;
-    let sender = Actor::ApiKey {
+    let seal = KeySigner::from_pkcs12(SEAL, "test")?;
+    let sender = || Actor::ApiKey {
         id: "key_demo".into(),
     };
-    let at = |minutes: i64| start + Duration::minutes(minutes);
-    // Where each party acts from, as the server would see it.
-    let ctx = |minutes: i64, actor: Actor| {
-        let (ip, user_agent) = match &actor {
-            Actor::Recipient { id } if id == "marie" => (
-                "198.51.100.23",
-                "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0",
-            ),
-            Actor::Recipient { .. } => (
-                "2001:db8:4f2::17",
-                "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1",
-            ),
-            _ => ("203.0.113.10", "hr-system/4.2 (paraph-demo)"),
-        };
-        Context::new(at(minutes), actor)
-            .with_ip(ip)
-            .with_user_agent(user_agent)
-    };
-    let contract = PdfDocument::load(CONTRACT)?;
-    let pages = u32::try_from(contract.page_count()).unwrap_or(u32::MAX);
-
     let created = envelope::create(
         CreateEnvelope {
             id: "env_demo".into(),
             subject: "Contrat de travail / 근로계약서".into(),
-            message: Some("Please review and sign your employment contract.".into()),
+            message: Some("Merci de relire et de signer votre contrat de travail.".into()),
             signature_level: SignatureLevel::Advanced,
-            locale: "en".into(),
-            expires_at: Some(at(60 * 24 * 14)),
+            locale: "fr".into(),
+            expires_at: Some(start + Duration::days(14)),
+            settings: EnvelopeSettings {
+                initials_on_every_page: true,
+                ..EnvelopeSettings::default()
+            },
         },
-        &ctx(0, sender.clone()),
+        &context(start, 0, sender()),
     )?;
-    let mut payloads = WebhookPayload::from_transition(None, &created)?;
-    let mut envelope = created.envelope;
-    let mut events = created.events;
-    let mut apply =
-        |envelope: &mut Envelope, command: Command, ctx: Context| -> Result<(), Error> {
-            let transition = envelope::apply(&*envelope, command, &ctx)?;
-            payloads.extend(WebhookPayload::from_transition(
-                Some(envelope),
-                &transition,
-            )?);
-            *envelope = transition.envelope;
-            events.extend(transition.events);
-            Ok(())
-        };
-
-    apply(
-        &mut envelope,
-        Command::AddDocument(NewDocument {
-            id: "doc_contract".into(),
-            name: "contrat-de-travail.pdf".into(),
-            page_count: pages,
-            sha256: paraph::digest::sha256_hex(CONTRACT),
-        }),
-        ctx(1, sender.clone()),
-    )?;
-    for (minute, recipient) in [
-        (
-            2,
-            NewRecipient {
-                id: "marie".into(),
-                name: "Marie Dubois".into(),
-                email: "marie.dubois@example.com".into(),
-                phone: None,
-                role: RecipientRole::Signer,
-                routing_order: 1,
-                authentication: AuthenticationMethod::EmailLink,
-            },
-        ),
-        (
-            3,
-            NewRecipient {
-                id: "junho".into(),
-                name: "김준호 (Jun-ho Kim)".into(),
-                email: "junho.kim@example.com".into(),
-                phone: Some("+821012345678".into()),
-                role: RecipientRole::Signer,
-                routing_order: 2,
-                authentication: AuthenticationMethod::SmsCode,
-            },
-        ),
-    ] {
-        apply(
-            &mut envelope,
-            Command::AddRecipient(recipient),
-            ctx(minute, sender.clone()),
-        )?;
-    }
-    // Signature fields placed by anchor text, beside "Signature de
-    // l'employeur" and "Signature du salarié", and initials on every page.
-    let beside = |text: &str| Anchor {
-        text: text.to_owned(),
-        occurrence: 1,
-        page: None,
-        position: AnchorPosition::Right,
-        offset_x: 8.0,
-        offset_y: 0.0,
-        width: 210.0,
-        height: 54.0,
+    let mut story = Story {
+        payloads: WebhookPayload::from_transition(None, &created)?,
+        envelope: created.envelope,
+        events: created.events,
+        documents: Vec::new(),
+        start,
     };
-    let mut fields = Vec::new();
-    for (name, text) in [
-        ("sig_marie", "Signature de l'employeur :"),
-        ("sig_junho", "Signature du salarié :"),
-    ] {
-        let found = contract.find_anchor(&beside(text))?;
-        fields.push(FormFieldSpec {
-            name: name.into(),
-            kind: FormFieldKind::Signature,
-            page: found.page,
-            rect: found.field,
-            value: None,
-            required: true,
-            read_only: false,
-        });
-    }
-    fields.extend(initials_on_every_page(
-        contract.pages(),
-        &["initials_marie".to_owned(), "initials_junho".to_owned()],
-    ));
-    for field in &fields {
-        let recipient = field
-            .name
-            .trim_start_matches("sig_")
-            .trim_start_matches("initials_")
-            .split('_')
-            .next()
-            .unwrap_or_default()
-            .to_owned();
-        apply(
-            &mut envelope,
-            Command::AddField(envelope::NewField {
-                id: field.name.clone(),
-                document_id: "doc_contract".into(),
-                recipient_id: recipient,
-                kind: match field.kind {
-                    FormFieldKind::Signature => FieldKind::Signature,
-                    _ => FieldKind::Initials,
-                },
-                page: field.page,
-                rect: field.rect,
-                required: field.required,
-                value: None,
-            }),
-            ctx(4, sender.clone()),
-        )?;
-    }
-    let mut pdf = add_fields(CONTRACT, &fields, &FontSet::bundled())?;
-    apply(&mut envelope, Command::Send, ctx(6, sender.clone()))?;
 
-    let signings = [
+    for (id, name, pdf) in [
+        ("contract", "contrat-de-travail.pdf", CONTRACT),
+        ("annex", "annexe-fonctions.pdf", ANNEX),
+    ] {
+        let (document, bytes) = upload(id, name, pdf)?;
+        story.apply(1, sender(), Command::AddDocument(document))?;
+        story.documents.push(bytes);
+    }
+    for recipient in [
+        NewRecipient {
+            id: "marie".into(),
+            name: "Marie-Hélène Dupré".into(),
+            email: Some("marie-helene.dupre@example.fr".into()),
+            phone: Some("+33612345678".into()),
+            role: RecipientRole::Signer,
+            routing_order: 1,
+            authentication: AuthenticationMethod::SmsCode,
+        },
+        NewRecipient {
+            id: "junho".into(),
+            name: "김준호 (Jun-ho Kim)".into(),
+            email: Some("junho.kim@example.kr".into()),
+            phone: None,
+            role: RecipientRole::Signer,
+            routing_order: 2,
+            authentication: AuthenticationMethod::AccessCode,
+        },
+    ] {
+        story.apply(2, sender(), Command::AddRecipient(recipient))?;
+    }
+    for field in [
+        anchored(
+            "sig_marie",
+            "contract",
+            "marie",
+            "Signature de l'employeur :",
+            1,
+        ),
+        anchored(
+            "sig_junho",
+            "contract",
+            "junho",
+            "Signature du salarié :",
+            1,
+        ),
+        anchored(
+            "sig_junho_annex",
+            "annex",
+            "junho",
+            "Employee signature:",
+            2,
+        ),
+    ] {
+        story.apply(3, sender(), Command::AddField(field))?;
+    }
+
+    // Prepare at send: the fields go into the documents, anchors placed.
+    let prepared = workflow::prepare(
+        &story.envelope,
+        &story.documents,
+        None,
+        &workflow::PrepareOptions::default(),
+    )?;
+    story.documents = prepared.documents;
+    story.apply(4, sender(), prepared.command)?;
+
+    for (minute, id, mark) in [
         (
-            30,
-            Signing {
-                recipient: "marie",
-                name: "Marie Dubois",
-                email: "marie.dubois@example.com",
-                initials: "MD",
-                drawn: Some(DRAWN_SIGNATURE),
+            20,
+            "marie",
+            SignatureMark::Drawn {
+                png: DRAWN_SIGNATURE.to_vec(),
             },
         ),
         (
             90,
-            Signing {
-                recipient: "junho",
-                name: "김준호 (Jun-ho Kim)",
-                email: "junho.kim@example.com",
-                initials: "JK",
-                drawn: None,
+            "junho",
+            SignatureMark::Typed {
+                text: "김준호".into(),
             },
         ),
-    ];
-    for (minute, signing) in signings {
-        let actor = Actor::Recipient {
-            id: signing.recipient.into(),
-        };
-        apply(
-            &mut envelope,
+    ] {
+        let me = || Actor::Recipient { id: id.into() };
+        story.apply(
+            minute,
+            me(),
             Command::View {
-                recipient_id: signing.recipient.into(),
+                recipient_id: id.into(),
             },
-            ctx(minute, actor.clone()),
         )?;
-        apply(
-            &mut envelope,
+        let method = story
+            .envelope
+            .recipient(id)
+            .map(|r| r.authentication)
+            .unwrap_or_default();
+        if method == AuthenticationMethod::SmsCode {
+            story.apply(
+                minute,
+                me(),
+                Command::RequestAuthentication {
+                    recipient_id: id.into(),
+                },
+            )?;
+        }
+        story.apply(
+            minute + 1,
+            me(),
+            Command::Authenticate {
+                recipient_id: id.into(),
+                method,
+                passed: true,
+            },
+        )?;
+        story.apply(
+            minute + 2,
+            me(),
             Command::Consent {
-                recipient_id: signing.recipient.into(),
+                recipient_id: id.into(),
                 version: CONSENT_VERSION.into(),
                 text_sha256: paraph::digest::sha256_hex(CONSENT_TEXT.as_bytes()),
             },
-            ctx(minute + 2, actor.clone()),
         )?;
-        pdf = sign_pdf(&pdf, &envelope, &signing, at(minute + 4), &seal)?;
-        apply(
-            &mut envelope,
-            Command::Sign {
-                recipient_id: signing.recipient.into(),
-                documents: vec![DocumentDigest {
-                    document_id: "doc_contract".into(),
-                    sha256: paraph::digest::sha256_hex(&pdf),
-                }],
-                signature: Some(match signing.drawn {
-                    Some(png) => SignatureMark::Drawn { png: png.to_vec() },
-                    None => SignatureMark::Typed {
-                        text: signing.name.to_owned(),
-                    },
-                }),
+        let ctx = story.ctx(minute + 4, me());
+        let signed = workflow::sign_recipient(
+            &story.envelope,
+            &story.documents,
+            &RecipientInput {
+                signature: Some(mark),
+                ..RecipientInput::new(id)
             },
-            ctx(minute + 4, actor),
+            &seal,
+            None,
+            &workflow::SignRecipientOptions::default(),
+            &ctx,
         )?;
+        story.record(signed.transition)?;
+        story.keep(signed.documents);
     }
+
+    // Finalize: the platform seals the contract, records the completion
+    // with the final digests, and seals the audit trail.
+    let ctx = story.ctx(96, Actor::System);
+    let finalized = workflow::finalize(
+        &story.envelope,
+        &story.events,
+        &story.documents,
+        &seal,
+        None,
+        &FinalizeOptions {
+            seal: vec!["contract".into()],
+            ..FinalizeOptions::default()
+        },
+        &ctx,
+    )?;
+    story.record(finalized.transition.clone())?;
     Ok(Walk {
-        envelope,
-        events,
-        payloads,
-        signed_pdf: pdf,
+        envelope: story.envelope,
+        events: story.events,
+        payloads: story.payloads,
+        finalized,
     })
 }

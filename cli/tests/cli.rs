@@ -830,7 +830,7 @@ fn signing_errors_are_typed_and_leave_no_file() {
 }
 
 #[test]
-fn the_demo_writes_a_contract_signed_by_both_signers() {
+fn the_demo_writes_its_documents_signed_and_sealed() {
     let dir = TempDir::new("demo-pdf");
     let out_dir = dir.path("out");
     let out = paraph(
@@ -844,35 +844,60 @@ fn the_demo_writes_a_contract_signed_by_both_signers() {
         b"",
     );
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stdout(&out).contains("2 signature(s), intact; every signature trusted"));
-    let pdf = out_dir.join("contract-signed.pdf");
-    let verified = paraph(
-        &[
-            "verify",
-            pdf.to_str().expect("path"),
-            "--trust",
-            &repo("fixtures/certs/rsa/root.pem"),
-            "--json",
-        ],
-        b"",
+    let text = stdout(&out);
+    assert!(
+        text.contains("contract-signed.pdf: 3 signature(s), intact; every signature trusted"),
+        "{text}"
     );
-    assert!(verified.status.success(), "{}", stderr(&verified));
-    let report: Value = serde_json::from_str(&stdout(&verified)).expect("json");
-    let names: Vec<&str> = report["signatures"]
-        .as_array()
-        .expect("array")
-        .iter()
-        .map(|s| s["fieldName"].as_str().expect("name"))
-        .collect();
-    assert_eq!(names, ["sig_marie", "sig_junho"]);
-    // The envelope recorded the signed document's digest.
+    assert!(
+        text.contains("annex-signed.pdf: 2 signature(s), intact; every signature trusted"),
+        "{text}"
+    );
+    assert_eq!(
+        text.matches("audit trail: seal intact and trusted").count(),
+        2
+    );
     let envelope: Value = read_json(&out_dir.join("envelope.json"));
-    let bytes = std::fs::read(&pdf).expect("read");
-    let digest: String = <sha2::Sha256 as sha2::Digest>::digest(&bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    assert_eq!(envelope["documents"][0]["signedSha256"], digest.as_str());
+    for (index, document, expected) in [
+        (
+            0,
+            "contract",
+            vec!["sig_marie", "sig_junho", "PlatformSeal"],
+        ),
+        (1, "annex", vec!["marie_annex", "sig_junho_annex"]),
+    ] {
+        let pdf = out_dir.join(format!("{document}-signed.pdf"));
+        let verified = paraph(
+            &[
+                "verify",
+                pdf.to_str().expect("path"),
+                "--trust",
+                &repo("fixtures/certs/rsa/root.pem"),
+                "--json",
+            ],
+            b"",
+        );
+        assert!(verified.status.success(), "{}", stderr(&verified));
+        let report: Value = serde_json::from_str(&stdout(&verified)).expect("json");
+        let mut names: Vec<&str> = report["signatures"]
+            .as_array()
+            .expect("array")
+            .iter()
+            .map(|s| s["fieldName"].as_str().expect("name"))
+            .collect();
+        names.sort_unstable();
+        let mut expected = expected;
+        expected.sort_unstable();
+        assert_eq!(names, expected, "{document}");
+        // The envelope recorded the final document's digest.
+        let bytes = std::fs::read(&pdf).expect("read");
+        let digest: String = <sha2::Sha256 as sha2::Digest>::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(envelope["documents"][index]["id"], document);
+        assert_eq!(envelope["documents"][index]["finalSha256"], digest.as_str());
+    }
 }
 
 #[test]
@@ -880,7 +905,11 @@ fn demo_assets_match_the_fixtures() {
     for (asset, fixture) in [
         (
             "cli/assets/demo-contract.pdf",
-            "fixtures/pdf/libreoffice-contract.pdf",
+            "fixtures/pdf/libreoffice-contract-signing-page.pdf",
+        ),
+        (
+            "cli/assets/demo-annex.pdf",
+            "fixtures/pdf/reportlab-contract.pdf",
         ),
         ("cli/assets/demo-seal.p12", "fixtures/certs/demo/seal.p12"),
         ("cli/assets/demo-root.pem", "fixtures/certs/rsa/root.pem"),

@@ -229,6 +229,28 @@ error_codes! {
     SignatureMarkInvalid = 2029, "SIGNATURE_MARK_INVALID", 422, "the signature mark is not valid";
     /// A consent's version or text digest is malformed.
     ConsentInvalid = 2030, "CONSENT_INVALID", 422, "the consent record is not valid";
+    /// A signer has no signature field at send.
+    SignerWithoutField = 2031, "SIGNER_WITHOUT_FIELD", 409, "a signer has no signature field";
+    /// An advanced or qualified envelope needs every signer to authenticate by SMS or access code.
+    AdvancedRequiresStrongAuth = 2032, "ADVANCED_REQUIRES_STRONG_AUTH", 409, "an advanced signature needs SMS or access-code authentication";
+    /// The recipient must pass their authentication (SMS or access code) first.
+    RecipientNotAuthenticated = 2033, "RECIPIENT_NOT_AUTHENTICATED", 403, "the recipient has not authenticated";
+    /// The recipient is locked out after too many failed authentication attempts.
+    RecipientLocked = 2034, "RECIPIENT_LOCKED", 403, "the recipient is locked out after too many failed attempts";
+    /// The signer must consent to sign electronically first.
+    ConsentRequired = 2035, "CONSENT_REQUIRED", 409, "the signer has not consented to sign electronically";
+    /// Every signer and approver has acted; only the completion is accepted.
+    EnvelopeAwaitingCompletion = 2036, "ENVELOPE_AWAITING_COMPLETION", 409, "the envelope is waiting for its completion";
+    /// The completion was asked for before every signer and approver acted.
+    EnvelopeNotReady = 2037, "ENVELOPE_NOT_READY", 409, "not every signer and approver has acted";
+    /// The envelope cannot return to draft: someone has signed or approved it.
+    EnvelopeHasSignatures = 2038, "ENVELOPE_HAS_SIGNATURES", 409, "the envelope has been signed or approved";
+    /// An anchored field was not placed when the envelope was sent.
+    FieldNotPlaced = 2039, "FIELD_NOT_PLACED", 409, "an anchored field was not placed";
+    /// Another recipient of the envelope has this email address.
+    DuplicateEmail = 2040, "DUPLICATE_EMAIL", 409, "another recipient has this email address";
+    /// The bytes given for a document are not the ones the envelope records.
+    DocumentMismatch = 2041, "DOCUMENT_MISMATCH", 422, "the document's bytes are not the ones the envelope records";
 
     // 3000–3999: PDF
     /// The bytes are not a PDF this engine can read.
@@ -676,6 +698,17 @@ mod tests {
         (7016, "STORAGE_UNAVAILABLE"),
         (9001, "INTERNAL"),
         (9002, "PANIC"),
+        (2031, "SIGNER_WITHOUT_FIELD"),
+        (2032, "ADVANCED_REQUIRES_STRONG_AUTH"),
+        (2033, "RECIPIENT_NOT_AUTHENTICATED"),
+        (2034, "RECIPIENT_LOCKED"),
+        (2035, "CONSENT_REQUIRED"),
+        (2036, "ENVELOPE_AWAITING_COMPLETION"),
+        (2037, "ENVELOPE_NOT_READY"),
+        (2038, "ENVELOPE_HAS_SIGNATURES"),
+        (2039, "FIELD_NOT_PLACED"),
+        (2040, "DUPLICATE_EMAIL"),
+        (2041, "DOCUMENT_MISMATCH"),
     ];
 
     #[test]

@@ -32,6 +32,7 @@ pub mod pades;
 pub mod pdf;
 mod serde_util;
 pub mod webhook;
+pub mod workflow;
 
 pub use error::{
     Error, ErrorCode, ErrorCodeEntry, ErrorCodeTable, ErrorFamily, RETIRED_CODES, Result,

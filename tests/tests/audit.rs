@@ -65,6 +65,7 @@ fn story() -> Story {
             signature_level: SignatureLevel::Advanced,
             locale: "fr".into(),
             expires_at: None,
+            settings: Default::default(),
         },
         &sender(0),
     )
@@ -83,6 +84,7 @@ fn story() -> Story {
             name: "contrat-de-travail.pdf".into(),
             page_count: 1,
             sha256: paraph::digest::sha256_hex(&pdf),
+            pages: Vec::new(),
         }),
         sender(1),
     );
@@ -114,7 +116,7 @@ fn story() -> Story {
             EnvelopeCommand::AddRecipient(NewRecipient {
                 id: id.into(),
                 name: NAMES[i].into(),
-                email: format!("{id}@example.org"),
+                email: Some(format!("{id}@example.org")),
                 phone: (auth == AuthenticationMethod::SmsCode).then(|| "+33611223344".into()),
                 role,
                 routing_order: order,
@@ -123,7 +125,7 @@ fn story() -> Story {
             sender(2),
         );
     }
-    step(&mut envelope, EnvelopeCommand::Send, sender(3));
+    step(&mut envelope, EnvelopeCommand::send(), sender(3));
     for (minute, id, ip, mark, y) in [
         (
             20,
@@ -182,6 +184,7 @@ fn story() -> Story {
                     sha256: paraph::digest::sha256_hex(&pdf),
                 }],
                 signature: Some(mark),
+                certificate_sha256: None,
             },
             person(minute + 2, id, ip),
         );

@@ -122,6 +122,7 @@ fn three_signers() -> Vec<u8> {
             value: None,
             required: true,
             read_only: false,
+            multiline: false,
         })
         .collect();
     fields.push(FormFieldSpec {
@@ -132,6 +133,7 @@ fn three_signers() -> Vec<u8> {
         value: None,
         required: true,
         read_only: false,
+        multiline: false,
     });
     fields.extend(paraph::pdf::initials_on_every_page(
         doc.pages(),
@@ -213,6 +215,7 @@ fn a_certification_then_an_approval_are_accepted() {
         value: None,
         required: true,
         read_only: false,
+        multiline: false,
     };
     let fields = [field("certification", 1), field("approval", 2)];
     let pdf = paraph::pdf::add_fields(&pdf, &fields, &FontSet::bundled()).expect("fields");

@@ -18,7 +18,7 @@ use crate::error::{Error, ErrorCode, Result};
 
 /// Version of the JSON shape of [`EvidenceBundle`]. Readers refuse other
 /// versions with `UNSUPPORTED_SCHEMA_VERSION`.
-pub const EVIDENCE_SCHEMA_VERSION: u32 = 1;
+pub const EVIDENCE_SCHEMA_VERSION: u32 = 2;
 
 /// The evidence of one envelope.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -91,7 +91,10 @@ pub struct DocumentSummary {
     pub page_count: u32,
     /// SHA-256 as uploaded.
     pub original_sha256: String,
-    /// SHA-256 of the latest version (signed, or original when nobody signed).
+    /// SHA-256 as sent to the recipients, with their fields.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent_sha256: Option<String>,
+    /// SHA-256 of the latest version: final, signed, sent or original.
     pub final_sha256: String,
 }
 
@@ -104,7 +107,8 @@ pub struct RecipientSummary {
     /// Name.
     pub name: String,
     /// Email address.
-    pub email: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
     /// Phone number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
@@ -116,6 +120,13 @@ pub struct RecipientSummary {
     pub status: RecipientStatus,
     /// How they were authenticated.
     pub authentication: AuthenticationMethod,
+    /// When they passed their code (SMS or access code), when their method
+    /// asks for one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authenticated_at: Option<String>,
+    /// SHA-256 of the certificate their signatures were made with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate_sha256: Option<String>,
     /// The consent they gave.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consent: Option<EvidenceConsent>,
@@ -468,6 +479,7 @@ impl EvidenceBundle {
                 )
             })?;
             events.push(Event {
+                schema_version: crate::envelope::SCHEMA_VERSION,
                 envelope_id: record.envelope_id.clone(),
                 seq: record.seq,
                 occurred_at,
@@ -520,6 +532,8 @@ impl Summary {
                     routing_order: r.routing_order,
                     status: r.status,
                     authentication: r.authentication,
+                    authenticated_at: time(r.authenticated_at),
+                    certificate_sha256: r.certificate_sha256.clone(),
                     consent: r.consent.as_ref().map(|c| EvidenceConsent {
                         version: c.version.clone(),
                         text_sha256: c.text_sha256.clone(),
@@ -566,6 +580,7 @@ impl Summary {
                     name: d.name.clone(),
                     page_count: d.page_count,
                     original_sha256: d.sha256.clone(),
+                    sent_sha256: d.sent_sha256.clone(),
                     final_sha256: d.current_sha256().to_owned(),
                 })
                 .collect(),

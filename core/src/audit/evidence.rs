@@ -43,6 +43,10 @@ pub struct EvidenceRecord {
     /// How the acting recipient was authenticated (recipient actions only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authentication: Option<AuthenticationMethod>,
+    /// When the acting recipient passed that factor, when it is a code
+    /// (SMS or access code); an email link is proven by holding it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authenticated_at: Option<String>,
     /// The consent to sign electronically the acting recipient had given at
     /// that time (recipient actions only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -203,17 +207,18 @@ impl EvidenceRecord {
                     kind: "recipient".to_owned(),
                     id: Some(id.clone()),
                     name: recipient.map(|r| r.name.clone()),
-                    email: recipient.map(|r| r.email.clone()),
+                    email: recipient.and_then(|r| r.email.clone()),
                     phone: recipient.and_then(|r| r.phone.clone()),
                     role: recipient.map(|r| r.role),
                 }
             }
         };
-        let (authentication, consent) = match &event.actor {
+        let (authentication, authenticated_at, consent) = match &event.actor {
             Actor::Recipient { id } => {
                 let recipient = recipient_at(id);
                 (
                     recipient.map(|r| r.authentication),
+                    recipient.and_then(|r| r.authenticated_at).map(timestamp),
                     recipient
                         .and_then(|r| r.consent.as_ref())
                         .map(|c| EvidenceConsent {
@@ -223,7 +228,7 @@ impl EvidenceRecord {
                         }),
                 )
             }
-            _ => (None, None),
+            _ => (None, None, None),
         };
         let document_name = |id: &str| {
             after
@@ -252,7 +257,9 @@ impl EvidenceRecord {
                     sha256: document.sha256.clone(),
                 }],
             ),
-            EventData::EnvelopeSent { documents } => (None, digests(DigestKind::Sent, documents)),
+            EventData::EnvelopeSent { documents, .. } => {
+                (None, digests(DigestKind::Sent, documents))
+            }
             EventData::RecipientSigned { documents, .. } => {
                 (None, digests(DigestKind::Signed, documents))
             }
@@ -261,7 +268,10 @@ impl EvidenceRecord {
             }
             EventData::RecipientDeclined { reason, .. }
             | EventData::EnvelopeDeclined { reason, .. }
-            | EventData::EnvelopeVoided { reason } => (Some(reason.clone()), Vec::new()),
+            | EventData::EnvelopeVoided { reason }
+            | EventData::EnvelopeReturnedToDraft { reason, .. } => {
+                (Some(reason.clone()), Vec::new())
+            }
             _ => (None, Vec::new()),
         };
         let mut record = EvidenceRecord {
@@ -273,6 +283,7 @@ impl EvidenceRecord {
             ip: event.ip.clone(),
             user_agent: event.user_agent.clone(),
             authentication,
+            authenticated_at,
             consent,
             recipient_id: event.data.recipient_id().map(str::to_owned),
             reason,

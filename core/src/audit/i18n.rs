@@ -118,6 +118,8 @@ pub(crate) enum Label {
     PageOf,
     Ses,
     Ades,
+    AuthenticatedAt,
+    Certificate,
 }
 
 pub(crate) fn label(locale: Locale, label: Label) -> &'static str {
@@ -162,6 +164,12 @@ pub(crate) fn label(locale: Locale, label: Label) -> &'static str {
             Role => ["Role", "Rôle", "역할"],
             RoutingOrder => ["Routing order", "Ordre", "서명 순서"],
             Authentication => ["Authentication", "Authentification", "인증 방식"],
+            AuthenticatedAt => ["Code passed", "Code validé", "인증 완료"],
+            Certificate => [
+                "Signing certificate (SHA-256)",
+                "Certificat de signature (SHA-256)",
+                "서명 인증서 (SHA-256)",
+            ],
             Consent => [
                 "Consent to sign electronically",
                 "Consentement à la signature électronique",
@@ -304,6 +312,26 @@ pub(crate) fn action(locale: Locale, action: &str) -> Option<&'static str> {
             "document.removed" => ["Document removed", "Document retiré", "문서 삭제"],
             "recipient.added" => ["Recipient added", "Destinataire ajouté", "수신자 추가"],
             "recipient.removed" => ["Recipient removed", "Destinataire retiré", "수신자 삭제"],
+            "recipient.updated" => ["Recipient updated", "Destinataire modifié", "수신자 수정"],
+            "field.updated" => ["Field changed", "Champ modifié", "필드 수정"],
+            "envelope.viewed" => ["Envelope opened", "Enveloppe ouverte", "봉투 열람"],
+            "envelope.returned_to_draft" => [
+                "Returned to draft",
+                "Renvoyée en brouillon",
+                "초안으로 회수",
+            ],
+            "recipient.authentication_requested" => [
+                "Authentication code sent",
+                "Code d'authentification envoyé",
+                "인증 코드 발송",
+            ],
+            "recipient.authenticated" => ["Authenticated", "Authentifié", "본인 인증 완료"],
+            "recipient.authentication_failed" => [
+                "Authentication failed",
+                "Échec de l'authentification",
+                "본인 인증 실패",
+            ],
+            "recipient.locked" => ["Locked out", "Accès bloqué", "접근 차단"],
             "field.added" => ["Field placed", "Champ placé", "필드 배치"],
             "field.removed" => ["Field removed", "Champ retiré", "필드 삭제"],
             "envelope.sent" => ["Envelope sent", "Enveloppe envoyée", "봉투 발송"],

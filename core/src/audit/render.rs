@@ -307,7 +307,10 @@ impl Composer<'_> {
                 Style::new(10.0).bold(),
             );
             block.gap(1.5);
-            let mut rows = vec![(self.label(Label::Email).to_owned(), recipient.email.clone())];
+            let mut rows = Vec::new();
+            if let Some(email) = &recipient.email {
+                rows.push((self.label(Label::Email).to_owned(), email.clone()));
+            }
             if let Some(phone) = &recipient.phone {
                 rows.push((self.label(Label::Phone).to_owned(), phone.clone()));
             }
@@ -328,6 +331,18 @@ impl Composer<'_> {
                 self.label(Label::Authentication).to_owned(),
                 i18n::authentication(l, recipient.authentication).to_owned(),
             ));
+            if let Some(at) = &recipient.authenticated_at {
+                rows.push((
+                    self.label(Label::AuthenticatedAt).to_owned(),
+                    display_time(at),
+                ));
+            }
+            if let Some(fingerprint) = &recipient.certificate_sha256 {
+                rows.push((
+                    self.label(Label::Certificate).to_owned(),
+                    fingerprint.clone(),
+                ));
+            }
             if let Some(consent) = &recipient.consent {
                 rows.push((
                     self.label(Label::Consent).to_owned(),
@@ -551,11 +566,13 @@ impl Composer<'_> {
         };
         let mut details: Vec<String> = Vec::new();
         let name_of = |id: &str| {
-            bundle
-                .recipients
-                .iter()
-                .find(|r| r.id == id)
-                .map_or_else(|| id.to_owned(), |r| format!("{} <{}>", r.name, r.email))
+            bundle.recipients.iter().find(|r| r.id == id).map_or_else(
+                || id.to_owned(),
+                |r| match &r.email {
+                    Some(email) => format!("{} <{email}>", r.name),
+                    None => r.name.clone(),
+                },
+            )
         };
         let d = &record.details;
         match record.action.as_str() {

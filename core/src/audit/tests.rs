@@ -53,6 +53,7 @@ pub(crate) fn completed_story() -> Vec<Event> {
             signature_level: SignatureLevel::Advanced,
             locale: "fr".into(),
             expires_at: None,
+            settings: Default::default(),
         },
         &sender(t0()),
     )
@@ -71,6 +72,7 @@ pub(crate) fn completed_story() -> Vec<Event> {
             name: "contrat-de-travail.pdf".into(),
             page_count: 3,
             sha256: sha(0x11),
+            pages: Vec::new(),
         }),
         sender(tick(5)),
     );
@@ -89,7 +91,7 @@ pub(crate) fn completed_story() -> Vec<Event> {
             "김준호",
             "junho.kim@example.kr",
             None,
-            AuthenticationMethod::EmailLink,
+            AuthenticationMethod::AccessCode,
             2,
             RecipientRole::Signer,
         ),
@@ -108,7 +110,7 @@ pub(crate) fn completed_story() -> Vec<Event> {
             Command::AddRecipient(NewRecipient {
                 id: id.into(),
                 name: name.into(),
-                email: email.into(),
+                email: Some(email.into()),
                 phone: phone.map(Into::into),
                 role,
                 routing_order: order,
@@ -128,16 +130,50 @@ pub(crate) fn completed_story() -> Vec<Event> {
             rect: Rect::new(72.0, 640.5, 180.0, 48.0),
             required: true,
             value: None,
+            multiline: false,
+            anchor: None,
         }),
         sender(tick(1)),
     );
-    run(&mut envelope, Command::Send, sender(tick(60)));
+    run(
+        &mut envelope,
+        Command::AddField(NewField {
+            id: "sig_junho".into(),
+            document_id: "doc_1".into(),
+            recipient_id: "junho".into(),
+            kind: FieldKind::Signature,
+            page: 3,
+            rect: Rect::new(320.0, 640.5, 180.0, 48.0),
+            required: true,
+            value: None,
+            multiline: false,
+            anchor: None,
+        }),
+        sender(tick(1)),
+    );
+    run(&mut envelope, Command::send(), sender(tick(60)));
     run(
         &mut envelope,
         Command::View {
             recipient_id: "marie".into(),
         },
         person(tick(300), "marie", "198.51.100.23"),
+    );
+    run(
+        &mut envelope,
+        Command::RequestAuthentication {
+            recipient_id: "marie".into(),
+        },
+        person(tick(5), "marie", "198.51.100.23"),
+    );
+    run(
+        &mut envelope,
+        Command::Authenticate {
+            recipient_id: "marie".into(),
+            method: AuthenticationMethod::SmsCode,
+            passed: true,
+        },
+        person(tick(40), "marie", "198.51.100.23"),
     );
     run(
         &mut envelope,
@@ -159,6 +195,7 @@ pub(crate) fn completed_story() -> Vec<Event> {
             signature: Some(SignatureMark::Drawn {
                 png: fixture("images/signature.png"),
             }),
+            certificate_sha256: Some(sha(0xa1)),
         },
         person(tick(45), "marie", "198.51.100.23"),
     );
@@ -168,6 +205,26 @@ pub(crate) fn completed_story() -> Vec<Event> {
             recipient_id: "junho".into(),
         },
         person(tick(3600), "junho", "2001:db8::7"),
+    );
+    for passed in [false, true] {
+        run(
+            &mut envelope,
+            Command::Authenticate {
+                recipient_id: "junho".into(),
+                method: AuthenticationMethod::AccessCode,
+                passed,
+            },
+            person(tick(15), "junho", "2001:db8::7"),
+        );
+    }
+    run(
+        &mut envelope,
+        Command::Consent {
+            recipient_id: "junho".into(),
+            version: "2026-01".into(),
+            text_sha256: sha(0xc0),
+        },
+        person(tick(10), "junho", "2001:db8::7"),
     );
     run(
         &mut envelope,
@@ -180,8 +237,19 @@ pub(crate) fn completed_story() -> Vec<Event> {
             signature: Some(SignatureMark::Typed {
                 text: "김준호".into(),
             }),
+            certificate_sha256: Some(sha(0xa2)),
         },
         person(tick(30), "junho", "2001:db8::7"),
+    );
+    run(
+        &mut envelope,
+        Command::Complete {
+            documents: vec![DocumentDigest {
+                document_id: "doc_1".into(),
+                sha256: sha(0x44),
+            }],
+        },
+        Context::new(tick(2), Actor::System),
     );
     assert_eq!(envelope.status, EnvelopeStatus::Completed);
     events
@@ -255,7 +323,24 @@ fn records_carry_actor_context_and_digests() {
     let completed = records.last().expect("last");
     assert_eq!(completed.action, "envelope.completed");
     assert_eq!(completed.documents[0].kind, DigestKind::Final);
-    assert_eq!(completed.documents[0].sha256, sha(0x33));
+    assert_eq!(completed.documents[0].sha256, sha(0x44));
+
+    // Which factor passed, and when, is in the record of each action.
+    let junho_signed = records
+        .iter()
+        .find(|r| r.action == "recipient.signed" && r.recipient_id.as_deref() == Some("junho"))
+        .expect("junho signed");
+    assert_eq!(
+        junho_signed.authentication,
+        Some(AuthenticationMethod::AccessCode)
+    );
+    assert!(junho_signed.authenticated_at.is_some());
+    assert_eq!(junho_signed.details["certificateSha256"], sha(0xa2));
+    assert!(
+        records
+            .iter()
+            .any(|r| r.action == "recipient.authentication_failed")
+    );
 }
 
 #[test]
@@ -394,7 +479,7 @@ fn an_insertion_is_reported_at_the_inserted_record() {
 fn tampering_with_the_bundle_summary_is_reported() {
     let mut b = bundle();
     assert!(b.verify().is_valid(), "{:?}", b.verify());
-    b.documents[0].final_sha256 = sha(0x44);
+    b.documents[0].final_sha256 = sha(0x55);
     assert!(
         b.verify()
             .problems
@@ -461,10 +546,10 @@ fn the_bundle_round_trips_through_json() {
     assert_eq!(back, b);
     assert!(back.verify().is_valid());
     let value: serde_json::Value = serde_json::from_slice(&json).expect("json");
-    assert_eq!(value["schemaVersion"], 1);
+    assert_eq!(value["schemaVersion"], 2);
     assert_eq!(value["envelope"]["status"], "COMPLETED");
     assert_eq!(value["documents"][0]["originalSha256"], sha(0x11));
-    assert_eq!(value["documents"][0]["finalSha256"], sha(0x33));
+    assert_eq!(value["documents"][0]["finalSha256"], sha(0x44));
     assert_eq!(value["recipients"][0]["signature"]["type"], "DRAWN");
     assert_eq!(value["recipients"][1]["signature"]["text"], "김준호");
     assert_eq!(value["recipients"][0]["ip"], "198.51.100.23");
@@ -484,7 +569,7 @@ fn bad_bundle_json_gets_typed_errors() {
         ),
         (b"{\"records\": []}", ErrorCode::AuditEvidenceInvalid),
         (
-            b"{\"schemaVersion\": 1, \"records\": 3}",
+            b"{\"schemaVersion\": 2, \"records\": 3}",
             ErrorCode::AuditEvidenceInvalid,
         ),
     ];
@@ -569,7 +654,7 @@ mod pdf {
         let err = render_audit_trail(&b, &RenderOptions::default()).expect_err("refused");
         assert_eq!(err.code(), ErrorCode::AuditChainBroken);
         let mut b = bundle();
-        b.documents[0].final_sha256 = sha(0x44);
+        b.documents[0].final_sha256 = sha(0x55);
         let err = render_audit_trail(&b, &RenderOptions::default()).expect_err("refused");
         assert_eq!(err.code(), ErrorCode::AuditEvidenceInvalid);
     }
@@ -772,6 +857,7 @@ mod pdf {
                     signature_level: SignatureLevel::Simple,
                     locale: "fr".into(),
                     expires_at: None,
+                    settings: Default::default(),
                 },
                 &sender(0),
             )
@@ -784,15 +870,28 @@ mod pdf {
                     name: "avenant.pdf".into(),
                     page_count: 1,
                     sha256: sha(0x11),
+                    pages: Vec::new(),
                 }),
                 Command::AddRecipient(NewRecipient {
                     id: "ana".into(),
                     name: "Ana Lúcia Gonçalves".into(),
-                    email: "ana@example.pt".into(),
+                    email: Some("ana@example.pt".into()),
                     phone: None,
                     role: RecipientRole::Signer,
                     routing_order: 1,
                     authentication: AuthenticationMethod::AccessCode,
+                }),
+                Command::AddField(NewField {
+                    id: "sig_ana".into(),
+                    document_id: "doc_1".into(),
+                    recipient_id: "ana".into(),
+                    kind: FieldKind::Signature,
+                    page: 1,
+                    rect: Rect::new(72.0, 600.0, 180.0, 48.0),
+                    required: true,
+                    value: None,
+                    multiline: false,
+                    anchor: None,
                 }),
             ] {
                 let t = apply(&envelope, command, &sender(1)).expect("applies");
@@ -803,13 +902,30 @@ mod pdf {
         };
         let (draft, draft_events) = base();
         let (sent, mut sent_events) = base();
-        let t = apply(&sent, Command::Send, &sender(2)).expect("sends");
+        let t = apply(&sent, Command::send(), &sender(2)).expect("sends");
         sent_events.extend(t.events);
         let sent = t.envelope;
 
         let mut declined_events = sent_events.clone();
+        let ana = |minutes| {
+            Context::new(
+                t0() + Duration::minutes(minutes),
+                Actor::Recipient { id: "ana".into() },
+            )
+        };
         let t = apply(
             &sent,
+            Command::Authenticate {
+                recipient_id: "ana".into(),
+                method: AuthenticationMethod::AccessCode,
+                passed: true,
+            },
+            &ana(8),
+        )
+        .expect("authenticates");
+        declined_events.extend(t.events);
+        let t = apply(
+            &t.envelope,
             Command::Decline {
                 recipient_id: "ana".into(),
                 reason: "Le salaire ne correspond pas à l'offre.".into(),

@@ -4,7 +4,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 
 use super::model::{
-    AuthenticationMethod, DocumentDigest, FieldKind, RecipientRole, SignatureLevel, SignatureMark,
+    AuthenticationMethod, DocumentDigest, EnvelopeSettings, FieldAnchor, FieldKind, FieldPlacement,
+    PageSize, RecipientRole, SignatureLevel, SignatureMark,
 };
 use crate::geometry::Rect;
 
@@ -85,9 +86,10 @@ impl Context {
 }
 
 /// A command to an envelope. JSON: `{"type": "send"}`,
-/// `{"type": "sign", "recipientId": "r1"}`.
+/// `{"type": "sign", "recipientId": "r1"}`. Unknown keys are refused, so
+/// a misspelt key never silently drops what it carried.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "camelCase")]
+#[serde(tag = "type", rename_all = "camelCase", deny_unknown_fields)]
 pub enum Command {
     /// Create a draft envelope.
     Create(CreateEnvelope),
@@ -103,6 +105,8 @@ pub enum Command {
     },
     /// Add a recipient to a draft.
     AddRecipient(NewRecipient),
+    /// Change a recipient of a draft.
+    UpdateRecipient(UpdateRecipient),
     /// Remove a recipient, and their fields, from a draft.
     #[serde(rename_all = "camelCase")]
     RemoveRecipient {
@@ -111,6 +115,8 @@ pub enum Command {
     },
     /// Place a field on a document of a draft.
     AddField(NewField),
+    /// Change a field of a draft.
+    UpdateField(UpdateField),
     /// Remove a field from a draft.
     #[serde(rename_all = "camelCase")]
     RemoveField {
@@ -118,7 +124,36 @@ pub enum Command {
         field_id: String,
     },
     /// Send the draft: notify the recipients of the first routing order.
-    Send,
+    /// `documents` are the digests of the documents as sent (with the
+    /// recipients' fields in them), `placements` where anchored fields
+    /// were placed; both come from the workflow's prepare step.
+    #[serde(rename_all = "camelCase")]
+    Send {
+        /// Digests of the documents as sent; those not listed are sent as uploaded.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        documents: Vec<DocumentDigest>,
+        /// Where each anchored field was placed.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        placements: Vec<FieldPlacement>,
+    },
+    /// A code (SMS or access code) was sent to a recipient.
+    #[serde(rename_all = "camelCase")]
+    RequestAuthentication {
+        /// The recipient.
+        recipient_id: String,
+    },
+    /// A recipient passed or failed their authentication: the caller
+    /// checked the code; the envelope keeps the outcome, counts the
+    /// failures and locks the recipient out after too many.
+    #[serde(rename_all = "camelCase")]
+    Authenticate {
+        /// The recipient.
+        recipient_id: String,
+        /// The factor that was checked.
+        method: AuthenticationMethod,
+        /// Whether it passed.
+        passed: bool,
+    },
     /// A recipient accepts to use electronic records and signatures.
     #[serde(rename_all = "camelCase")]
     Consent {
@@ -157,12 +192,20 @@ pub enum Command {
         /// The mark the signer drew or typed, kept for the audit trail.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         signature: Option<SignatureMark>,
+        /// Lower-case hex SHA-256 of the certificate the signatures were
+        /// made with.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        certificate_sha256: Option<String>,
     },
     /// An approver approves.
     #[serde(rename_all = "camelCase")]
     Approve {
         /// The approver.
         recipient_id: String,
+        /// Digests of the documents after the approver's field values were
+        /// written into them, when they had fields.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        documents: Vec<DocumentDigest>,
     },
     /// A signer or approver declines; the envelope is declined.
     #[serde(rename_all = "camelCase")]
@@ -179,6 +222,21 @@ pub enum Command {
     },
     /// Mark a sent envelope expired once its expiry time has passed.
     Expire,
+    /// Record the completion once every signer and approver has acted,
+    /// with the digests of the documents as a client downloads them
+    /// (after the platform's final seal, if any).
+    #[serde(rename_all = "camelCase")]
+    Complete {
+        /// Digests of the final documents; those not listed keep their latest digest.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        documents: Vec<DocumentDigest>,
+    },
+    /// Recall a sent envelope to draft for correction before anyone has
+    /// signed or approved; the round ends and its links stop working.
+    ReturnToDraft {
+        /// Why.
+        reason: String,
+    },
     /// Remind recipients who have not acted (all active ones when empty).
     #[serde(rename_all = "camelCase")]
     Remind {
@@ -199,10 +257,14 @@ impl Command {
             Command::AddDocument(_) => "addDocument",
             Command::RemoveDocument { .. } => "removeDocument",
             Command::AddRecipient(_) => "addRecipient",
+            Command::UpdateRecipient(_) => "updateRecipient",
             Command::RemoveRecipient { .. } => "removeRecipient",
             Command::AddField(_) => "addField",
+            Command::UpdateField(_) => "updateField",
             Command::RemoveField { .. } => "removeField",
-            Command::Send => "send",
+            Command::Send { .. } => "send",
+            Command::RequestAuthentication { .. } => "requestAuthentication",
+            Command::Authenticate { .. } => "authenticate",
             Command::Consent { .. } => "consent",
             Command::View { .. } => "view",
             Command::FillField { .. } => "fillField",
@@ -211,6 +273,8 @@ impl Command {
             Command::Decline { .. } => "decline",
             Command::Void { .. } => "void",
             Command::Expire => "expire",
+            Command::Complete { .. } => "complete",
+            Command::ReturnToDraft { .. } => "returnToDraft",
             Command::Remind { .. } => "remind",
             Command::Delete => "delete",
         }
@@ -223,9 +287,20 @@ impl Command {
             | Command::Consent { recipient_id, .. }
             | Command::FillField { recipient_id, .. }
             | Command::Sign { recipient_id, .. }
-            | Command::Approve { recipient_id }
-            | Command::Decline { recipient_id, .. } => Some(recipient_id),
+            | Command::Approve { recipient_id, .. }
+            | Command::Decline { recipient_id, .. }
+            | Command::RequestAuthentication { recipient_id }
+            | Command::Authenticate { recipient_id, .. } => Some(recipient_id),
             _ => None,
+        }
+    }
+
+    /// `Send` with no prepared documents nor placements: the envelope's
+    /// documents are sent as uploaded.
+    pub fn send() -> Self {
+        Command::Send {
+            documents: Vec::new(),
+            placements: Vec::new(),
         }
     }
 }
@@ -250,6 +325,9 @@ pub struct CreateEnvelope {
     /// Expiry time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<DateTime<Utc>>,
+    /// Settings (default: no initials on every page, 5 authentication attempts).
+    #[serde(default)]
+    pub settings: EnvelopeSettings,
 }
 
 fn default_locale() -> String {
@@ -284,6 +362,9 @@ pub struct UpdateEnvelope {
         skip_serializing_if = "Option::is_none"
     )]
     pub expires_at: Option<Option<DateTime<Utc>>>,
+    /// New settings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settings: Option<EnvelopeSettings>,
 }
 
 /// Distinguishes a key that is present with `null` (`Some(None)`) from an
@@ -297,7 +378,7 @@ where
 }
 
 /// Parameters of [`Command::AddDocument`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewDocument {
     /// Id, unique in the envelope.
@@ -306,6 +387,10 @@ pub struct NewDocument {
     pub name: String,
     /// Number of pages.
     pub page_count: u32,
+    /// The size of each page as displayed, so that fields can be checked
+    /// against them (one per page when given).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pages: Vec<PageSize>,
     /// Lower-case hex SHA-256 of the bytes.
     pub sha256: String,
 }
@@ -318,8 +403,10 @@ pub struct NewRecipient {
     pub id: String,
     /// Full name.
     pub name: String,
-    /// Email address.
-    pub email: String,
+    /// Email address; unique in the envelope. A recipient reached by SMS
+    /// only has a phone instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
     /// Phone number in E.164 form.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
@@ -364,8 +451,87 @@ pub struct NewField {
     /// A value filled in advance by the sender.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+    /// A text field of several lines.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub multiline: bool,
+    /// Place it beside a phrase of the document (see [`Field::anchor`](super::Field::anchor)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anchor: Option<FieldAnchor>,
 }
 
 fn default_required() -> bool {
     true
+}
+
+/// Parameters of [`Command::UpdateRecipient`]: absent keys are left as
+/// they are; for `email` and `phone`, `null` clears the value.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UpdateRecipient {
+    /// The recipient.
+    pub recipient_id: String,
+    /// New name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// New email; `Some(None)` clears it.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub email: Option<Option<String>>,
+    /// New phone; `Some(None)` clears it.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub phone: Option<Option<String>>,
+    /// New role.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<RecipientRole>,
+    /// New routing order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub routing_order: Option<u32>,
+    /// New authentication method.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authentication: Option<AuthenticationMethod>,
+}
+
+/// Parameters of [`Command::UpdateField`]: absent keys are left as they
+/// are; for `value` and `anchor`, `null` clears it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UpdateField {
+    /// The field.
+    pub field_id: String,
+    /// New recipient.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipient_id: Option<String>,
+    /// New page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<u32>,
+    /// New position and size.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rect: Option<Rect>,
+    /// Whether it must be filled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required: Option<bool>,
+    /// New value; `Some(None)` clears it.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub value: Option<Option<String>>,
+    /// Several lines or one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub multiline: Option<bool>,
+    /// New anchor; `Some(None)` places it at `page` and `rect` instead.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub anchor: Option<Option<FieldAnchor>>,
 }

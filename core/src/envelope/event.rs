@@ -3,14 +3,21 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::command::Actor;
-use super::model::{Document, DocumentDigest, Field, Recipient, SignatureLevel, SignatureMark};
+use super::command::{Actor, UpdateField, UpdateRecipient};
+use super::model::{
+    AuthenticationMethod, Document, DocumentDigest, EnvelopeSettings, Field, FieldPlacement,
+    Recipient, SignatureLevel, SignatureMark,
+};
 
 /// One fact in an envelope's history. Folding the events of an envelope from
 /// nothing with [`replay`](super::replay) reproduces the envelope exactly.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Event {
+    /// The [`SCHEMA_VERSION`](super::SCHEMA_VERSION) the event was written
+    /// with; events stored before it was recorded read as version 1.
+    #[serde(default = "version_1")]
+    pub schema_version: u32,
     /// The envelope.
     pub envelope_id: String,
     /// Position in the envelope's history, from 1; the envelope's `version`
@@ -29,6 +36,10 @@ pub struct Event {
     /// What happened: `{"type": "recipient.signed", "data": {...}}`.
     #[serde(flatten)]
     pub data: EventData,
+}
+
+fn version_1() -> u32 {
+    1
 }
 
 impl Event {
@@ -75,6 +86,9 @@ pub enum EventData {
         /// Expiry.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         expires_at: Option<DateTime<Utc>>,
+        /// Settings.
+        #[serde(default)]
+        settings: EnvelopeSettings,
     },
     /// The draft's settings changed; the values are the new ones.
     #[serde(rename = "envelope.updated", rename_all = "camelCase")]
@@ -91,6 +105,9 @@ pub enum EventData {
         /// Expiry.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         expires_at: Option<DateTime<Utc>>,
+        /// Settings.
+        #[serde(default)]
+        settings: EnvelopeSettings,
     },
     /// A document was added.
     #[serde(rename = "document.added", rename_all = "camelCase")]
@@ -110,6 +127,12 @@ pub enum EventData {
         /// The recipient as added.
         recipient: Recipient,
     },
+    /// A recipient of a draft was changed; the keys given are the new values.
+    #[serde(rename = "recipient.updated", rename_all = "camelCase")]
+    RecipientUpdated {
+        /// The change.
+        update: UpdateRecipient,
+    },
     /// A recipient and their fields were removed.
     #[serde(rename = "recipient.removed", rename_all = "camelCase")]
     RecipientRemoved {
@@ -122,6 +145,12 @@ pub enum EventData {
         /// The field as placed.
         field: Field,
     },
+    /// A field of a draft was changed; the keys given are the new values.
+    #[serde(rename = "field.updated", rename_all = "camelCase")]
+    FieldUpdated {
+        /// The change.
+        update: UpdateField,
+    },
     /// A field was removed.
     #[serde(rename = "field.removed", rename_all = "camelCase")]
     FieldRemoved {
@@ -131,8 +160,28 @@ pub enum EventData {
     /// The envelope was sent.
     #[serde(rename = "envelope.sent", rename_all = "camelCase")]
     EnvelopeSent {
-        /// Digests of the documents as sent.
+        /// Digests of the documents as sent (with the recipients' fields).
         documents: Vec<DocumentDigest>,
+        /// Where the anchored fields were placed.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        placements: Vec<FieldPlacement>,
+        /// The round that starts: 1, then one more after each return to draft.
+        #[serde(default = "first_round")]
+        round: u32,
+    },
+    /// The envelope went back to draft for correction; the round ended.
+    #[serde(rename = "envelope.returned_to_draft", rename_all = "camelCase")]
+    EnvelopeReturnedToDraft {
+        /// Why.
+        reason: String,
+        /// The round that ended.
+        round: u32,
+    },
+    /// A recipient opened the envelope first, of all recipients.
+    #[serde(rename = "envelope.viewed", rename_all = "camelCase")]
+    EnvelopeViewed {
+        /// Who opened it.
+        recipient_id: String,
     },
     /// A recipient was notified.
     #[serde(rename = "recipient.notified", rename_all = "camelCase")]
@@ -151,6 +200,41 @@ pub enum EventData {
         version: String,
         /// Lower-case hex SHA-256 of the consent text.
         text_sha256: String,
+    },
+    /// A code was sent to a recipient (SMS or access code).
+    #[serde(
+        rename = "recipient.authentication_requested",
+        rename_all = "camelCase"
+    )]
+    RecipientAuthenticationRequested {
+        /// The recipient.
+        recipient_id: String,
+        /// The method.
+        method: AuthenticationMethod,
+    },
+    /// A recipient passed their authentication.
+    #[serde(rename = "recipient.authenticated", rename_all = "camelCase")]
+    RecipientAuthenticated {
+        /// The recipient.
+        recipient_id: String,
+        /// The factor that passed.
+        method: AuthenticationMethod,
+    },
+    /// A recipient failed their authentication.
+    #[serde(rename = "recipient.authentication_failed", rename_all = "camelCase")]
+    RecipientAuthenticationFailed {
+        /// The recipient.
+        recipient_id: String,
+        /// The factor that failed.
+        method: AuthenticationMethod,
+        /// Failed attempts in a row, this one included.
+        attempts: u32,
+    },
+    /// A recipient was locked out after too many failed attempts.
+    #[serde(rename = "recipient.locked", rename_all = "camelCase")]
+    RecipientLocked {
+        /// The recipient.
+        recipient_id: String,
     },
     /// A recipient opened the documents.
     #[serde(rename = "recipient.viewed", rename_all = "camelCase")]
@@ -179,12 +263,18 @@ pub enum EventData {
         /// The mark the signer drew or typed, when given.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         signature: Option<SignatureMark>,
+        /// SHA-256 of the certificate the signatures were made with, when given.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        certificate_sha256: Option<String>,
     },
     /// An approver approved.
     #[serde(rename = "recipient.approved", rename_all = "camelCase")]
     RecipientApproved {
         /// The approver.
         recipient_id: String,
+        /// Digests of the documents with the approver's values, when given.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        documents: Vec<DocumentDigest>,
     },
     /// A recipient declined.
     #[serde(rename = "recipient.declined", rename_all = "camelCase")]
@@ -200,10 +290,10 @@ pub enum EventData {
         /// The recipient.
         recipient_id: String,
     },
-    /// Every signer and approver has acted.
+    /// Every signer and approver has acted, and the final documents exist.
     #[serde(rename = "envelope.completed", rename_all = "camelCase")]
     EnvelopeCompleted {
-        /// Digests of the final documents.
+        /// Digests of the final documents, as a client downloads them.
         documents: Vec<DocumentDigest>,
     },
     /// The envelope was declined.
@@ -231,6 +321,10 @@ pub enum EventData {
     EnvelopeDeleted,
 }
 
+fn first_round() -> u32 {
+    1
+}
+
 impl EventData {
     /// The dotted event type (`"recipient.signed"`).
     pub fn event_type(&self) -> &'static str {
@@ -240,10 +334,20 @@ impl EventData {
             EventData::DocumentAdded { .. } => "document.added",
             EventData::DocumentRemoved { .. } => "document.removed",
             EventData::RecipientAdded { .. } => "recipient.added",
+            EventData::RecipientUpdated { .. } => "recipient.updated",
             EventData::RecipientRemoved { .. } => "recipient.removed",
             EventData::FieldAdded { .. } => "field.added",
+            EventData::FieldUpdated { .. } => "field.updated",
             EventData::FieldRemoved { .. } => "field.removed",
             EventData::EnvelopeSent { .. } => "envelope.sent",
+            EventData::EnvelopeReturnedToDraft { .. } => "envelope.returned_to_draft",
+            EventData::EnvelopeViewed { .. } => "envelope.viewed",
+            EventData::RecipientAuthenticationRequested { .. } => {
+                "recipient.authentication_requested"
+            }
+            EventData::RecipientAuthenticated { .. } => "recipient.authenticated",
+            EventData::RecipientAuthenticationFailed { .. } => "recipient.authentication_failed",
+            EventData::RecipientLocked { .. } => "recipient.locked",
             EventData::RecipientNotified { .. } => "recipient.notified",
             EventData::RecipientConsented { .. } => "recipient.consented",
             EventData::RecipientViewed { .. } => "recipient.viewed",
@@ -264,38 +368,23 @@ impl EventData {
     pub fn recipient_id(&self) -> Option<&str> {
         match self {
             EventData::RecipientAdded { recipient } => Some(&recipient.id),
+            EventData::RecipientUpdated { update } => Some(&update.recipient_id),
             EventData::RecipientRemoved { recipient_id }
+            | EventData::EnvelopeViewed { recipient_id }
+            | EventData::RecipientAuthenticationRequested { recipient_id, .. }
+            | EventData::RecipientAuthenticated { recipient_id, .. }
+            | EventData::RecipientAuthenticationFailed { recipient_id, .. }
+            | EventData::RecipientLocked { recipient_id }
             | EventData::RecipientNotified { recipient_id, .. }
             | EventData::RecipientViewed { recipient_id }
             | EventData::RecipientConsented { recipient_id, .. }
             | EventData::FieldFilled { recipient_id, .. }
             | EventData::RecipientSigned { recipient_id, .. }
-            | EventData::RecipientApproved { recipient_id }
+            | EventData::RecipientApproved { recipient_id, .. }
             | EventData::RecipientDeclined { recipient_id, .. }
             | EventData::RecipientReminded { recipient_id }
             | EventData::EnvelopeDeclined { recipient_id, .. } => Some(recipient_id),
             _ => None,
         }
-    }
-
-    /// Event types published to webhooks: the envelope and recipient
-    /// lifecycle (not draft editing).
-    pub const PUBLISHED_TYPES: &'static [&'static str] = &[
-        "envelope.created",
-        "envelope.sent",
-        "envelope.completed",
-        "envelope.declined",
-        "envelope.voided",
-        "envelope.expired",
-        "recipient.notified",
-        "recipient.viewed",
-        "recipient.signed",
-        "recipient.approved",
-        "recipient.declined",
-    ];
-
-    /// Whether this event is published to webhooks.
-    pub fn is_published(&self) -> bool {
-        Self::PUBLISHED_TYPES.contains(&self.event_type())
     }
 }

@@ -1,6 +1,7 @@
 //! Folding events into state. [`apply`](super::apply) changes state only
 //! through [`evolve`], so replaying an envelope's events reproduces it exactly.
 
+use super::command::{UpdateField, UpdateRecipient};
 use super::event::{Event, EventData};
 use super::model::{Consent, Envelope, EnvelopeStatus, Recipient, RecipientStatus, SCHEMA_VERSION};
 use crate::error::{Error, ErrorCode, Result};
@@ -49,6 +50,7 @@ pub(crate) fn genesis(event: &Event) -> Result<Envelope> {
         signature_level,
         locale,
         expires_at,
+        settings,
     } = &event.data
     else {
         return Err(invalid(format!(
@@ -56,6 +58,7 @@ pub(crate) fn genesis(event: &Event) -> Result<Envelope> {
             event.event_type()
         )));
     };
+    check_version(event)?;
     if event.seq != 1 {
         return Err(invalid(format!(
             "envelope.created must have seq 1, not {}",
@@ -73,11 +76,14 @@ pub(crate) fn genesis(event: &Event) -> Result<Envelope> {
         documents: Vec::new(),
         recipients: Vec::new(),
         fields: Vec::new(),
+        settings: *settings,
+        round: 1,
         expires_at: *expires_at,
         version: 1,
         created_at: event.occurred_at,
         updated_at: event.occurred_at,
         sent_at: None,
+        viewed_at: None,
         completed_at: None,
         declined_at: None,
         voided_at: None,
@@ -87,8 +93,23 @@ pub(crate) fn genesis(event: &Event) -> Result<Envelope> {
     })
 }
 
+/// Events written by a later version of paraph are not replayed.
+fn check_version(event: &Event) -> Result<()> {
+    if event.schema_version > SCHEMA_VERSION {
+        return Err(Error::new(
+            ErrorCode::UnsupportedSchemaVersion,
+            format!(
+                "event {} has schema version {}; this build reads up to {SCHEMA_VERSION}",
+                event.seq, event.schema_version
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Applies one event (after the first) to an envelope.
 pub(crate) fn evolve(envelope: &mut Envelope, event: &Event) -> Result<()> {
+    check_version(event)?;
     if event.envelope_id != envelope.id {
         return Err(invalid(format!(
             "event {} belongs to envelope {}, not {}",
@@ -113,12 +134,14 @@ pub(crate) fn evolve(envelope: &mut Envelope, event: &Event) -> Result<()> {
             signature_level,
             locale,
             expires_at,
+            settings,
         } => {
             envelope.subject = subject.clone();
             envelope.message = message.clone();
             envelope.signature_level = *signature_level;
             envelope.locale = locale.clone();
             envelope.expires_at = *expires_at;
+            envelope.settings = *settings;
         }
         EventData::DocumentAdded { document } => envelope.documents.push(document.clone()),
         EventData::DocumentRemoved { document_id } => {
@@ -127,19 +150,76 @@ pub(crate) fn evolve(envelope: &mut Envelope, event: &Event) -> Result<()> {
             envelope.fields.retain(|f| &f.document_id != document_id);
         }
         EventData::RecipientAdded { recipient } => envelope.recipients.push(recipient.clone()),
+        EventData::RecipientUpdated { update } => update_recipient(envelope, update)?,
         EventData::RecipientRemoved { recipient_id } => {
             recipient_mut(envelope, recipient_id)?;
             envelope.recipients.retain(|r| &r.id != recipient_id);
             envelope.fields.retain(|f| &f.recipient_id != recipient_id);
         }
         EventData::FieldAdded { field } => envelope.fields.push(field.clone()),
+        EventData::FieldUpdated { update } => update_field(envelope, update)?,
         EventData::FieldRemoved { field_id } => {
             field_index(envelope, field_id)?;
             envelope.fields.retain(|f| &f.id != field_id);
         }
-        EventData::EnvelopeSent { .. } => {
+        EventData::EnvelopeSent {
+            documents,
+            placements,
+            round,
+        } => {
             envelope.status = EnvelopeStatus::Sent;
             envelope.sent_at = Some(at);
+            envelope.round = *round;
+            for digest in documents {
+                document_mut(envelope, &digest.document_id)?.sent_sha256 =
+                    Some(digest.sha256.clone());
+            }
+            for placement in placements {
+                let index = field_index(envelope, &placement.field_id)?;
+                let field = &mut envelope.fields[index];
+                field.page = placement.page;
+                field.rect = placement.rect;
+                field.anchor = None;
+            }
+        }
+        EventData::EnvelopeReturnedToDraft { round, .. } => {
+            envelope.status = EnvelopeStatus::Draft;
+            envelope.round = round.saturating_add(1);
+            for document in &mut envelope.documents {
+                document.sent_sha256 = None;
+            }
+            for recipient in &mut envelope.recipients {
+                recipient.status = RecipientStatus::Pending;
+                recipient.notified_at = None;
+                recipient.viewed_at = None;
+                recipient.authenticated_at = None;
+                recipient.failed_authentications = 0;
+                recipient.locked_at = None;
+                recipient.consent = None;
+                recipient.reminder_count = 0;
+                recipient.last_reminded_at = None;
+            }
+        }
+        EventData::EnvelopeViewed { .. } => {
+            envelope.viewed_at.get_or_insert(at);
+        }
+        EventData::RecipientAuthenticationRequested { recipient_id, .. } => {
+            recipient_mut(envelope, recipient_id)?;
+        }
+        EventData::RecipientAuthenticated { recipient_id, .. } => {
+            let recipient = recipient_mut(envelope, recipient_id)?;
+            recipient.authenticated_at = Some(at);
+            recipient.failed_authentications = 0;
+        }
+        EventData::RecipientAuthenticationFailed {
+            recipient_id,
+            attempts,
+            ..
+        } => {
+            recipient_mut(envelope, recipient_id)?.failed_authentications = *attempts;
+        }
+        EventData::RecipientLocked { recipient_id } => {
+            recipient_mut(envelope, recipient_id)?.locked_at = Some(at);
         }
         EventData::RecipientNotified { recipient_id, .. } => {
             let recipient = recipient_mut(envelope, recipient_id)?;
@@ -177,24 +257,29 @@ pub(crate) fn evolve(envelope: &mut Envelope, event: &Event) -> Result<()> {
             recipient_id,
             documents,
             signature,
+            certificate_sha256,
         } => {
             let recipient = recipient_mut(envelope, recipient_id)?;
             recipient.status = RecipientStatus::Signed;
             recipient.signed_at = Some(at);
             recipient.signature.clone_from(signature);
+            recipient.certificate_sha256.clone_from(certificate_sha256);
             for digest in documents {
-                let document = envelope
-                    .documents
-                    .iter_mut()
-                    .find(|d| d.id == digest.document_id)
-                    .ok_or_else(|| invalid(format!("unknown document {}", digest.document_id)))?;
-                document.signed_sha256 = Some(digest.sha256.clone());
+                document_mut(envelope, &digest.document_id)?.signed_sha256 =
+                    Some(digest.sha256.clone());
             }
         }
-        EventData::RecipientApproved { recipient_id } => {
+        EventData::RecipientApproved {
+            recipient_id,
+            documents,
+        } => {
             let recipient = recipient_mut(envelope, recipient_id)?;
             recipient.status = RecipientStatus::Approved;
             recipient.approved_at = Some(at);
+            for digest in documents {
+                document_mut(envelope, &digest.document_id)?.signed_sha256 =
+                    Some(digest.sha256.clone());
+            }
         }
         EventData::RecipientDeclined {
             recipient_id,
@@ -210,9 +295,13 @@ pub(crate) fn evolve(envelope: &mut Envelope, event: &Event) -> Result<()> {
             recipient.reminder_count += 1;
             recipient.last_reminded_at = Some(at);
         }
-        EventData::EnvelopeCompleted { .. } => {
+        EventData::EnvelopeCompleted { documents } => {
             envelope.status = EnvelopeStatus::Completed;
             envelope.completed_at = Some(at);
+            for digest in documents {
+                document_mut(envelope, &digest.document_id)?.final_sha256 =
+                    Some(digest.sha256.clone());
+            }
         }
         EventData::EnvelopeDeclined { .. } => {
             envelope.status = EnvelopeStatus::Declined;
@@ -245,6 +334,9 @@ pub(crate) fn pending_recipient(new: super::command::NewRecipient) -> Recipient 
         routing_order: new.routing_order,
         status: RecipientStatus::Pending,
         authentication: new.authentication,
+        authenticated_at: None,
+        failed_authentications: 0,
+        locked_at: None,
         notified_at: None,
         viewed_at: None,
         signed_at: None,
@@ -255,7 +347,68 @@ pub(crate) fn pending_recipient(new: super::command::NewRecipient) -> Recipient 
         last_reminded_at: None,
         consent: None,
         signature: None,
+        certificate_sha256: None,
     }
+}
+
+/// Applies a draft's recipient change.
+fn update_recipient(envelope: &mut Envelope, update: &UpdateRecipient) -> Result<()> {
+    let recipient = recipient_mut(envelope, &update.recipient_id)?;
+    if let Some(name) = &update.name {
+        recipient.name.clone_from(name);
+    }
+    if let Some(email) = &update.email {
+        recipient.email.clone_from(email);
+    }
+    if let Some(phone) = &update.phone {
+        recipient.phone.clone_from(phone);
+    }
+    if let Some(role) = update.role {
+        recipient.role = role;
+    }
+    if let Some(order) = update.routing_order {
+        recipient.routing_order = order;
+    }
+    if let Some(method) = update.authentication {
+        recipient.authentication = method;
+    }
+    Ok(())
+}
+
+/// Applies a draft's field change.
+fn update_field(envelope: &mut Envelope, update: &UpdateField) -> Result<()> {
+    let index = field_index(envelope, &update.field_id)?;
+    let field = &mut envelope.fields[index];
+    if let Some(recipient_id) = &update.recipient_id {
+        field.recipient_id.clone_from(recipient_id);
+    }
+    if let Some(page) = update.page {
+        field.page = page;
+    }
+    if let Some(rect) = update.rect {
+        field.rect = rect;
+    }
+    if let Some(required) = update.required {
+        field.required = required;
+    }
+    if let Some(value) = &update.value {
+        field.value.clone_from(value);
+    }
+    if let Some(multiline) = update.multiline {
+        field.multiline = multiline;
+    }
+    if let Some(anchor) = &update.anchor {
+        field.anchor.clone_from(anchor);
+    }
+    Ok(())
+}
+
+fn document_mut<'a>(envelope: &'a mut Envelope, id: &str) -> Result<&'a mut super::Document> {
+    envelope
+        .documents
+        .iter_mut()
+        .find(|d| d.id == id)
+        .ok_or_else(|| invalid(format!("unknown document {id}")))
 }
 
 fn invalid(message: impl Into<String>) -> Error {

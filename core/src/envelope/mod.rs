@@ -69,20 +69,23 @@ mod apply;
 mod command;
 mod event;
 mod evolve;
+mod migrate;
 mod model;
 pub mod validate;
 
 pub use apply::{Transition, apply, create};
 pub use command::{
     Actor, Command, Context, CreateEnvelope, NewDocument, NewField, NewRecipient, UpdateEnvelope,
+    UpdateField, UpdateRecipient,
 };
 pub use event::{Event, EventData, NotificationReason};
 pub(crate) use evolve::evolve;
 pub use evolve::{replay, states_after};
 pub use model::{
-    AuthenticationMethod, Consent, Document, DocumentDigest, Envelope, EnvelopeStatus, Field,
-    FieldKind, Recipient, RecipientRole, RecipientStatus, SCHEMA_VERSION, SignatureLevel,
-    SignatureMark,
+    AnchorPlacement, AuthenticationMethod, Consent, DEFAULT_MAX_AUTHENTICATION_ATTEMPTS, Document,
+    DocumentDigest, Envelope, EnvelopeSettings, EnvelopeStatus, Field, FieldAnchor, FieldKind,
+    FieldPlacement, PageSize, Recipient, RecipientRole, RecipientStatus, SCHEMA_VERSION,
+    SignatureLevel, SignatureMark,
 };
 
 #[cfg(test)]

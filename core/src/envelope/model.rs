@@ -7,9 +7,15 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, ErrorCode, Result};
 use crate::geometry::Rect;
 
-/// Version of the JSON shape of [`Envelope`] and of its events. Readers refuse
-/// other versions with `UNSUPPORTED_SCHEMA_VERSION`.
-pub const SCHEMA_VERSION: u32 = 1;
+/// Version of the JSON shape of [`Envelope`] and of its events. Version 1
+/// (before recipient authentication, page sizes, completion with the final
+/// digests and returns to draft) is read and migrated; later versions are
+/// refused with `UNSUPPORTED_SCHEMA_VERSION`.
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// Failed authentication attempts after which a recipient is locked out,
+/// unless the envelope's settings say otherwise.
+pub const DEFAULT_MAX_AUTHENTICATION_ATTEMPTS: u32 = 5;
 
 /// An envelope: documents sent to recipients for signature.
 ///
@@ -39,6 +45,13 @@ pub struct Envelope {
     pub recipients: Vec<Recipient>,
     /// Fields placed on the documents.
     pub fields: Vec<Field>,
+    /// How the envelope behaves.
+    #[serde(default)]
+    pub settings: EnvelopeSettings,
+    /// The signing round, from 1: a return to draft ends a round, and
+    /// links handed out for an earlier round stop working.
+    #[serde(default = "first_round")]
+    pub round: u32,
     /// When the envelope expires if not completed by then.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<DateTime<Utc>>,
@@ -51,6 +64,9 @@ pub struct Envelope {
     /// Time of `envelope.sent`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sent_at: Option<DateTime<Utc>>,
+    /// Time of `envelope.viewed`: when any recipient first opened it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub viewed_at: Option<DateTime<Utc>>,
     /// Time of `envelope.completed`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completed_at: Option<DateTime<Utc>>,
@@ -71,22 +87,27 @@ pub struct Envelope {
     pub deleted_at: Option<DateTime<Utc>>,
 }
 
+fn first_round() -> u32 {
+    1
+}
+
 impl Envelope {
     /// Reads an envelope from JSON, checking its `schemaVersion` first so
     /// that a newer shape is refused with `UNSUPPORTED_SCHEMA_VERSION`
-    /// rather than misread.
+    /// rather than misread. Version 1 is migrated (see [`SCHEMA_VERSION`]).
     pub fn from_json(json: &str) -> Result<Self> {
-        let value: serde_json::Value = serde_json::from_str(json)?;
+        let mut value: serde_json::Value = serde_json::from_str(json)?;
         match value
             .get("schemaVersion")
             .and_then(serde_json::Value::as_u64)
         {
             Some(version) if version == u64::from(SCHEMA_VERSION) => {}
+            Some(1) => super::migrate::envelope_v1(&mut value)?,
             Some(version) => {
                 return Err(Error::new(
                     ErrorCode::UnsupportedSchemaVersion,
                     format!(
-                        "envelope schema version {version} is not supported (this build reads {SCHEMA_VERSION})"
+                        "envelope schema version {version} is not supported (this build reads 1 and {SCHEMA_VERSION})"
                     ),
                 ));
             }
@@ -98,6 +119,13 @@ impl Envelope {
             }
         }
         Ok(serde_json::from_value(value)?)
+    }
+
+    /// Whether every signer and approver has acted but the completion,
+    /// with the final documents' digests, has not been recorded yet
+    /// ([`Command::Complete`](super::Command::Complete)).
+    pub fn awaiting_completion(&self) -> bool {
+        self.status == EnvelopeStatus::Sent && self.active_routing_order().is_none()
     }
 
     /// Whether the envelope has reached a final status (completed, declined,
@@ -216,9 +244,45 @@ impl EnvelopeStatus {
     }
 }
 
+/// How an envelope behaves: settings the sender chooses on a draft.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EnvelopeSettings {
+    /// Each signer initials every page of every document.
+    #[serde(default)]
+    pub initials_on_every_page: bool,
+    /// Failed authentication attempts after which a recipient is locked out.
+    #[serde(default = "default_max_attempts")]
+    pub max_authentication_attempts: u32,
+}
+
+fn default_max_attempts() -> u32 {
+    DEFAULT_MAX_AUTHENTICATION_ATTEMPTS
+}
+
+impl Default for EnvelopeSettings {
+    fn default() -> Self {
+        Self {
+            initials_on_every_page: false,
+            max_authentication_attempts: DEFAULT_MAX_AUTHENTICATION_ATTEMPTS,
+        }
+    }
+}
+
+/// The size of a page as displayed, in points.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PageSize {
+    /// Width.
+    pub width: f64,
+    /// Height.
+    pub height: f64,
+}
+
 /// A document of the envelope. The PDF bytes live elsewhere; the envelope
-/// keeps their digest.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// keeps their digests: as uploaded, as sent (with the recipients' fields),
+/// after the latest signature, and as completed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Document {
     /// Id, unique in the envelope.
@@ -227,17 +291,30 @@ pub struct Document {
     pub name: String,
     /// Number of pages.
     pub page_count: u32,
+    /// The size of each page as displayed, when the sender gave them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pages: Vec<PageSize>,
     /// Lower-case hex SHA-256 of the document as uploaded.
     pub sha256: String,
+    /// Lower-case hex SHA-256 of the document as sent to the recipients.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent_sha256: Option<String>,
     /// Lower-case hex SHA-256 of the latest signed version, once someone signed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signed_sha256: Option<String>,
+    /// Lower-case hex SHA-256 of the completed document, as downloaded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub final_sha256: Option<String>,
 }
 
 impl Document {
-    /// The digest of the latest version: signed if there is one, else original.
+    /// The digest of the latest version: final, signed, sent or original.
     pub fn current_sha256(&self) -> &str {
-        self.signed_sha256.as_deref().unwrap_or(&self.sha256)
+        self.final_sha256
+            .as_deref()
+            .or(self.signed_sha256.as_deref())
+            .or(self.sent_sha256.as_deref())
+            .unwrap_or(&self.sha256)
     }
 }
 
@@ -259,8 +336,9 @@ pub struct Recipient {
     pub id: String,
     /// Full name.
     pub name: String,
-    /// Email address.
-    pub email: String,
+    /// Email address; a recipient reached by SMS only has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
     /// Phone number in E.164 form (`+33612345678`), for SMS codes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
@@ -272,6 +350,16 @@ pub struct Recipient {
     pub status: RecipientStatus,
     /// How the recipient proves who they are before acting.
     pub authentication: AuthenticationMethod,
+    /// When the recipient last passed the authentication their method
+    /// asks for, in this round.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authenticated_at: Option<DateTime<Utc>>,
+    /// Failed authentication attempts in a row.
+    #[serde(default)]
+    pub failed_authentications: u32,
+    /// When the recipient was locked out after too many failed attempts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locked_at: Option<DateTime<Utc>>,
     /// When the recipient was first notified.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notified_at: Option<DateTime<Utc>>,
@@ -302,6 +390,28 @@ pub struct Recipient {
     /// The mark the signer left when signing (typed name or drawn image).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signature: Option<SignatureMark>,
+    /// Lower-case hex SHA-256 of the certificate the signer's signatures
+    /// were made with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate_sha256: Option<String>,
+}
+
+impl Recipient {
+    /// Whether the recipient may act as far as authentication goes: their
+    /// method needs no code, or they passed it in this round, and they are
+    /// not locked out.
+    pub fn is_authenticated(&self) -> bool {
+        self.locked_at.is_none()
+            && (!self.authentication.needs_code() || self.authenticated_at.is_some())
+    }
+
+    /// The email, or the phone, or the name: how to address them.
+    pub fn contact(&self) -> &str {
+        self.email
+            .as_deref()
+            .or(self.phone.as_deref())
+            .unwrap_or(&self.name)
+    }
 }
 
 /// A recipient's consent to use electronic records and signatures: which
@@ -433,6 +543,12 @@ pub enum AuthenticationMethod {
 }
 
 impl AuthenticationMethod {
+    /// Whether the recipient must pass a code (SMS or access code) before
+    /// acting, beyond holding the link.
+    pub fn needs_code(self) -> bool {
+        matches!(self, Self::SmsCode | Self::AccessCode)
+    }
+
     /// The SCREAMING_SNAKE name used in JSON.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -465,6 +581,60 @@ pub struct Field {
     /// The value, once filled. Checkboxes hold `"true"` or `"false"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+    /// A text field of several lines.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub multiline: bool,
+    /// Placed beside a phrase of the document rather than at `page` and
+    /// `rect`: until the envelope is sent, `page` is the page to search (0
+    /// for all) and `rect` gives the offsets (`x`, `y`) and the size; at
+    /// send the field gets its place and this is cleared.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anchor: Option<FieldAnchor>,
+}
+
+/// Where a field goes relative to a phrase of its document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FieldAnchor {
+    /// The phrase (case and spacing do not matter).
+    pub text: String,
+    /// Which occurrence, from 1.
+    #[serde(default = "first_occurrence")]
+    pub occurrence: u32,
+    /// Where the field goes relative to it.
+    #[serde(default)]
+    pub placement: AnchorPlacement,
+}
+
+fn first_occurrence() -> u32 {
+    1
+}
+
+/// Where an anchored field goes relative to its phrase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum AnchorPlacement {
+    /// After the phrase.
+    #[default]
+    Right,
+    /// Before the phrase.
+    Left,
+    /// Above the phrase.
+    Above,
+    /// Below the phrase.
+    Below,
+}
+
+/// Where an anchored field was placed when the envelope was sent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FieldPlacement {
+    /// The field.
+    pub field_id: String,
+    /// Page number, from 1.
+    pub page: u32,
+    /// Position and size in points from the top-left of the page as displayed.
+    pub rect: Rect,
 }
 
 fn default_true() -> bool {
@@ -479,13 +649,14 @@ pub enum FieldKind {
     Signature,
     /// The signer's initials; filled by signing.
     Initials,
-    /// A date, as text.
-    Date,
+    /// The date of signing, filled when the recipient signs.
+    #[serde(alias = "DATE")]
+    DateSigned,
     /// Free text.
     Text,
     /// A checkbox: `"true"` or `"false"`.
     Checkbox,
-    /// The recipient's name, as text.
+    /// The recipient's name, filled when the recipient signs.
     Name,
 }
 
@@ -495,12 +666,18 @@ impl FieldKind {
         matches!(self, Self::Signature | Self::Initials)
     }
 
+    /// Date-signed and name fields are filled for the recipient when they
+    /// sign; they take no value from them.
+    pub fn is_filled_automatically(self) -> bool {
+        matches!(self, Self::DateSigned | Self::Name)
+    }
+
     /// The SCREAMING_SNAKE name used in JSON.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Signature => "SIGNATURE",
             Self::Initials => "INITIALS",
-            Self::Date => "DATE",
+            Self::DateSigned => "DATE_SIGNED",
             Self::Text => "TEXT",
             Self::Checkbox => "CHECKBOX",
             Self::Name => "NAME",

@@ -34,6 +34,7 @@ impl Story {
                 signature_level: SignatureLevel::Simple,
                 locale: "en".into(),
                 expires_at,
+                settings: Default::default(),
             },
             &Context::new(t0(), sender()),
         )
@@ -90,6 +91,13 @@ impl Story {
             id: id.into(),
             name: format!("{id}.pdf"),
             page_count: pages,
+            pages: vec![
+                PageSize {
+                    width: 612.0,
+                    height: 792.0
+                };
+                pages as usize
+            ],
             sha256: hash(1),
         }));
     }
@@ -108,16 +116,93 @@ impl Story {
             rect: Rect::new(72.0, 650.0, 180.0, 40.0),
             required,
             value: None,
+            multiline: false,
+            anchor: None,
         }));
     }
 
+    /// Sends, first giving every signer without one a signature field
+    /// (on the first document).
+    fn send(&mut self) -> Vec<Event> {
+        let missing: Vec<String> = self
+            .envelope
+            .recipients
+            .iter()
+            .filter(|r| {
+                r.role == RecipientRole::Signer
+                    && !self
+                        .envelope
+                        .fields_of(&r.id)
+                        .any(|f| f.kind == FieldKind::Signature)
+            })
+            .map(|r| r.id.clone())
+            .collect();
+        if let Some(document) = self.envelope.documents.first().map(|d| d.id.clone()) {
+            for id in missing {
+                self.ok(Command::AddField(NewField {
+                    id: format!("sig_auto_{id}"),
+                    document_id: document.clone(),
+                    recipient_id: id,
+                    kind: FieldKind::Signature,
+                    page: 1,
+                    rect: Rect::new(72.0, 650.0, 180.0, 40.0),
+                    required: true,
+                    value: None,
+                    multiline: false,
+                    anchor: None,
+                }));
+            }
+        }
+        self.ok(Command::send())
+    }
+
+    /// Consents (once) to sign electronically.
+    fn consent(&mut self, id: &str) {
+        if self
+            .envelope
+            .recipient(id)
+            .is_some_and(|r| r.consent.is_none())
+        {
+            self.by(
+                id,
+                Command::Consent {
+                    recipient_id: id.into(),
+                    version: "2026-01".into(),
+                    text_sha256: hash(5),
+                },
+            )
+            .unwrap_or_else(|e| panic!("{id} consents: {e}"));
+        }
+    }
+
+    /// A date-signed or name field takes no value from its recipient.
+    fn field_kind_refuses_a_value(&mut self, recipient: &str, field: &str) {
+        let result = self.by(
+            recipient,
+            Command::FillField {
+                recipient_id: recipient.into(),
+                field_id: field.into(),
+                value: "2026-11-23".into(),
+            },
+        );
+        assert_eq!(code(result), ErrorCode::FieldValueInvalid);
+    }
+
+    /// Records the completion once everyone acted.
+    fn complete(&mut self) -> Vec<Event> {
+        self.try_as(Actor::System, Command::Complete { documents: vec![] })
+            .unwrap_or_else(|e| panic!("completes: {e}"))
+    }
+
     fn sign(&mut self, id: &str) -> Vec<Event> {
+        self.consent(id);
         self.by(
             id,
             Command::Sign {
                 recipient_id: id.into(),
                 documents: vec![],
                 signature: None,
+                certificate_sha256: None,
             },
         )
         .unwrap_or_else(|e| panic!("{id} signs: {e}"))
@@ -140,7 +225,7 @@ fn recipient(id: &str, role: RecipientRole, order: u32) -> NewRecipient {
     NewRecipient {
         id: id.into(),
         name: format!("{id} Name"),
-        email: format!("{id}@example.com"),
+        email: Some(format!("{id}@example.com")),
         phone: None,
         role,
         routing_order: order,
@@ -170,7 +255,7 @@ fn two_signers_in_sequence() -> Story {
     s.recipient("bob", RecipientRole::Signer, 2);
     s.field("sig_alice", "alice", FieldKind::Signature, true);
     s.field("sig_bob", "bob", FieldKind::Signature, true);
-    s.ok(Command::Send);
+    s.send();
     s
 }
 
@@ -197,6 +282,7 @@ fn create_rejects_invalid_input() {
         signature_level: SignatureLevel::Simple,
         locale: "en".into(),
         expires_at: None,
+        settings: Default::default(),
     };
     let cases = [
         (
@@ -262,6 +348,7 @@ fn create_on_an_existing_envelope_is_refused() {
         signature_level: SignatureLevel::Simple,
         locale: "en".into(),
         expires_at: None,
+        settings: Default::default(),
     });
     assert_eq!(code(s.sender(again)), ErrorCode::EnvelopeAlreadyExists);
 }
@@ -280,7 +367,7 @@ fn apply_from_no_envelope_accepts_only_create() {
     assert_eq!(created, create(params, &ctx).expect("create"));
     assert_eq!(created.envelope.locale, "fr");
     assert_eq!(
-        code(apply(None, Command::Send, &ctx)),
+        code(apply(None, Command::send(), &ctx)),
         ErrorCode::EnvelopeNotFound
     );
     let recipient = Context::new(t0(), Actor::Recipient { id: "r".into() });
@@ -328,6 +415,8 @@ fn removing_a_document_or_recipient_removes_their_fields() {
         rect: Rect::new(10.0, 10.0, 100.0, 20.0),
         required: false,
         value: Some("prefilled".into()),
+        multiline: false,
+        anchor: None,
     }));
     s.ok(Command::RemoveDocument {
         document_id: "doc_2".into(),
@@ -363,6 +452,7 @@ fn ids_are_unique_per_kind() {
             name: "again.pdf".into(),
             page_count: 1,
             sha256: hash(2),
+            pages: Vec::new(),
         }))),
         ErrorCode::DuplicateId
     );
@@ -379,11 +469,13 @@ fn ids_are_unique_per_kind() {
             id: "f1".into(),
             document_id: "doc_1".into(),
             recipient_id: "alice".into(),
-            kind: FieldKind::Date,
+            kind: FieldKind::DateSigned,
             page: 1,
             rect: Rect::new(0.0, 0.0, 10.0, 10.0),
             required: false,
             value: None,
+            multiline: false,
+            anchor: None,
         }))),
         ErrorCode::DuplicateId
     );
@@ -405,6 +497,8 @@ fn fields_must_fit_their_document_and_suit_their_recipient() {
         rect,
         required: true,
         value: None,
+        multiline: false,
+        anchor: None,
     };
     let good = Rect::new(10.0, 10.0, 100.0, 30.0);
     let cases = [
@@ -490,11 +584,11 @@ fn recipients_are_validated() {
     let mut s = Story::new();
     let cases = [
         NewRecipient {
-            email: "not-an-email".into(),
+            email: Some("not-an-email".into()),
             ..recipient("a", RecipientRole::Signer, 1)
         },
         NewRecipient {
-            email: "a@localhost".into(),
+            email: Some("a@localhost".into()),
             ..recipient("a", RecipientRole::Signer, 1)
         },
         NewRecipient {
@@ -535,6 +629,7 @@ fn draft_commands_are_refused_once_sent() {
             name: "x.pdf".into(),
             page_count: 1,
             sha256: hash(3),
+            pages: Vec::new(),
         }),
         Command::RemoveDocument {
             document_id: "doc_1".into(),
@@ -546,7 +641,7 @@ fn draft_commands_are_refused_once_sent() {
         Command::RemoveField {
             field_id: "sig_bob".into(),
         },
-        Command::Send,
+        Command::send(),
         Command::Delete,
     ];
     for command in cases {
@@ -577,14 +672,14 @@ fn delete_removes_a_draft_for_good() {
 fn send_needs_a_document_and_a_signer() {
     let mut s = Story::new();
     s.recipient("alice", RecipientRole::Signer, 1);
-    assert_eq!(code(s.sender(Command::Send)), ErrorCode::NoDocument);
+    assert_eq!(code(s.sender(Command::send())), ErrorCode::NoDocument);
     let mut s = Story::new();
     s.document("doc_1", 1);
-    assert_eq!(code(s.sender(Command::Send)), ErrorCode::NoSigner);
+    assert_eq!(code(s.sender(Command::send())), ErrorCode::NoSigner);
     s.recipient("anna", RecipientRole::Approver, 1);
-    assert_eq!(code(s.sender(Command::Send)), ErrorCode::NoSigner);
+    assert_eq!(code(s.sender(Command::send())), ErrorCode::NoSigner);
     s.recipient("alice", RecipientRole::Signer, 2);
-    s.ok(Command::Send);
+    s.send();
 }
 
 #[test]
@@ -592,8 +687,9 @@ fn send_refuses_an_expiry_that_has_passed() {
     let mut s = Story::with_expiry(Some(t0() + Duration::seconds(5)));
     s.document("doc_1", 1);
     s.recipient("alice", RecipientRole::Signer, 1);
+    s.field("sig", "alice", FieldKind::Signature, true);
     s.clock += Duration::seconds(10);
-    assert_eq!(code(s.sender(Command::Send)), ErrorCode::InvalidEnvelope);
+    assert_eq!(code(s.sender(Command::send())), ErrorCode::InvalidEnvelope);
 }
 
 #[test]
@@ -612,7 +708,7 @@ fn send_notifies_the_first_routing_order_only() {
     assert_eq!(s.status_of("bob"), RecipientStatus::Pending);
     assert_eq!(s.envelope.active_routing_order(), Some(1));
     match &s.history[sent_at].data {
-        EventData::EnvelopeSent { documents } => {
+        EventData::EnvelopeSent { documents, .. } => {
             assert_eq!(
                 documents,
                 &[DocumentDigest {
@@ -636,6 +732,7 @@ fn sequential_signers_act_in_order() {
             recipient_id: "bob".into(),
             documents: vec![],
             signature: None,
+            certificate_sha256: None,
         },
     );
     assert_eq!(code(early), ErrorCode::RecipientNotActive);
@@ -654,10 +751,18 @@ fn sequential_signers_act_in_order() {
         ["recipient.signed alice", "recipient.notified bob"]
     );
     let events = s.sign("bob");
+    assert_eq!(types(&events), ["recipient.signed bob"]);
+    // Everyone signed: the envelope waits for its completion, which comes
+    // with the final documents' digests, and accepts nothing else.
+    assert_eq!(s.envelope.status, EnvelopeStatus::Sent);
+    assert!(s.envelope.awaiting_completion());
     assert_eq!(
-        types(&events),
-        ["recipient.signed bob", "envelope.completed"]
+        code(s.sender(Command::Remind {
+            recipient_ids: vec![]
+        })),
+        ErrorCode::EnvelopeAwaitingCompletion
     );
+    assert_eq!(types(&s.complete()), ["envelope.completed"]);
     assert_eq!(s.envelope.status, EnvelopeStatus::Completed);
     assert!(s.envelope.completed_at.is_some());
     s.assert_replays();
@@ -670,7 +775,7 @@ fn parallel_signers_are_notified_together_and_complete_in_any_order() {
     for id in ["a", "b", "c"] {
         s.recipient(id, RecipientRole::Signer, 1);
     }
-    let events = s.ok(Command::Send);
+    let events = s.send();
     assert_eq!(
         types(&events),
         [
@@ -684,7 +789,8 @@ fn parallel_signers_are_notified_together_and_complete_in_any_order() {
     s.sign("a");
     assert_eq!(s.envelope.status, EnvelopeStatus::Sent);
     let last = s.sign("b");
-    assert_eq!(types(&last), ["recipient.signed b", "envelope.completed"]);
+    assert_eq!(types(&last), ["recipient.signed b"]);
+    assert_eq!(types(&s.complete()), ["envelope.completed"]);
 }
 
 #[test]
@@ -698,7 +804,7 @@ fn mixed_routing_gates_on_signers_and_approvers_only() {
     s.recipient("cc_mid", RecipientRole::Cc, 3);
     s.recipient("bob", RecipientRole::Signer, 5);
     s.recipient("cc_last", RecipientRole::Cc, 9);
-    let events = s.ok(Command::Send);
+    let events = s.send();
     assert_eq!(
         types(&events),
         [
@@ -716,7 +822,8 @@ fn mixed_routing_gates_on_signers_and_approvers_only() {
             Command::Sign {
                 recipient_id: "anna".into(),
                 documents: vec![],
-                signature: None
+                signature: None,
+                certificate_sha256: None,
             }
         )),
         ErrorCode::RecipientRoleMismatch
@@ -726,6 +833,7 @@ fn mixed_routing_gates_on_signers_and_approvers_only() {
             "anna",
             Command::Approve {
                 recipient_id: "anna".into(),
+                documents: vec![],
             },
         )
         .expect("approves");
@@ -747,18 +855,18 @@ fn mixed_routing_gates_on_signers_and_approvers_only() {
     )
     .expect("viewer views");
     assert_eq!(s.status_of("viewer"), RecipientStatus::Viewed);
-    let events = s.sign("bob");
+    assert_eq!(types(&s.sign("bob")), ["recipient.signed bob"]);
+    let events = s.complete();
     assert_eq!(
         types(&events),
         [
-            "recipient.signed bob",
             "recipient.notified cc_first",
             "recipient.notified cc_mid",
             "recipient.notified cc_last",
             "envelope.completed"
         ]
     );
-    assert!(events[1..4].iter().all(|e| matches!(
+    assert!(events[0..3].iter().all(|e| matches!(
         e.data,
         EventData::RecipientNotified {
             reason: NotificationReason::EnvelopeCompleted,
@@ -775,7 +883,7 @@ fn routing_orders_need_not_be_contiguous() {
     s.document("doc_1", 1);
     s.recipient("a", RecipientRole::Signer, 10);
     s.recipient("b", RecipientRole::Signer, 500);
-    s.ok(Command::Send);
+    s.send();
     assert_eq!(s.envelope.active_routing_order(), Some(10));
     assert_eq!(
         types(&s.sign("a")),
@@ -792,6 +900,7 @@ fn recipients_act_only_for_themselves_and_senders_never_for_them() {
         recipient_id: "alice".into(),
         documents: vec![],
         signature: None,
+        certificate_sha256: None,
     };
     assert_eq!(
         code(s.by("bob", sign_alice.clone())),
@@ -826,7 +935,8 @@ fn signing_twice_is_refused() {
             Command::Sign {
                 recipient_id: "alice".into(),
                 documents: vec![],
-                signature: None
+                signature: None,
+                certificate_sha256: None,
             }
         )),
         ErrorCode::RecipientAlreadyActed
@@ -849,10 +959,17 @@ fn viewing_marks_the_first_view_and_may_repeat() {
     let view = Command::View {
         recipient_id: "alice".into(),
     };
-    s.by("alice", view.clone()).expect("views");
+    let events = s.by("alice", view.clone()).expect("views");
+    assert_eq!(
+        types(&events),
+        ["recipient.viewed alice", "envelope.viewed alice"],
+        "the envelope's first view is an event of its own"
+    );
     let first = s.envelope.recipient("alice").expect("alice").viewed_at;
+    assert_eq!(s.envelope.viewed_at, first);
     assert_eq!(s.status_of("alice"), RecipientStatus::Viewed);
-    s.by("alice", view.clone()).expect("views again");
+    let events = s.by("alice", view.clone()).expect("views again");
+    assert_eq!(types(&events), ["recipient.viewed alice"]);
     assert_eq!(
         s.envelope.recipient("alice").expect("alice").viewed_at,
         first
@@ -873,13 +990,20 @@ fn required_fields_must_be_filled_before_signing() {
     s.field("title", "alice", FieldKind::Text, true);
     s.field("agree", "alice", FieldKind::Checkbox, true);
     s.field("note", "alice", FieldKind::Text, false);
-    s.field("bob_date", "bob", FieldKind::Date, true);
-    s.ok(Command::Send);
+    s.field("bob_date", "bob", FieldKind::DateSigned, true);
+    s.send();
     let sign = Command::Sign {
         recipient_id: "alice".into(),
         documents: vec![],
         signature: None,
+        certificate_sha256: None,
     };
+    assert_eq!(
+        code(s.by("alice", sign.clone())),
+        ErrorCode::ConsentRequired,
+        "signing needs consent first"
+    );
+    s.consent("alice");
     let err = s.by("alice", sign.clone()).expect_err("missing fields");
     assert_eq!(err.code(), ErrorCode::RequiredFieldMissing);
     assert!(err.message().contains("title") && err.message().contains("agree"));
@@ -912,6 +1036,8 @@ fn required_fields_must_be_filled_before_signing() {
         "a required checkbox must be ticked"
     );
     s.by("alice", fill("agree", "true")).expect("ticks");
+    // Date-signed and name fields are filled by signing, never by hand.
+    s.field_kind_refuses_a_value("bob", "bob_date");
     s.by("alice", sign).expect("signs");
     assert_eq!(
         s.envelope.field("title").expect("field").value.as_deref(),
@@ -927,6 +1053,7 @@ fn required_fields_must_be_filled_before_signing() {
 #[test]
 fn signing_records_the_signed_document_digests() {
     let mut s = two_signers_in_sequence();
+    s.consent("alice");
     let digest = |h: u8| {
         vec![DocumentDigest {
             document_id: "doc_1".into(),
@@ -942,7 +1069,8 @@ fn signing_records_the_signed_document_digests() {
                     document_id: "doc_9".into(),
                     sha256: hash(2)
                 }],
-                signature: None
+                signature: None,
+                certificate_sha256: None,
             }
         )),
         ErrorCode::DocumentNotFound
@@ -956,7 +1084,8 @@ fn signing_records_the_signed_document_digests() {
                     document_id: "doc_1".into(),
                     sha256: "ABC".into()
                 }],
-                signature: None
+                signature: None,
+                certificate_sha256: None,
             }
         )),
         ErrorCode::InvalidArgument
@@ -967,6 +1096,7 @@ fn signing_records_the_signed_document_digests() {
             recipient_id: "alice".into(),
             documents: digest(2),
             signature: None,
+            certificate_sha256: None,
         },
     )
     .expect("signs");
@@ -974,21 +1104,43 @@ fn signing_records_the_signed_document_digests() {
         s.envelope.documents[0].signed_sha256.as_deref(),
         Some(hash(2).as_str())
     );
+    s.consent("bob");
+    s.by(
+        "bob",
+        Command::Sign {
+            recipient_id: "bob".into(),
+            documents: digest(3),
+            signature: None,
+            certificate_sha256: Some(hash(8)),
+        },
+    )
+    .expect("signs");
+    assert_eq!(
+        s.envelope
+            .recipient("bob")
+            .expect("bob")
+            .certificate_sha256
+            .as_deref(),
+        Some(hash(8).as_str())
+    );
+    // The completion records the final documents (after a platform seal,
+    // say), which differ from the last signed ones.
     let events = s
-        .by(
-            "bob",
-            Command::Sign {
-                recipient_id: "bob".into(),
-                documents: digest(3),
-                signature: None,
+        .try_as(
+            Actor::System,
+            Command::Complete {
+                documents: digest(4),
             },
         )
-        .expect("signs");
+        .expect("completes");
     match &events.last().expect("completed").data {
-        EventData::EnvelopeCompleted { documents } => assert_eq!(documents, &digest(3)),
+        EventData::EnvelopeCompleted { documents } => assert_eq!(documents, &digest(4)),
         other => panic!("unexpected {other:?}"),
     }
-    assert_eq!(s.envelope.documents[0].sha256, hash(1), "original kept");
+    let document = &s.envelope.documents[0];
+    assert_eq!(document.sha256, hash(1), "original kept");
+    assert_eq!(document.signed_sha256.as_deref(), Some(hash(3).as_str()));
+    assert_eq!(document.current_sha256(), hash(4));
 }
 
 #[test]
@@ -1039,7 +1191,7 @@ fn cc_and_viewers_cannot_decline() {
     s.document("doc_1", 1);
     s.recipient("alice", RecipientRole::Signer, 1);
     s.recipient("carl", RecipientRole::Cc, 1);
-    s.ok(Command::Send);
+    s.send();
     assert_eq!(
         code(s.by(
             "carl",
@@ -1078,7 +1230,7 @@ fn expiry_stops_actions_and_expire_needs_the_time_to_have_come() {
     s.document("doc_1", 1);
     s.recipient("alice", RecipientRole::Signer, 1);
     s.recipient("anna", RecipientRole::Approver, 1);
-    s.ok(Command::Send);
+    s.send();
     s.sign("alice");
     assert_eq!(
         code(s.try_as(Actor::System, Command::Expire)),
@@ -1089,7 +1241,8 @@ fn expiry_stops_actions_and_expire_needs_the_time_to_have_come() {
         code(s.by(
             "anna",
             Command::Approve {
-                recipient_id: "anna".into()
+                recipient_id: "anna".into(),
+                documents: vec![],
             }
         )),
         ErrorCode::EnvelopeExpired
@@ -1126,6 +1279,7 @@ fn terminal_envelopes_absorb_every_command() {
         |s| {
             s.sign("alice");
             s.sign("bob");
+            s.complete();
         },
         |s| {
             s.by(
@@ -1152,7 +1306,7 @@ fn terminal_envelopes_absorb_every_command() {
         s.document("doc_1", 1);
         s.recipient("alice", RecipientRole::Signer, 1);
         s.recipient("bob", RecipientRole::Signer, 2);
-        s.ok(Command::Send);
+        s.send();
         end(&mut s);
         assert!(s.envelope.is_terminal());
         for (actor, command) in every_command() {
@@ -1178,6 +1332,7 @@ fn every_command() -> Vec<(Actor, Command)> {
                 name: "d.pdf".into(),
                 page_count: 1,
                 sha256: hash(4),
+                pages: Vec::new(),
             }),
         ),
         (
@@ -1196,7 +1351,7 @@ fn every_command() -> Vec<(Actor, Command)> {
                 recipient_id: "bob".into(),
             },
         ),
-        (sender(), Command::Send),
+        (sender(), Command::send()),
         (
             alice(),
             Command::View {
@@ -1209,6 +1364,7 @@ fn every_command() -> Vec<(Actor, Command)> {
                 recipient_id: "alice".into(),
                 documents: vec![],
                 signature: None,
+                certificate_sha256: None,
             },
         ),
         (
@@ -1238,7 +1394,7 @@ fn remind_targets_active_signers_and_approvers() {
     s.recipient("anna", RecipientRole::Approver, 1);
     s.recipient("carl", RecipientRole::Cc, 1);
     s.recipient("bob", RecipientRole::Signer, 2);
-    s.ok(Command::Send);
+    s.send();
     s.sign("alice");
     let events = s.ok(Command::Remind {
         recipient_ids: vec![],
@@ -1284,7 +1440,7 @@ fn json_is_camel_case_and_round_trips() {
     let mut s = two_signers_in_sequence();
     s.sign("alice");
     let json = serde_json::to_value(&s.envelope).expect("json");
-    assert_eq!(json["schemaVersion"], 1);
+    assert_eq!(json["schemaVersion"], 2);
     assert_eq!(json["signatureLevel"], "SIMPLE");
     assert_eq!(json["status"], "SENT");
     assert_eq!(json["recipients"][0]["routingOrder"], 1);
@@ -1331,6 +1487,10 @@ fn commands_parse_from_json() {
         r#"{"type": "sing", "recipientId": "alice"}"#,
         r#"{"type": "sign"}"#,
         r#"{"type": "addRecipient", "id": "bob", "name": "Bob", "email": "b@example.com", "rank": 2}"#,
+        // A misspelt key is refused, not ignored: the digests would be lost.
+        r#"{"type": "sign", "recipientId": "a", "documnets": []}"#,
+        r#"{"type": "send", "document": []}"#,
+        r#"{"type": "updateField", "fieldId": "f", "pgae": 2}"#,
     ] {
         assert!(serde_json::from_str::<Command>(bad).is_err(), "{bad}");
     }
@@ -1344,7 +1504,7 @@ fn envelope_from_json_checks_the_schema_version() {
         Envelope::from_json(&json.to_string()).expect("reads"),
         s.envelope
     );
-    json["schemaVersion"] = 2.into();
+    json["schemaVersion"] = 3.into();
     assert_eq!(
         code(Envelope::from_json(&json.to_string())),
         ErrorCode::UnsupportedSchemaVersion
@@ -1387,6 +1547,7 @@ mod state_machine {
     struct Scenario {
         recipients: Vec<(RecipientRole, u32)>,
         with_text_field: Vec<bool>,
+        with_code: Vec<bool>,
         expiry_minutes: Option<i64>,
         steps: Vec<Step>,
     }
@@ -1404,6 +1565,11 @@ mod state_machine {
         Expire,
         Remind,
         DraftEdit,
+        RequestCode(usize),
+        Authenticate(usize, bool),
+        Complete,
+        ReturnToDraft,
+        Send,
         Wait(i64),
     }
 
@@ -1412,7 +1578,12 @@ mod state_machine {
             3 => (0..6usize).prop_map(Step::View),
             3 => (0..6usize, any::<bool>()).prop_map(|(r, b)| Step::Fill(r, b)),
             8 => (0..6usize).prop_map(Step::Sign),
-            2 => (0..6usize).prop_map(Step::Consent),
+            4 => (0..6usize).prop_map(Step::Consent),
+            1 => (0..6usize).prop_map(Step::RequestCode),
+            3 => (0..6usize, prop::bool::weighted(0.7)).prop_map(|(r, ok)| Step::Authenticate(r, ok)),
+            2 => Just(Step::Complete),
+            1 => Just(Step::ReturnToDraft),
+            1 => Just(Step::Send),
             4 => (0..6usize).prop_map(Step::Approve),
             1 => (0..6usize).prop_map(Step::Decline),
             1 => (0..6usize, 0..6usize).prop_map(|(a, b)| Step::ActForOther(a, b)),
@@ -1437,18 +1608,22 @@ mod state_machine {
         (
             prop::collection::vec((role(), 1..4u32), 1..6),
             prop::collection::vec(any::<bool>(), 6),
+            prop::collection::vec(any::<bool>(), 6),
             prop::option::of(30..600i64),
             prop::collection::vec(step(), 0..40),
         )
-            .prop_map(|(mut recipients, with_text_field, expiry_minutes, steps)| {
-                recipients[0].0 = RecipientRole::Signer;
-                Scenario {
-                    recipients,
-                    with_text_field,
-                    expiry_minutes,
-                    steps,
-                }
-            })
+            .prop_map(
+                |(mut recipients, with_text_field, with_code, expiry_minutes, steps)| {
+                    recipients[0].0 = RecipientRole::Signer;
+                    Scenario {
+                        recipients,
+                        with_text_field,
+                        with_code,
+                        expiry_minutes,
+                        steps,
+                    }
+                },
+            )
     }
 
     fn rid(i: usize) -> String {
@@ -1480,6 +1655,7 @@ mod state_machine {
                     signature: (i % 2 == 0).then(|| SignatureMark::Typed {
                         text: format!("Signer {i}"),
                     }),
+                    certificate_sha256: None,
                 },
             ),
             Step::Consent(i) => (
@@ -1494,6 +1670,7 @@ mod state_machine {
                 me(i),
                 Command::Approve {
                     recipient_id: rid(i % n),
+                    documents: vec![],
                 },
             ),
             Step::Decline(i) => (
@@ -1509,6 +1686,7 @@ mod state_machine {
                     recipient_id: rid(b % n),
                     documents: vec![],
                     signature: None,
+                    certificate_sha256: None,
                 },
             ),
             Step::ActForOther(..) => return None,
@@ -1532,8 +1710,31 @@ mod state_machine {
                     name: "late.pdf".into(),
                     page_count: 1,
                     sha256: hash(9),
+                    pages: Vec::new(),
                 }),
             ),
+            Step::RequestCode(i) => (
+                me(i),
+                Command::RequestAuthentication {
+                    recipient_id: rid(i % n),
+                },
+            ),
+            Step::Authenticate(i, passed) => (
+                me(i),
+                Command::Authenticate {
+                    recipient_id: rid(i % n),
+                    method: AuthenticationMethod::AccessCode,
+                    passed,
+                },
+            ),
+            Step::Complete => (Actor::System, Command::Complete { documents: vec![] }),
+            Step::ReturnToDraft => (
+                sender(),
+                Command::ReturnToDraft {
+                    reason: "a typo in the salary".into(),
+                },
+            ),
+            Step::Send => (sender(), Command::send()),
             Step::Wait(_) => return None,
         })
     }
@@ -1555,7 +1756,11 @@ mod state_machine {
             s.document("doc_1", 3);
             let n = sc.recipients.len();
             for (i, (role, order)) in sc.recipients.iter().enumerate() {
-                s.recipient(&rid(i), *role, *order);
+                let mut new = recipient(&rid(i), *role, *order);
+                if sc.with_code[i] {
+                    new.authentication = AuthenticationMethod::AccessCode;
+                }
+                s.ok(Command::AddRecipient(new));
                 match role {
                     RecipientRole::Signer => s.field(&format!("sig_{i}"), &rid(i), FieldKind::Signature, true),
                     RecipientRole::Approver | RecipientRole::Cc | RecipientRole::Viewer => {}
@@ -1564,7 +1769,7 @@ mod state_machine {
                     s.field(&format!("text_{i}"), &rid(i), FieldKind::Text, true);
                 }
             }
-            s.ok(Command::Send);
+            s.send();
 
             for step in &sc.steps {
                 if let Step::Wait(minutes) = step {
@@ -1581,31 +1786,56 @@ mod state_machine {
                     prop_assert_eq!(result.as_ref().err().map(|e| e.code()), Some(ErrorCode::EnvelopeTerminal));
                 }
                 if let Ok(events) = &result {
-                    // No recipient acts before its order.
+                    // No recipient acts before its order, nor unauthenticated,
+                    // nor (signers) without consent.
                     for event in events {
                         if let EventData::RecipientSigned { recipient_id, .. }
-                        | EventData::RecipientApproved { recipient_id }
+                        | EventData::RecipientApproved { recipient_id, .. }
                         | EventData::RecipientDeclined { recipient_id, .. }
                         | EventData::FieldFilled { recipient_id, .. } = &event.data
                         {
-                            let order = before.recipient(recipient_id).expect("known").routing_order;
+                            let who = before.recipient(recipient_id).expect("known");
+                            let order = who.routing_order;
                             prop_assert!(before.recipients.iter()
                                 .filter(|r| r.role.must_act() && r.routing_order < order)
                                 .all(|r| r.status.has_acted()),
                                 "{} acted before an earlier order finished", recipient_id);
-                            prop_assert!(before.recipient(recipient_id).expect("known").status.is_active());
+                            prop_assert!(who.status.is_active());
+                            prop_assert!(who.is_authenticated(), "{} acted unauthenticated", recipient_id);
+                        }
+                        if let EventData::RecipientSigned { recipient_id, .. } = &event.data {
+                            prop_assert!(before.recipient(recipient_id).expect("known").consent.is_some());
+                        }
+                        if let EventData::RecipientLocked { recipient_id } = &event.data {
+                            let limit = s.envelope.settings.max_authentication_attempts;
+                            prop_assert_eq!(s.envelope.recipient(recipient_id).expect("known").failed_authentications, limit);
                         }
                     }
-                    // Nobody is notified beyond the active order while the envelope runs.
+                    // Nobody is notified beyond the active order while the
+                    // envelope runs; once everyone acted it awaits completion.
                     if s.envelope.status == EnvelopeStatus::Sent {
-                        let active = s.envelope.active_routing_order().expect("running envelopes have an active order");
-                        for r in &s.envelope.recipients {
-                            prop_assert_eq!(r.status == RecipientStatus::Pending, r.routing_order > active);
+                        match s.envelope.active_routing_order() {
+                            Some(active) => {
+                                for r in &s.envelope.recipients {
+                                    prop_assert_eq!(r.status == RecipientStatus::Pending, r.routing_order > active);
+                                }
+                            }
+                            None => prop_assert!(s.envelope.awaiting_completion()),
                         }
+                    }
+                    // A draft (after a return) has nobody notified.
+                    if s.envelope.status == EnvelopeStatus::Draft {
+                        prop_assert!(s.envelope.recipients.iter().all(|r| r.status == RecipientStatus::Pending));
                     }
                 }
-                // Completed iff every signer and approver acted.
-                prop_assert_eq!(s.envelope.status == EnvelopeStatus::Completed, all_acted(&s.envelope));
+                // Completed only once every signer and approver acted; all
+                // acted and still running means awaiting completion.
+                if s.envelope.status == EnvelopeStatus::Completed {
+                    prop_assert!(all_acted(&s.envelope));
+                }
+                if s.envelope.status == EnvelopeStatus::Sent && all_acted(&s.envelope) {
+                    prop_assert!(s.envelope.awaiting_completion());
+                }
                 prop_assert_eq!(s.envelope.version, s.history.len() as u64);
             }
             // Replay equals state, and JSON round-trips.
@@ -1651,7 +1881,7 @@ fn consent_is_recorded_for_signers_and_approvers() {
         .expect("consents");
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].event_type(), "recipient.consented");
-    assert!(!events[0].data.is_published());
+    assert!(crate::webhook::webhook_event_type(&events[0].data).is_none());
     let given = s
         .envelope
         .recipient("alice")
@@ -1671,7 +1901,7 @@ fn a_cc_has_nothing_to_consent_to() {
     s.document("doc_1", 1);
     s.recipient("alice", RecipientRole::Signer, 1);
     s.recipient("carol", RecipientRole::Cc, 1);
-    s.ok(Command::Send);
+    s.send();
     assert_eq!(
         code(s.by(
             "carol",
@@ -1688,10 +1918,12 @@ fn a_cc_has_nothing_to_consent_to() {
 #[test]
 fn signature_marks_are_checked_and_kept() {
     let mut s = two_signers_in_sequence();
+    s.consent("alice");
     let sign = |who: &str, mark: SignatureMark| Command::Sign {
         recipient_id: who.into(),
         documents: vec![],
         signature: Some(mark),
+        certificate_sha256: None,
     };
     for bad in [
         SignatureMark::Typed { text: " ".into() },
@@ -1716,6 +1948,7 @@ fn signature_marks_are_checked_and_kept() {
     }
     let drawn = SignatureMark::Drawn { png: drawn_png() };
     s.by("alice", sign("alice", drawn.clone())).expect("signs");
+    s.consent("bob");
     s.by(
         "bob",
         sign(
@@ -1730,7 +1963,7 @@ fn signature_marks_are_checked_and_kept() {
         s.envelope.recipient("alice").expect("alice").signature,
         Some(drawn)
     );
-    assert_eq!(s.envelope.status, EnvelopeStatus::Completed);
+    assert!(s.envelope.awaiting_completion());
     s.assert_replays();
 
     let json = serde_json::to_value(&s.envelope).expect("json");
@@ -1744,4 +1977,491 @@ fn signature_marks_are_checked_and_kept() {
     assert_eq!(json["recipients"][1]["signature"]["text"], "김준호");
     let back: Envelope = serde_json::from_value(json).expect("round-trips");
     assert_eq!(back, s.envelope);
+}
+
+// ---- corrections, contacts, authentication and returning to draft ----
+
+#[test]
+fn update_recipient_changes_a_draft_recipient_and_keeps_emails_unique() {
+    let mut s = Story::new();
+    s.document("doc_1", 1);
+    s.recipient("alice", RecipientRole::Signer, 1);
+    s.recipient("bob", RecipientRole::Signer, 2);
+    let events = s.ok(Command::UpdateRecipient(UpdateRecipient {
+        recipient_id: "bob".into(),
+        name: Some("Robert Martin".into()),
+        phone: Some(Some("+33612345678".into())),
+        routing_order: Some(1),
+        authentication: Some(AuthenticationMethod::SmsCode),
+        ..UpdateRecipient::default()
+    }));
+    assert_eq!(types(&events), ["recipient.updated bob"]);
+    let bob = s.envelope.recipient("bob").expect("bob");
+    assert_eq!(bob.name, "Robert Martin");
+    assert_eq!(bob.routing_order, 1);
+    assert_eq!(bob.authentication, AuthenticationMethod::SmsCode);
+    assert_eq!(
+        bob.email.as_deref(),
+        Some("bob@example.com"),
+        "absent keys stay"
+    );
+    // Clearing the email of an SMS recipient leaves a reachable recipient.
+    s.ok(Command::UpdateRecipient(UpdateRecipient {
+        recipient_id: "bob".into(),
+        email: Some(None),
+        ..UpdateRecipient::default()
+    }));
+    assert_eq!(s.envelope.recipient("bob").expect("bob").email, None);
+    // Clearing the phone too would leave no way to reach him.
+    let result = s.sender(Command::UpdateRecipient(UpdateRecipient {
+        recipient_id: "bob".into(),
+        phone: Some(None),
+        ..UpdateRecipient::default()
+    }));
+    assert_eq!(code(result), ErrorCode::InvalidRecipient);
+    // Emails are unique within the envelope, whatever their case.
+    let result = s.sender(Command::UpdateRecipient(UpdateRecipient {
+        recipient_id: "bob".into(),
+        email: Some(Some("ALICE@example.com".into())),
+        ..UpdateRecipient::default()
+    }));
+    assert_eq!(code(result), ErrorCode::DuplicateEmail);
+    let result = s.sender(Command::AddRecipient(NewRecipient {
+        email: Some("Alice@Example.com".into()),
+        ..recipient("carol", RecipientRole::Signer, 2)
+    }));
+    assert_eq!(code(result), ErrorCode::DuplicateEmail);
+    let result = s.sender(Command::UpdateRecipient(UpdateRecipient {
+        recipient_id: "nobody".into(),
+        ..UpdateRecipient::default()
+    }));
+    assert_eq!(code(result), ErrorCode::RecipientNotFound);
+    s.assert_replays();
+}
+
+#[test]
+fn a_recipient_reached_by_sms_only_can_sign() {
+    let mut s = Story::new();
+    s.document("doc_1", 1);
+    s.ok(Command::AddRecipient(NewRecipient {
+        email: None,
+        phone: Some("+821012345678".into()),
+        authentication: AuthenticationMethod::SmsCode,
+        ..recipient("minji", RecipientRole::Signer, 1)
+    }));
+    // Without any contact, or SMS codes without a phone, refused.
+    for (email, phone, authentication) in [
+        (None, None, AuthenticationMethod::EmailLink),
+        (
+            Some("x@example.com".to_owned()),
+            None,
+            AuthenticationMethod::SmsCode,
+        ),
+        (
+            None,
+            Some("12345".to_owned()),
+            AuthenticationMethod::SmsCode,
+        ),
+    ] {
+        let result = s.sender(Command::AddRecipient(NewRecipient {
+            email,
+            phone,
+            authentication,
+            ..recipient("other", RecipientRole::Signer, 1)
+        }));
+        assert_eq!(code(result), ErrorCode::InvalidRecipient);
+    }
+    s.send();
+    let minji = s.envelope.recipient("minji").expect("minji");
+    assert_eq!(minji.contact(), "+821012345678");
+    let sign = Command::Sign {
+        recipient_id: "minji".into(),
+        documents: vec![],
+        signature: None,
+        certificate_sha256: None,
+    };
+    assert_eq!(
+        code(s.by("minji", sign.clone())),
+        ErrorCode::RecipientNotAuthenticated
+    );
+    let events = s
+        .by(
+            "minji",
+            Command::RequestAuthentication {
+                recipient_id: "minji".into(),
+            },
+        )
+        .expect("code sent");
+    assert_eq!(types(&events), ["recipient.authentication_requested minji"]);
+    s.by(
+        "minji",
+        Command::Authenticate {
+            recipient_id: "minji".into(),
+            method: AuthenticationMethod::SmsCode,
+            passed: true,
+        },
+    )
+    .expect("passes");
+    assert!(
+        s.envelope
+            .recipient("minji")
+            .expect("minji")
+            .is_authenticated()
+    );
+    assert_eq!(
+        code(s.by("minji", sign.clone())),
+        ErrorCode::ConsentRequired
+    );
+    s.consent("minji");
+    s.by("minji", sign).expect("signs");
+    s.complete();
+    assert_eq!(s.envelope.status, EnvelopeStatus::Completed);
+    s.assert_replays();
+}
+
+#[test]
+fn failed_codes_are_counted_and_lock_the_recipient_out() {
+    let mut s = Story::new();
+    s.ok(Command::Update(UpdateEnvelope {
+        settings: Some(EnvelopeSettings {
+            max_authentication_attempts: 3,
+            ..EnvelopeSettings::default()
+        }),
+        ..UpdateEnvelope::default()
+    }));
+    s.document("doc_1", 1);
+    s.ok(Command::AddRecipient(NewRecipient {
+        authentication: AuthenticationMethod::AccessCode,
+        ..recipient("alice", RecipientRole::Signer, 1)
+    }));
+    s.send();
+    let attempt = |passed| Command::Authenticate {
+        recipient_id: "alice".into(),
+        method: AuthenticationMethod::AccessCode,
+        passed,
+    };
+    // The method checked must be the recipient's.
+    assert_eq!(
+        code(s.by(
+            "alice",
+            Command::Authenticate {
+                recipient_id: "alice".into(),
+                method: AuthenticationMethod::SmsCode,
+                passed: true,
+            }
+        )),
+        ErrorCode::InvalidArgument
+    );
+    for n in 1..=2 {
+        let events = s.by("alice", attempt(false)).expect("fails");
+        assert_eq!(types(&events), ["recipient.authentication_failed alice"]);
+        assert_eq!(
+            s.envelope
+                .recipient("alice")
+                .expect("alice")
+                .failed_authentications,
+            n
+        );
+    }
+    let events = s.by("alice", attempt(false)).expect("third failure");
+    assert_eq!(
+        types(&events),
+        [
+            "recipient.authentication_failed alice",
+            "recipient.locked alice"
+        ]
+    );
+    assert!(
+        s.envelope
+            .recipient("alice")
+            .expect("alice")
+            .locked_at
+            .is_some()
+    );
+    // Locked out: even the right code no longer helps, nor does asking
+    // for a new one; the sender sees why.
+    assert_eq!(
+        code(s.by("alice", attempt(true))),
+        ErrorCode::RecipientLocked
+    );
+    assert_eq!(
+        code(s.by(
+            "alice",
+            Command::RequestAuthentication {
+                recipient_id: "alice".into()
+            }
+        )),
+        ErrorCode::RecipientLocked
+    );
+    assert_eq!(
+        code(s.by(
+            "alice",
+            Command::Consent {
+                recipient_id: "alice".into(),
+                version: "2026-01".into(),
+                text_sha256: hash(5),
+            }
+        )),
+        ErrorCode::RecipientLocked
+    );
+    assert_eq!(
+        code(s.by(
+            "alice",
+            Command::Sign {
+                recipient_id: "alice".into(),
+                documents: vec![],
+                signature: None,
+                certificate_sha256: None,
+            }
+        )),
+        ErrorCode::RecipientLocked
+    );
+    s.assert_replays();
+}
+
+#[test]
+fn a_code_is_only_requested_for_methods_that_have_one() {
+    let mut s = two_signers_in_sequence();
+    assert_eq!(
+        code(s.by(
+            "alice",
+            Command::RequestAuthentication {
+                recipient_id: "alice".into()
+            }
+        )),
+        ErrorCode::InvalidArgument,
+        "an email-link recipient needs no code"
+    );
+    // An email-link recipient is authenticated by the link itself.
+    assert!(
+        s.envelope
+            .recipient("alice")
+            .expect("alice")
+            .is_authenticated()
+    );
+}
+
+#[test]
+fn send_needs_a_signature_field_per_signer_and_strong_authentication_for_advanced() {
+    let mut s = Story::new();
+    s.document("doc_1", 1);
+    s.recipient("alice", RecipientRole::Signer, 1);
+    s.recipient("anna", RecipientRole::Approver, 1);
+    assert_eq!(
+        code(s.sender(Command::send())),
+        ErrorCode::SignerWithoutField
+    );
+    s.field("sig_alice", "alice", FieldKind::Signature, true);
+    s.ok(Command::Update(UpdateEnvelope {
+        signature_level: Some(SignatureLevel::Advanced),
+        ..UpdateEnvelope::default()
+    }));
+    assert_eq!(
+        code(s.sender(Command::send())),
+        ErrorCode::AdvancedRequiresStrongAuth,
+        "alice signs by email link"
+    );
+    s.ok(Command::UpdateRecipient(UpdateRecipient {
+        recipient_id: "alice".into(),
+        authentication: Some(AuthenticationMethod::AccessCode),
+        ..UpdateRecipient::default()
+    }));
+    // Approvers do not sign, so their method does not matter.
+    s.ok(Command::send());
+    assert_eq!(s.envelope.status, EnvelopeStatus::Sent);
+}
+
+#[test]
+fn update_field_moves_a_field_within_its_page() {
+    let mut s = Story::new();
+    s.document("doc_1", 2);
+    s.recipient("alice", RecipientRole::Signer, 1);
+    s.recipient("bob", RecipientRole::Signer, 1);
+    s.field("sig_alice", "alice", FieldKind::Signature, true);
+    s.field("name_alice", "alice", FieldKind::Text, false);
+    let events = s.ok(Command::UpdateField(UpdateField {
+        field_id: "name_alice".into(),
+        recipient_id: Some("bob".into()),
+        page: Some(2),
+        rect: Some(Rect::new(300.0, 700.0, 200.0, 30.0)),
+        multiline: Some(true),
+        ..UpdateField::default()
+    }));
+    assert_eq!(types(&events), ["field.updated"]);
+    let field = s.envelope.field("name_alice").expect("field");
+    assert_eq!((field.recipient_id.as_str(), field.page), ("bob", 2));
+    assert!(field.multiline);
+    assert!(!field.required, "absent keys stay");
+    // A rectangle past the page's edge (612 x 792) is refused.
+    for rect in [
+        Rect::new(500.0, 700.0, 200.0, 30.0),
+        Rect::new(72.0, 780.0, 100.0, 30.0),
+    ] {
+        let result = s.sender(Command::UpdateField(UpdateField {
+            field_id: "name_alice".into(),
+            rect: Some(rect),
+            ..UpdateField::default()
+        }));
+        assert_eq!(code(result), ErrorCode::FieldOutOfBounds);
+    }
+    let result = s.sender(Command::UpdateField(UpdateField {
+        field_id: "name_alice".into(),
+        page: Some(3),
+        ..UpdateField::default()
+    }));
+    assert_eq!(code(result), ErrorCode::FieldOutOfBounds);
+    // A signature field cannot go to an approver.
+    s.recipient("anna", RecipientRole::Approver, 2);
+    let result = s.sender(Command::UpdateField(UpdateField {
+        field_id: "sig_alice".into(),
+        recipient_id: Some("anna".into()),
+        ..UpdateField::default()
+    }));
+    assert_eq!(code(result), ErrorCode::FieldRecipientNotAllowed);
+    let result = s.sender(Command::UpdateField(UpdateField {
+        field_id: "missing".into(),
+        ..UpdateField::default()
+    }));
+    assert_eq!(code(result), ErrorCode::FieldNotFound);
+    s.assert_replays();
+}
+
+#[test]
+fn anchored_fields_must_be_placed_at_send() {
+    let mut s = Story::new();
+    s.document("doc_1", 2);
+    s.recipient("alice", RecipientRole::Signer, 1);
+    s.ok(Command::AddField(NewField {
+        id: "sig_alice".into(),
+        document_id: "doc_1".into(),
+        recipient_id: "alice".into(),
+        kind: FieldKind::Signature,
+        page: 0,
+        rect: Rect::new(0.0, 0.0, 180.0, 40.0),
+        required: true,
+        value: None,
+        multiline: false,
+        anchor: Some(FieldAnchor {
+            text: "Signature:".into(),
+            occurrence: 1,
+            placement: AnchorPlacement::Right,
+        }),
+    }));
+    assert_eq!(code(s.sender(Command::send())), ErrorCode::FieldNotPlaced);
+    let placed = |page, rect| Command::Send {
+        documents: vec![],
+        placements: vec![FieldPlacement {
+            field_id: "sig_alice".into(),
+            page,
+            rect,
+        }],
+    };
+    assert_eq!(
+        code(s.sender(placed(3, Rect::new(72.0, 600.0, 180.0, 40.0)))),
+        ErrorCode::FieldOutOfBounds
+    );
+    assert_eq!(
+        code(s.sender(placed(2, Rect::new(500.0, 600.0, 180.0, 40.0)))),
+        ErrorCode::FieldOutOfBounds,
+        "past the page's right edge"
+    );
+    s.ok(placed(2, Rect::new(300.0, 600.0, 180.0, 40.0)));
+    let field = s.envelope.field("sig_alice").expect("field");
+    assert_eq!(field.page, 2);
+    assert!(field.anchor.is_none(), "placed once and for all");
+    s.assert_replays();
+}
+
+#[test]
+fn returning_to_draft_starts_a_new_round_until_someone_acts() {
+    let mut s = two_signers_in_sequence();
+    assert_eq!(s.envelope.round, 1);
+    s.by(
+        "alice",
+        Command::View {
+            recipient_id: "alice".into(),
+        },
+    )
+    .expect("views");
+    s.consent("alice");
+    assert_eq!(
+        code(s.sender(Command::ReturnToDraft {
+            reason: "  ".into()
+        })),
+        ErrorCode::ReasonRequired,
+        "a reason is needed"
+    );
+    let events = s.ok(Command::ReturnToDraft {
+        reason: "Wrong salary on page 2".into(),
+    });
+    assert_eq!(types(&events), ["envelope.returned_to_draft"]);
+    assert_eq!(s.envelope.status, EnvelopeStatus::Draft);
+    assert_eq!(s.envelope.round, 2);
+    let alice = s.envelope.recipient("alice").expect("alice");
+    assert_eq!(alice.status, RecipientStatus::Pending);
+    assert!(alice.consent.is_none() && alice.viewed_at.is_none());
+    // Corrected and sent again: round 2's notifications.
+    s.ok(Command::UpdateRecipient(UpdateRecipient {
+        recipient_id: "bob".into(),
+        name: Some("Bob Corrected".into()),
+        ..UpdateRecipient::default()
+    }));
+    let events = s.ok(Command::send());
+    assert_eq!(
+        types(&events),
+        ["envelope.sent", "recipient.notified alice"]
+    );
+    assert!(matches!(
+        &events[0].data,
+        EventData::EnvelopeSent { round: 2, .. }
+    ));
+    s.sign("alice");
+    assert_eq!(
+        code(s.sender(Command::ReturnToDraft {
+            reason: "Too late".into()
+        })),
+        ErrorCode::EnvelopeHasSignatures
+    );
+    s.assert_replays();
+}
+
+#[test]
+fn the_last_signature_awaits_the_completion() {
+    let mut s = two_signers_in_sequence();
+    s.sign("alice");
+    let events = s.sign("bob");
+    assert_eq!(types(&events), ["recipient.signed bob"]);
+    assert!(s.envelope.awaiting_completion());
+    assert_eq!(s.envelope.status, EnvelopeStatus::Sent);
+    // Only the completion (and views) are accepted now.
+    assert_eq!(
+        code(s.sender(Command::Remind {
+            recipient_ids: vec![]
+        })),
+        ErrorCode::EnvelopeAwaitingCompletion
+    );
+    s.by(
+        "bob",
+        Command::View {
+            recipient_id: "bob".into(),
+        },
+    )
+    .expect("views");
+    let events = s.complete();
+    assert_eq!(
+        types(&events).last().map(String::as_str),
+        Some("envelope.completed")
+    );
+    assert_eq!(s.envelope.status, EnvelopeStatus::Completed);
+    s.assert_replays();
+}
+
+#[test]
+fn completing_before_everyone_acted_is_refused() {
+    let mut s = two_signers_in_sequence();
+    s.sign("alice");
+    assert_eq!(
+        code(s.try_as(Actor::System, Command::Complete { documents: vec![] })),
+        ErrorCode::EnvelopeNotReady
+    );
 }

@@ -3,7 +3,9 @@
 use chrono::{DateTime, Utc};
 
 use super::command::NewRecipient;
-use super::model::{AuthenticationMethod, FieldKind, SignatureMark};
+use super::model::{
+    AuthenticationMethod, EnvelopeSettings, FieldAnchor, FieldKind, PageSize, SignatureMark,
+};
 use crate::error::{Error, ErrorCode, Result};
 
 /// Longest id (envelope, document, recipient, field).
@@ -38,6 +40,12 @@ pub const MAX_DRAWN_SIGNATURE_BYTES: usize = 512 * 1024;
 pub const MAX_DRAWN_SIGNATURE_SIDE: u32 = 2_048;
 /// Longest consent version label.
 pub const MAX_CONSENT_VERSION_LEN: usize = 64;
+/// Longest anchor phrase.
+pub const MAX_ANCHOR_LEN: usize = 255;
+/// Most authentication attempts an envelope may allow.
+pub const MAX_AUTHENTICATION_ATTEMPTS: u32 = 20;
+/// Widest or tallest page, in points (ISO 32000-2 Annex C: 14,400).
+pub const MAX_PAGE_SIDE: f64 = 14_400.0;
 
 /// Ids are 1 to [`MAX_ID_LEN`] characters of `A-Z a-z 0-9 _ -`: safe in
 /// URLs, PDF field names and webhook message ids (which must not contain `.`).
@@ -189,10 +197,79 @@ pub(crate) fn capacity(what: &str, current: usize, max: usize) -> Result<()> {
     }
 }
 
+pub(crate) fn settings(settings: &EnvelopeSettings) -> Result<()> {
+    if (1..=MAX_AUTHENTICATION_ATTEMPTS).contains(&settings.max_authentication_attempts) {
+        Ok(())
+    } else {
+        Err(Error::new(
+            ErrorCode::InvalidEnvelope,
+            format!(
+                "maxAuthenticationAttempts must be 1 to {MAX_AUTHENTICATION_ATTEMPTS}, not {}",
+                settings.max_authentication_attempts
+            ),
+        ))
+    }
+}
+
+/// One finite, positive size per page, when sizes are given.
+pub(crate) fn page_sizes(page_count: u32, pages: &[PageSize]) -> Result<()> {
+    if pages.is_empty() {
+        return Ok(());
+    }
+    if pages.len() != page_count as usize {
+        return Err(Error::new(
+            ErrorCode::InvalidArgument,
+            format!(
+                "the document has {page_count} pages but {} page sizes were given",
+                pages.len()
+            ),
+        ));
+    }
+    let ok = pages.iter().all(|p| {
+        [p.width, p.height]
+            .iter()
+            .all(|v| v.is_finite() && *v > 0.0 && *v <= MAX_PAGE_SIDE)
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::new(
+            ErrorCode::InvalidArgument,
+            format!("page sizes must be positive and at most {MAX_PAGE_SIDE} points"),
+        ))
+    }
+}
+
+pub(crate) fn anchor(field_id: &str, anchor: &FieldAnchor) -> Result<()> {
+    text(
+        ErrorCode::InvalidArgument,
+        &format!("the anchor text of field {field_id}"),
+        &anchor.text,
+        MAX_ANCHOR_LEN,
+        false,
+    )?;
+    if anchor.occurrence == 0 {
+        return Err(Error::new(
+            ErrorCode::InvalidArgument,
+            format!("the anchor occurrence of field {field_id} counts from 1"),
+        ));
+    }
+    Ok(())
+}
+
 pub(crate) fn recipient(new: &NewRecipient) -> Result<()> {
     let code = ErrorCode::InvalidRecipient;
     text(code, "the recipient name", &new.name, MAX_NAME_LEN, false)?;
-    email(&new.email)?;
+    match (&new.email, &new.phone) {
+        (Some(address), _) => email(address)?,
+        (None, Some(_)) => {}
+        (None, None) => {
+            return Err(Error::new(
+                code,
+                format!("recipient {} needs an email or a phone", new.id),
+            ));
+        }
+    }
     if let Some(phone) = &new.phone {
         let digits = phone.strip_prefix('+').unwrap_or("");
         if !(8..=15).contains(&digits.len()) || !digits.bytes().all(|b| b.is_ascii_digit()) {
@@ -261,7 +338,7 @@ pub(crate) fn field_value(field_id: &str, kind: FieldKind, value: &str) -> Resul
         FieldKind::Text if has_control(value, true) => {
             Some("the value must not contain control characters".to_owned())
         }
-        FieldKind::Date | FieldKind::Name if has_control(value, false) => {
+        FieldKind::DateSigned | FieldKind::Name if has_control(value, false) => {
             Some("the value must not contain control characters".to_owned())
         }
         _ => None,

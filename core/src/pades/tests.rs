@@ -281,6 +281,7 @@ fn two_signers() -> Vec<u8> {
             value: None,
             required: true,
             read_only: false,
+            multiline: false,
         },
         FormFieldSpec {
             name: "sig_bob".into(),
@@ -290,6 +291,7 @@ fn two_signers() -> Vec<u8> {
             value: None,
             required: true,
             read_only: false,
+            multiline: false,
         },
         FormFieldSpec {
             name: "title_alice".into(),
@@ -299,6 +301,7 @@ fn two_signers() -> Vec<u8> {
             value: None,
             required: true,
             read_only: false,
+            multiline: false,
         },
         FormFieldSpec {
             name: "agree_bob".into(),
@@ -308,6 +311,7 @@ fn two_signers() -> Vec<u8> {
             value: None,
             required: true,
             read_only: false,
+            multiline: false,
         },
     ];
     fields.extend(crate::pdf::initials_on_every_page(
@@ -581,6 +585,7 @@ fn certified_documents_accept_signatures_in_fields_made_before() {
         value: None,
         required: true,
         read_only: false,
+        multiline: false,
     }];
     let prepared = add_fields(&pdf, &fields, &FontSet::bundled()).expect("fields");
     let mut certify = options();
@@ -782,6 +787,7 @@ fn existing_form_fields_are_kept_and_can_be_filled() {
             value: None,
             required: true,
             read_only: false,
+            multiline: false,
         }],
         &FontSet::bundled(),
     )
@@ -1278,6 +1284,7 @@ fn field_definitions_pages_and_certificates_round_trip_through_json() {
         value: Some("2027-01-04".into()),
         required: true,
         read_only: false,
+        multiline: false,
     };
     assert_eq!(round_trip(&spec), spec);
     let json = serde_json::to_value(&spec).expect("json");

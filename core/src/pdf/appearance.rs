@@ -332,6 +332,72 @@ impl<'f> Stamper<'f> {
         Ok(self.form(update, geometry, (w, h), &out, Vec::new()))
     }
 
+    /// A filled text field of several lines: the value wrapped at the
+    /// break opportunities of UAX #14 (the `unicode-linebreak` crate) and
+    /// at its own line breaks, at the largest size up to 11 pt at which
+    /// the lines fit the box (down to 4 pt; below that, the last lines are
+    /// cut, as viewers do, and the value stays whole in `/V`).
+    pub fn text_multiline(
+        &mut self,
+        update: &mut IncrementalUpdate<'_, '_>,
+        geometry: &PageGeometry,
+        rect: &PdfRect,
+        value: &str,
+    ) -> Result<ObjectId> {
+        let (w, h) = Self::displayed_size(geometry, rect);
+        let width = (w - 4.0).max(1.0);
+        let mut size = (h * 0.7).min(11.0);
+        let lines = loop {
+            let lines = self.wrap(value, width, size)?;
+            let needed = lines.len() as f64 * size * 1.2 + 2.0;
+            if needed <= h || size <= 4.0 {
+                break lines;
+            }
+            size = (size * 0.9).max(4.0);
+        };
+        let mut out = String::from("/Tx BMC\nq 0 g\n");
+        let mut y = h - 2.0 - size;
+        for line in lines {
+            if y < 0.0 {
+                break;
+            }
+            let runs = self.fonts.encode(&line, size)?;
+            Self::show(&mut out, &runs, 2.0, y, size);
+            y -= size * 1.2;
+        }
+        out.push_str("Q\nEMC\n");
+        Ok(self.form(update, geometry, (w, h), &out, Vec::new()))
+    }
+
+    /// `text` in lines no wider than `width` at `size`: greedy, at UAX #14
+    /// break opportunities; a word wider than the line stands alone.
+    fn wrap(&self, text: &str, width: f64, size: f64) -> Result<Vec<String>> {
+        let mut lines = Vec::new();
+        for paragraph in text.lines() {
+            let mut line = String::new();
+            let mut start = 0;
+            for (end, opportunity) in unicode_linebreak::linebreaks(paragraph) {
+                let piece = &paragraph[start..end];
+                start = end;
+                let candidate = format!("{line}{piece}");
+                if !line.is_empty() && self.fonts.measure(candidate.trim_end(), size)? > width {
+                    lines.push(line.trim_end().to_owned());
+                    line = piece.to_owned();
+                } else {
+                    line = candidate;
+                }
+                if opportunity == unicode_linebreak::BreakOpportunity::Mandatory
+                    && end < paragraph.len()
+                {
+                    lines.push(line.trim_end().to_owned());
+                    line.clear();
+                }
+            }
+            lines.push(line.trim_end().to_owned());
+        }
+        Ok(lines)
+    }
+
     /// The two appearances of a checkbox: `(on, off)`.
     pub fn checkbox(
         &mut self,

@@ -20,6 +20,8 @@ use crate::geometry::Rect;
 pub(crate) const FF_READ_ONLY: i64 = 1;
 /// Field flag: the field must have a value when submitted (Table 227).
 pub(crate) const FF_REQUIRED: i64 = 1 << 1;
+/// Text field flag: several lines (Table 229).
+pub(crate) const FF_MULTILINE: i64 = 1 << 12;
 /// Annotation flag: print the annotation (Table 167).
 pub(crate) const F_PRINT: i64 = 4;
 /// Deepest field hierarchy read.
@@ -97,6 +99,9 @@ pub struct FormField {
     pub signed: bool,
     /// Read-only flag.
     pub read_only: bool,
+    /// A text field of several lines.
+    #[serde(default)]
+    pub multiline: bool,
     /// The widgets.
     pub widgets: Vec<FormWidget>,
     #[serde(skip)]
@@ -126,6 +131,9 @@ pub struct FormFieldSpec {
     /// Sets the ReadOnly flag. Initials fields are always read-only.
     #[serde(default)]
     pub read_only: bool,
+    /// A text field of several lines (text fields only).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub multiline: bool,
 }
 
 impl Pdf<'_> {
@@ -238,6 +246,7 @@ impl Pdf<'_> {
                         value
                     },
                     read_only: flags & FF_READ_ONLY != 0,
+                    multiline: field_type == FormFieldType::Text && flags & FF_MULTILINE != 0,
                     widgets,
                     id,
                 });
@@ -488,6 +497,9 @@ pub(crate) fn add_fields_in(
         if field.read_only || field.kind == FormFieldKind::Initials {
             flags |= FF_READ_ONLY;
         }
+        if field.multiline && field.kind == FormFieldKind::Text {
+            flags |= FF_MULTILINE;
+        }
         let dict = match field.kind {
             FormFieldKind::Signature => {
                 let mut dict =
@@ -513,7 +525,11 @@ pub(crate) fn add_fields_in(
                 let appearance = match field.value.as_deref() {
                     Some(value) if !value.is_empty() => {
                         dict.set("V", text_string(value));
-                        stamper.text(update, &geometry, &rect, value)?
+                        if flags & FF_MULTILINE != 0 {
+                            stamper.text_multiline(update, &geometry, &rect, value)?
+                        } else {
+                            stamper.text(update, &geometry, &rect, value)?
+                        }
                     }
                     _ => stamper.blank(update, &geometry, &rect),
                 };
@@ -644,7 +660,11 @@ pub(crate) fn fill_fields(
             let geometry = page.geometry;
             match value {
                 FormFieldValue::Text { text } => {
-                    let ap = stamper.text(update, &geometry, &rect, text)?;
+                    let ap = if info.multiline {
+                        stamper.text_multiline(update, &geometry, &rect, text)?
+                    } else {
+                        stamper.text(update, &geometry, &rect, text)?
+                    };
                     widget.set("AP", appearance_dict(ap));
                 }
                 FormFieldValue::Initials { text, image } => {
@@ -715,6 +735,25 @@ pub fn add_fields(pdf: &[u8], fields: &[FormFieldSpec], fonts: &FontSet) -> Resu
     Ok(update.write()?.apply_to(pdf))
 }
 
+/// Fills existing fields of `pdf` with values (and fresh appearances) as
+/// one incremental update, with no signature: what an approver, or a
+/// signer who initials pages without signing them, leaves. Form filling
+/// is a change viewers and validators allow after earlier signatures
+/// (ISO 32000-2 §12.8.2.2). Returns the update to append to `pdf`.
+pub fn fill_fields_update(
+    pdf: &[u8],
+    values: &[FormFieldFill],
+    fonts: &FontSet,
+    limits: &super::Limits,
+) -> Result<Vec<u8>> {
+    let doc = Pdf::load_with_limits(pdf, limits)?;
+    let mut update = IncrementalUpdate::new(&doc)?;
+    let mut stamper = Stamper::new(&mut update, fonts);
+    fill_fields(&mut update, &mut stamper, values)?;
+    stamper.finish(&mut update)?;
+    Ok(update.write()?.bytes)
+}
+
 /// Size of an initials box, in points.
 pub const INITIALS_BOX: (f64, f64) = (54.0, 28.0);
 const INITIALS_GAP: f64 = 8.0;
@@ -754,6 +793,7 @@ pub fn initials_on_every_page(pages: &[Page], prefixes: &[String]) -> Vec<FormFi
                 value: None,
                 required: false,
                 read_only: true,
+                multiline: false,
             });
         }
     }

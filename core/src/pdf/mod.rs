@@ -25,7 +25,7 @@ pub(crate) use document::Pdf;
 pub use document::{Page, PdfDocument};
 pub use fields::{
     FormField, FormFieldFill, FormFieldKind, FormFieldSpec, FormFieldType, FormFieldValue,
-    FormWidget, INITIALS_BOX, add_fields, initials_on_every_page,
+    FormWidget, INITIALS_BOX, add_fields, fill_fields_update, initials_on_every_page,
 };
 pub use font::FontSet;
 pub use geometry::{PageGeometry, Rotation};

@@ -10,7 +10,8 @@
 //! - A plain lower-case hex HMAC-SHA256 of the body in one header
 //!   ([`sign_hex`], [`verify_hex`]).
 //!
-//! [`WebhookPayload`] builds `{"type", "timestamp", "data"}` bodies from
+//! [`WebhookPayload`] builds the delivery bodies (`event`, `envelope_id`,
+//! `occurred_at`, `data`) from
 //! envelope [`Event`](crate::envelope::Event)s.
 //!
 //! ```
@@ -31,7 +32,10 @@ mod payload;
 mod standard;
 
 pub use hex::{sign_hex, verify_hex};
-pub use payload::{WebhookData, WebhookDocument, WebhookPayload, WebhookRecipient};
+pub use payload::{
+    WEBHOOK_EVENT_TYPES, WebhookData, WebhookDocument, WebhookPayload, WebhookRecipient,
+    webhook_event_type,
+};
 pub use standard::{
     DEFAULT_TOLERANCE, HEADER_ID, HEADER_SIGNATURE, HEADER_TIMESTAMP, MAX_SECRET_LEN,
     MIN_SECRET_LEN, Verifier, WebhookHeaders, WebhookSecret,

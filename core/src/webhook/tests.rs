@@ -281,6 +281,7 @@ fn completed_envelope() -> (envelope::Envelope, Vec<envelope::Event>) {
             signature_level: SignatureLevel::Advanced,
             locale: "fr".into(),
             expires_at: None,
+            settings: Default::default(),
         },
         &key(0),
     )
@@ -294,6 +295,7 @@ fn completed_envelope() -> (envelope::Envelope, Vec<envelope::Event>) {
                 name: "contrat.pdf".into(),
                 page_count: 3,
                 sha256: "11".repeat(32),
+                pages: Vec::new(),
             }),
             key(1),
         ),
@@ -301,15 +303,52 @@ fn completed_envelope() -> (envelope::Envelope, Vec<envelope::Event>) {
             Command::AddRecipient(NewRecipient {
                 id: "marie".into(),
                 name: "Marie Dubois".into(),
-                email: "marie@example.com".into(),
-                phone: None,
+                email: Some("marie@example.com".into()),
+                phone: Some("+33612345678".into()),
                 role: RecipientRole::Signer,
                 routing_order: 1,
-                authentication: AuthenticationMethod::EmailLink,
+                authentication: AuthenticationMethod::SmsCode,
             }),
             key(2),
         ),
-        (Command::Send, key(3)),
+        (
+            Command::AddField(envelope::NewField {
+                id: "sig_marie".into(),
+                document_id: "doc_1".into(),
+                recipient_id: "marie".into(),
+                kind: envelope::FieldKind::Signature,
+                page: 3,
+                rect: crate::geometry::Rect::new(72.0, 600.0, 180.0, 48.0),
+                required: true,
+                value: None,
+                multiline: false,
+                anchor: None,
+            }),
+            key(2),
+        ),
+        (Command::send(), key(3)),
+        (
+            Command::View {
+                recipient_id: "marie".into(),
+            },
+            Context::new(t(4), Actor::Recipient { id: "marie".into() }),
+        ),
+        (
+            Command::Authenticate {
+                recipient_id: "marie".into(),
+                method: AuthenticationMethod::SmsCode,
+                passed: true,
+            },
+            Context::new(t(4), Actor::Recipient { id: "marie".into() }),
+        ),
+        (
+            Command::Consent {
+                recipient_id: "marie".into(),
+                version: "2026-01".into(),
+                text_sha256: "cc".repeat(32),
+            },
+            Context::new(t(4), Actor::Recipient { id: "marie".into() }),
+        ),
         (
             Command::Sign {
                 recipient_id: "marie".into(),
@@ -318,8 +357,18 @@ fn completed_envelope() -> (envelope::Envelope, Vec<envelope::Event>) {
                     sha256: "22".repeat(32),
                 }],
                 signature: None,
+                certificate_sha256: Some("a1".repeat(32)),
             },
             Context::new(t(4), Actor::Recipient { id: "marie".into() }),
+        ),
+        (
+            Command::Complete {
+                documents: vec![envelope::DocumentDigest {
+                    document_id: "doc_1".into(),
+                    sha256: "33".repeat(32),
+                }],
+            },
+            Context::new(t(4), Actor::System),
         ),
     ];
     for (command, ctx) in commands {
@@ -343,10 +392,16 @@ fn payloads_are_built_for_published_events_only() {
         [
             "envelope.created",
             "envelope.sent",
-            "recipient.notified",
+            "recipient.viewed",
+            "envelope.viewed",
             "recipient.signed",
             "envelope.completed"
         ]
+    );
+    assert!(
+        types
+            .iter()
+            .all(|t| crate::webhook::WEBHOOK_EVENT_TYPES.contains(&t.as_str()))
     );
 }
 
@@ -356,8 +411,12 @@ fn completed_payload_carries_the_envelope_summary() {
     let completed = events.last().expect("events");
     let payload = WebhookPayload::from_event(completed, &env).expect("published");
     let json: serde_json::Value = serde_json::from_slice(&payload.to_json()).expect("json");
+    // The documented top level: event/type, timestamp/occurred_at, envelope_id.
+    assert_eq!(json["event"], "envelope.completed");
     assert_eq!(json["type"], "envelope.completed");
     assert_eq!(json["timestamp"], "2026-11-23T10:04:00Z");
+    assert_eq!(json["occurred_at"], "2026-11-23T10:04:00Z");
+    assert_eq!(json["envelope_id"], "env_1");
     assert_eq!(json["data"]["envelopeId"], "env_1");
     assert_eq!(json["data"]["status"], "COMPLETED");
     assert_eq!(json["data"]["signatureLevel"], "ADVANCED");
@@ -365,19 +424,28 @@ fn completed_payload_carries_the_envelope_summary() {
     assert_eq!(json["data"]["recipientCount"], 1);
     assert_eq!(json["data"]["documents"][0]["sha256"], "11".repeat(32));
     assert_eq!(
-        json["data"]["documents"][0]["signedSha256"],
-        "22".repeat(32)
+        json["data"]["documents"][0]["currentSha256"],
+        "33".repeat(32),
+        "the final digest, as downloaded"
     );
     assert!(json["data"].get("recipient").is_none());
+    let linked = payload.with_links(Some("https://x.test/signed".into()), None);
+    let json: serde_json::Value = serde_json::from_slice(&linked.to_json()).expect("json");
+    assert_eq!(json["data"]["proof_pdf_url"], "https://x.test/signed");
 
     let signed = events
         .iter()
         .find(|e| e.event_type() == "recipient.signed")
         .expect("signed event");
     let payload = WebhookPayload::from_event(signed, &env).expect("published");
+    let json: serde_json::Value = serde_json::from_slice(&payload.to_json()).expect("json");
+    assert_eq!(json["data"]["email"], "marie@example.com");
+    assert_eq!(json["data"]["name"], "Marie Dubois");
+    assert_eq!(json["data"]["signedAt"], "2026-11-23T10:04:00Z");
+    assert_eq!(json["data"]["certificateSha256"], "a1".repeat(32));
     assert_eq!(
         payload.data.recipient.expect("recipient").email,
-        "marie@example.com"
+        Some("marie@example.com".to_owned())
     );
     // Minified: exactly the bytes that get signed.
     assert!(
@@ -385,6 +453,64 @@ fn completed_payload_carries_the_envelope_summary() {
             .expect("utf8")
             .contains(": ")
     );
+}
+
+#[test]
+fn declines_expiries_and_returns_carry_what_clients_read() {
+    let mut env = completed_envelope().0;
+    env.status = envelope::EnvelopeStatus::Sent;
+    let at = Utc.with_ymd_and_hms(2026, 11, 23, 10, 9, 0).unwrap();
+    let event = |data| envelope::Event {
+        schema_version: envelope::SCHEMA_VERSION,
+        envelope_id: "env_1".into(),
+        seq: 99,
+        occurred_at: at,
+        actor: Actor::System,
+        ip: None,
+        user_agent: None,
+        data,
+    };
+    let declined = WebhookPayload::from_event(
+        &event(envelope::EventData::EnvelopeDeclined {
+            recipient_id: "marie".into(),
+            reason: "wrong salary".into(),
+        }),
+        &env,
+    )
+    .expect("published");
+    let json: serde_json::Value = serde_json::from_slice(&declined.to_json()).expect("json");
+    assert_eq!(json["data"]["decline_reason"], "wrong salary");
+    let expired = WebhookPayload::from_event(
+        &event(envelope::EventData::EnvelopeExpired {
+            missing_recipient_ids: vec!["marie".into()],
+        }),
+        &env,
+    )
+    .expect("published");
+    let json: serde_json::Value = serde_json::from_slice(&expired.to_json()).expect("json");
+    assert_eq!(
+        json["data"]["missing_signers"][0]["email"],
+        "marie@example.com"
+    );
+    let returned = WebhookPayload::from_event(
+        &event(envelope::EventData::EnvelopeReturnedToDraft {
+            reason: "typo".into(),
+            round: 1,
+        }),
+        &env,
+    )
+    .expect("published");
+    assert_eq!(returned.event, "envelope.returned_to_sender");
+    let resent = WebhookPayload::from_event(
+        &event(envelope::EventData::EnvelopeSent {
+            documents: vec![],
+            placements: vec![],
+            round: 2,
+        }),
+        &env,
+    )
+    .expect("published");
+    assert_eq!(resent.event, "envelope.resubmitted");
 }
 
 fn payload_bytes(event: &envelope::Event, env: &envelope::Envelope) -> Vec<u8> {

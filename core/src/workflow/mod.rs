@@ -1,0 +1,143 @@
+//! The signing workflow: the one place that joins the envelope, the PDF
+//! engine, PAdES and the audit trail, so that every surface (server, C,
+//! Python, Node, CLI) turns "this recipient signs this envelope" into the
+//! same PDF work, events and evidence.
+//!
+//! Three steps, pure like the rest of the core (time, keys and the
+//! time-stamp authority are passed in):
+//!
+//! 1. [`prepare`] at send: every recipient's fields go into the documents
+//!    (anchored ones placed beside their phrase, initials on every page
+//!    when the envelope asks); optionally the platform certifies a
+//!    document. Apply the returned `send` command: it records the digests
+//!    recipients are shown.
+//! 2. [`sign_recipient`] (or [`approve_recipient`]) for each recipient in
+//!    turn: the envelope is asked first whether it accepts the signing;
+//!    then their values, the date, their name and initials are written and
+//!    each of their signature fields gets its own PAdES revision with a
+//!    stamp in the envelope's language. [`RecipientSigning`] does the same
+//!    in two phases for an HSM or a KMS.
+//! 3. [`finalize`] after the last one: the platform's seal on each
+//!    document (when asked), the completion with the final digests, the
+//!    evidence bundle and the sealed audit trail.
+//!
+//! Each step returns the documents it changed and the commands it
+//! recorded, already applied: persist the envelope, its new events and the
+//! documents together.
+//!
+//! ```no_run
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use chrono::{TimeZone, Utc};
+//! use paraph::envelope::{self, *};
+//! use paraph::pades::KeySigner;
+//! use paraph::workflow::{self, DocumentBytes, RecipientInput};
+//! # let (mut draft, mut history, pdf, platform, marie): (Envelope, Vec<Event>, Vec<u8>, KeySigner, KeySigner) = todo!();
+//! let now = Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap();
+//! let documents = vec![DocumentBytes { document_id: "doc_1".into(), pdf }];
+//! let prepared = workflow::prepare(&draft, &documents, None, &Default::default())?;
+//! let sent = envelope::apply(&draft, prepared.command, &Context::new(now, Actor::System))?;
+//! history.extend(sent.events);
+//! // ... marie consents, then signs:
+//! let ctx = Context::new(now, Actor::Recipient { id: "marie".into() });
+//! let signed = workflow::sign_recipient(
+//!     &sent.envelope, &prepared.documents, &RecipientInput::new("marie"),
+//!     &marie, None, &Default::default(), &ctx,
+//! )?;
+//! history.extend(signed.transition.events.clone());
+//! let done = workflow::finalize(
+//!     &signed.transition.envelope, &history, &signed.documents, &platform, None,
+//!     &Default::default(), &Context::new(now, Actor::System),
+//! )?;
+//! std::fs::write("audit-trail.pdf", &done.audit_trail)?;
+//! # Ok(()) }
+//! ```
+
+#[cfg(feature = "audit-pdf")]
+mod finalize;
+mod prepare;
+mod sign;
+mod words;
+
+use serde::{Deserialize, Serialize};
+
+use crate::envelope::{Command, Context, Document, Envelope, Transition};
+use crate::error::{Error, ErrorCode, Result};
+
+#[cfg(feature = "audit-pdf")]
+pub use finalize::{FINAL_SEAL_FIELD, FinalizeOptions, Finalized, finalize};
+pub use prepare::{CERTIFICATION_FIELD, PrepareOptions, Prepared, prepare};
+pub use sign::{
+    FieldInput, RECIPIENT_SIGNING_VERSION, RecipientInput, RecipientSigning, SignRecipientOptions,
+    SignatureValue, SignedRecipient, SigningProgress, ToSign, approve_recipient, sign_recipient,
+};
+pub use words::initials_of;
+
+/// A document's bytes, by its id in the envelope. JSON: `{"documentId",
+/// "pdf": "<base64>"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DocumentBytes {
+    /// The document.
+    pub document_id: String,
+    /// Its PDF.
+    #[serde(with = "crate::serde_util::base64_bytes")]
+    pub pdf: Vec<u8>,
+}
+
+/// The bytes of `document` among `documents`, which must hash to
+/// `expected` (`DOCUMENT_MISMATCH` otherwise: the caller holds another
+/// version than the envelope records).
+pub(crate) fn document_bytes<'d>(
+    documents: &'d [DocumentBytes],
+    document: &Document,
+    expected: &str,
+) -> Result<&'d [u8]> {
+    let given = documents
+        .iter()
+        .find(|d| d.document_id == document.id)
+        .ok_or_else(|| {
+            Error::new(
+                ErrorCode::DocumentNotFound,
+                format!("the bytes of document {} were not given", document.id),
+            )
+        })?;
+    let actual = crate::digest::sha256_hex(&given.pdf);
+    if actual != expected {
+        return Err(Error::new(
+            ErrorCode::DocumentMismatch,
+            format!(
+                "document {} has SHA-256 {actual}, but the envelope records {expected} for it now",
+                document.id
+            ),
+        ));
+    }
+    Ok(&given.pdf)
+}
+
+/// Applies commands in order, as one transition.
+pub(crate) fn apply_all(
+    envelope: &Envelope,
+    commands: &[Command],
+    ctx: &Context,
+) -> Result<Transition> {
+    let mut state = envelope.clone();
+    let mut events = Vec::new();
+    for command in commands {
+        let transition = crate::envelope::apply(&state, command.clone(), ctx)?;
+        state = transition.envelope;
+        events.extend(transition.events);
+    }
+    Ok(Transition {
+        envelope: state,
+        events,
+    })
+}
+
+/// The prefix of a signer's initials fields on every page
+/// (`initials_{recipient}_p{page}`).
+pub(crate) fn initials_field_name(recipient_id: &str) -> String {
+    format!("initials_{recipient_id}")
+}
+
+#[cfg(test)]
+mod tests;
