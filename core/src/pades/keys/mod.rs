@@ -269,6 +269,15 @@ impl KeySigner {
         Self::rust_crypto(pkcs8, certificates)?.with_backend(Backend::default())
     }
 
+    /// A signer from a key made by [`generate_key`](super::generate_key)
+    /// and its certificate chain (the key's certificate, which
+    /// [`issue_certificate`](super::issue_certificate) makes, then the
+    /// CA's chain), with the default [`Backend`]. A chain without the
+    /// key's certificate is `KEY_CERT_MISMATCH`.
+    pub fn from_generated(key: super::GeneratedKey, chain: Vec<Certificate>) -> Result<Self> {
+        Self::from_pkcs8_der(key.pkcs8_der(), chain)
+    }
+
     /// The key on the RustCrypto backend.
     fn rust_crypto(pkcs8: &[u8], certificates: Vec<Certificate>) -> Result<Self> {
         let info = pkcs8::PrivateKeyInfoRef::from_der(pkcs8)
