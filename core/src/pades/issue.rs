@@ -12,38 +12,7 @@
 //! The core stays pure: the caller passes the entropy, the serial number
 //! and the validity period; nothing here reads a clock or a random source.
 //!
-//! The leaf follows the RFC 5280 profile, with the key usages ETSI EN 319
-//! 412-2 §4.3.2 asks of a certificate for electronic signatures:
-//!
-//! | Field | Value |
-//! |---|---|
-//! | version | v3 |
-//! | serialNumber | the caller's, positive, at most 20 octets (§4.1.2.2) |
-//! | issuer | the CA certificate's subject, byte for byte (§4.1.2.4) |
-//! | validity | the caller's, inside the CA's (§4.1.2.5) |
-//! | subject | one RDN: commonName = the signer's name, UTF8String (§4.1.2.6, §4.1.2.4) |
-//! | subjectAltName | rfc822Name = the signer's email, when given (§4.2.1.6) |
-//! | keyUsage (critical) | digitalSignature, nonRepudiation (§4.2.1.3; EN 319 412-2 §4.3.2) |
-//! | extKeyUsage | id-kp-documentSigning (RFC 9336) and id-kp-emailProtection (see below) |
-//! | basicConstraints (critical) | cA FALSE (§4.2.1.9) |
-//! | subjectKeyIdentifier | SHA-1 of the subjectPublicKey bits (§4.2.1.2, method 1) |
-//! | authorityKeyIdentifier | the CA's subjectKeyIdentifier (§4.2.1.1) |
-//!
-//! **Extended key usage.** RFC 9336 defines id-kp-documentSigning
-//! (1.3.6.1.5.5.7.3.36) for exactly this use, and pyHanko accepts any EKU
-//! by default. poppler's `pdfsig` checks signer certificates with NSS for
-//! the "email signer" usage, which refuses a certificate whose EKU lacks
-//! id-kp-emailProtection (tested with poppler 22.12 / NSS 3.87; Adobe
-//! Acrobat historically asks for emailProtection too). So the leaf carries
-//! both, documentSigning first, as the repository's test PKI does. The
-//! extension is not critical: relying parties must honour it anyway (RFC
-//! 5280 §4.2.1.12), and a critical one would make viewers that do not know
-//! RFC 9336 refuse the certificate.
-//!
-//! The signer's phone number is not put in the certificate: X.509 has no
-//! standard place for it, and the certificate is embedded in every PDF the
-//! signer signs. It belongs in the evidence, which records how the signer
-//! authenticated.
+//! What the certificate holds, and why, is on [`issue_certificate`].
 
 use chrono::{DateTime, Utc};
 use const_oid::ObjectIdentifier;
@@ -104,14 +73,15 @@ pub const ID_KP_DOCUMENT_SIGNING: ObjectIdentifier =
 pub struct SignerIdentity {
     /// The signer's name as viewers should show it: the certificate's
     /// common name, any script (UTF-8), at most
-    /// [`MAX_COMMON_NAME_CHARS`] characters, no control characters.
+    /// [`MAX_COMMON_NAME_CHARS`] characters, no control characters (nor
+    /// bidirectional overrides, which make a name display as another).
     pub name: String,
     /// The signer's email address (ASCII; an internationalised domain as
     /// its A-label), put in subjectAltName as an rfc822Name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// The signer's phone number. Not put in the certificate (see the
-    /// module documentation); carried so that one identity type serves
+    /// The signer's phone number. Not put in the certificate (see
+    /// [`issue_certificate`]); carried so that one identity type serves
     /// the workflow and its evidence.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
@@ -186,8 +156,42 @@ mod hex_bytes {
 /// Issues a leaf certificate for `subject`'s public key (SubjectPublicKeyInfo
 /// DER: RSA of 2048 bits or more, or P-256), signed by the CA `ca`: the
 /// first certificate of `ca`'s chain is the CA certificate, and must be
-/// one (basicConstraints cA TRUE, keyUsage keyCertSign). The contents are
-/// in the [module documentation](self).
+/// one (basicConstraints cA TRUE, keyUsage keyCertSign).
+///
+/// The leaf follows the RFC 5280 profile, with the key usages ETSI EN 319
+/// 412-2 §4.3.2 asks of a certificate for electronic signatures:
+///
+/// | Field | Value |
+/// |---|---|
+/// | version | v3 |
+/// | serialNumber | the caller's, positive, at most 20 octets (§4.1.2.2) |
+/// | issuer | the CA certificate's subject, byte for byte (§4.1.2.4) |
+/// | validity | the caller's, inside the CA's (§4.1.2.5) |
+/// | subject | one RDN: commonName = the signer's name, UTF8String (§4.1.2.6, §4.1.2.4) |
+/// | subjectAltName | rfc822Name = the signer's email, when given (§4.2.1.6) |
+/// | keyUsage (critical) | digitalSignature, nonRepudiation (§4.2.1.3; EN 319 412-2 §4.3.2) |
+/// | extKeyUsage | id-kp-documentSigning (RFC 9336) and id-kp-emailProtection (see below) |
+/// | basicConstraints (critical) | cA FALSE (§4.2.1.9) |
+/// | subjectKeyIdentifier | SHA-1 of the subjectPublicKey bits (§4.2.1.2, method 1) |
+/// | authorityKeyIdentifier | the CA's subjectKeyIdentifier (§4.2.1.1) |
+///
+/// **Extended key usage.** RFC 9336 defines id-kp-documentSigning
+/// (1.3.6.1.5.5.7.3.36) for exactly this use, and pyHanko accepts any EKU
+/// by default. poppler's `pdfsig` checks signer certificates with NSS for
+/// the "email signer" usage, which refuses a certificate whose EKU lacks
+/// id-kp-emailProtection ("Unknown issue with Certificate or corrupted
+/// data", observed with poppler 22.12 and NSS 3.87 on a leaf with
+/// documentSigning alone). So the
+/// leaf carries both, documentSigning first, as the repository's test PKI
+/// does. (Not tested with Adobe Acrobat.) The
+/// extension is not critical: relying parties must honour it anyway (RFC
+/// 5280 §4.2.1.12), and a critical one would make viewers that do not know
+/// RFC 9336 refuse the certificate.
+///
+/// The signer's phone number is not put in the certificate: X.509 has no
+/// standard place for it, and the certificate is embedded in every PDF the
+/// signer signs. It belongs in the evidence, which records how the signer
+/// authenticated.
 ///
 /// Errors: `INVALID_ARGUMENT` for a bad name, email, serial or validity
 /// (the message says which and why), for a CA certificate that cannot
@@ -390,7 +394,15 @@ fn check_can_issue(ca: &Certificate) -> Result<()> {
     }
 }
 
-/// The subject: one RDN, commonName as UTF8String (RFC 5280 §4.1.2.6:
+/// Unicode's explicit directional embeddings, overrides and isolates
+/// (UAX #9 §2.1, §2.2): they make a name display as other characters than
+/// it holds ("Trojan Source", CVE-2021-42574), and names, right-to-left
+/// ones included, need none of them.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// The subject: one RDN, commonName as UTF8String (RFC 5280 §4.1.2.4:
 /// UTF8String for names issued after 2003).
 fn subject_name(name: &str) -> Result<Name> {
     if name.trim().is_empty() {
@@ -402,7 +414,7 @@ fn subject_name(name: &str) -> Result<Name> {
             "the signer's name has {chars} characters; a certificate's common name holds at most {MAX_COMMON_NAME_CHARS} (RFC 5280 ub-common-name)"
         )));
     }
-    if let Some(c) = name.chars().find(|c| c.is_control()) {
+    if let Some(c) = name.chars().find(|&c| c.is_control() || is_bidi_control(c)) {
         return Err(invalid(format!(
             "the signer's name contains the control character U+{:04X}",
             u32::from(c)
@@ -439,7 +451,6 @@ fn email_address(email: &str) -> Result<Ia5String> {
     let well_formed = email.rsplit_once('@').is_some_and(|(local, domain)| {
         !local.is_empty()
             && !domain.is_empty()
-            && !domain.contains('@')
             && !domain.starts_with('.')
             && !domain.ends_with('.')
     }) && !email
@@ -571,8 +582,8 @@ fn ca_key_identifier(ca: &Certificate) -> Result<OctetString> {
     Ok(ski.0)
 }
 
-/// The extensions of a signer's leaf certificate (see the module
-/// documentation), for x509-cert's builder.
+/// The extensions of a signer's leaf certificate (see
+/// [`issue_certificate`]), for x509-cert's builder.
 struct LeafProfile {
     issuer: Name,
     subject: Name,

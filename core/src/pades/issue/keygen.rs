@@ -11,7 +11,8 @@ use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::pades::{Certificate, KeySigner};
+#[cfg(doc)]
+use crate::pades::KeySigner;
 
 /// The least entropy [`generate_key`] accepts, in bytes: 256 bits, the
 /// security strength of a 256-bit DRBG seed (NIST SP 800-90A §10.3).
@@ -44,7 +45,8 @@ impl KeyAlgorithm {
 
 /// A key pair made by [`generate_key`]: the public key as a
 /// SubjectPublicKeyInfo (to certify), and the private key, which only
-/// leaves as a [`KeySigner`] once a certificate exists for it. The private
+/// leaves as a [`KeySigner`] ([`KeySigner::from_generated`]) once a
+/// certificate exists for it. The private
 /// key is wiped from memory when the value is dropped, and `Debug` shows
 /// only the algorithm and the public key's fingerprint.
 pub struct GeneratedKey {
@@ -65,14 +67,6 @@ impl GeneratedKey {
     /// [`issue_certificate`](crate::pades::issue_certificate) certifies.
     pub fn public_key_der(&self) -> &[u8] {
         &self.public_key
-    }
-
-    /// A signer for this key with `chain`: its certificate first (or
-    /// anywhere: the one matching the key is put first), then the
-    /// certificates up to a trust anchor. See
-    /// [`KeySigner::from_generated`].
-    pub fn into_signer(self, chain: Vec<Certificate>) -> Result<KeySigner> {
-        KeySigner::from_generated(self, chain)
     }
 
     /// The private key as PKCS#8 DER, for [`KeySigner`] only.

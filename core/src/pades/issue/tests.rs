@@ -394,9 +394,12 @@ fn a_signer_cannot_be_made_with_a_certificate_for_another_key() {
     let other = generate_key(KeyAlgorithm::P256, &entropy(0x22)).expect("key");
     let (code, _) = refused(KeySigner::from_generated(other, vec![certificate.clone()]));
     assert_eq!(code, ErrorCode::KeyCertMismatch);
-    let signer = p256_key()
-        .into_signer(vec![ca.certificate_chain()[0].clone(), certificate.clone()])
-        .expect("signer");
+    // The key's certificate goes first, wherever it is given.
+    let signer = KeySigner::from_generated(
+        p256_key(),
+        vec![ca.certificate_chain()[0].clone(), certificate.clone()],
+    )
+    .expect("signer");
     assert_eq!(signer.certificate_chain()[0], certificate);
 }
 
@@ -491,6 +494,8 @@ fn bad_names_and_emails_are_refused() {
         ("", "empty"),
         ("  ", "empty"),
         ("Marie\nDubois", "U+000A"),
+        ("Marie \u{202e}siobuD", "U+202E"),
+        ("\u{2067}Marie", "U+2067"),
         (long.as_str(), "65 characters"),
     ];
     for (name, reason) in names {
@@ -809,4 +814,13 @@ fn issue_options_round_trip_with_a_hex_serial_and_refuse_unknown_fields() {
     let extra = json.replace(r#""serial""#, r#""serialNumber":"01","serial""#);
     assert!(serde_json::from_str::<IssueOptions>(&extra).is_err());
     assert!(serde_json::from_str::<IssueOptions>(r#"{"serial":"01"}"#).is_err());
+}
+
+#[test]
+fn an_issued_certificate_round_trips_as_json() {
+    let certificate = issue(&ca("ec"), &options()).expect("issues");
+    let json = serde_json::to_string(&certificate).expect("JSON");
+    let back: Certificate = serde_json::from_str(&json).expect("JSON");
+    assert_eq!(back, certificate);
+    assert_eq!(back.der(), certificate.der());
 }

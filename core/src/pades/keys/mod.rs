@@ -101,9 +101,10 @@ pub trait Signer: Send + Sync {
     /// The algorithm of the values [`sign`](Self::sign) returns.
     fn algorithm(&self) -> SignatureAlgorithm;
 
-    /// Signs `message` (the DER of the CMS signed attributes): hashes it with
-    /// SHA-256 and returns the signature value (PKCS#1 v1.5 bytes, or a DER
-    /// ECDSA-Sig-Value).
+    /// Signs `message` (the DER of the CMS signed attributes; for a CA
+    /// [`issue_certificate`](super::issue_certificate) uses, a
+    /// TBSCertificate): hashes it with SHA-256 and returns the signature
+    /// value (PKCS#1 v1.5 bytes, or a DER ECDSA-Sig-Value).
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>>;
 
     /// The most bytes a signature value can take, to reserve room for it.
