@@ -108,5 +108,42 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+/// Issuing a per-signer certificate with a new key (`pades::issue_signer`),
+/// from the RSA test intermediate as the platform CA. Each iteration uses
+/// new entropy: RSA key generation searches for primes, and its time
+/// depends on where the primes fall, so one fixed entropy would time one
+/// key.
+fn issue(c: &mut Criterion) {
+    let ca = KeySigner::from_pem(
+        &std::fs::read(root().join("fixtures/certs/rsa/intermediate.key")).expect("key"),
+        &std::fs::read(root().join("fixtures/certs/rsa/chain.pem")).expect("chain"),
+    )
+    .expect("CA");
+    let at = paraph_benches::sign_options().signing_time;
+    let options = pades::IssueOptions::new(
+        vec![0x2c, 0x71, 0x05, 0xe9],
+        at,
+        at + chrono::Duration::days(1),
+    );
+    let identity = pades::SignerIdentity::new("마리 뒤부아").with_email("marie@example.com");
+    let mut group = c.benchmark_group("pades_issue_signer");
+    group.sample_size(10);
+    for (name, algorithm) in [
+        ("P-256", pades::KeyAlgorithm::P256),
+        ("RSA-2048", pades::KeyAlgorithm::Rsa2048),
+    ] {
+        let mut counter = 0u64;
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                counter += 1;
+                let mut entropy = [0x5a; 32];
+                entropy[..8].copy_from_slice(&counter.to_le_bytes());
+                pades::issue_signer(&ca, &identity, algorithm, &entropy, &options).expect("issues")
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench, issue);
 criterion_main!(benches);

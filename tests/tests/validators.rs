@@ -577,3 +577,246 @@ fn a_300_page_and_a_20_mb_file_sign_into_valid_pdfs() {
     signed.extend_from_slice(&update);
     assert_valid(&signed, "twenty-mb-signed.pdf", "rsa", 1);
 }
+
+// ---------- per-signer certificates (pades::issue_signer) ----------
+
+/// The test PKI's intermediate CA (`rsa`, `ec`) as the platform CA.
+fn platform_ca(alg: &str) -> KeySigner {
+    KeySigner::from_pem(
+        &fixture(&format!("certs/{alg}/intermediate.key")),
+        &fixture(&format!("certs/{alg}/chain.pem")),
+    )
+    .expect("platform CA")
+}
+
+/// Now, in whole seconds: pdfsig, pyHanko and OpenSSL check a chain at the
+/// current time, not at the claimed signing time, so short-lived leaves are
+/// issued around the real clock here.
+fn now() -> chrono::DateTime<chrono::Utc> {
+    let now = chrono::Utc::now();
+    chrono::DateTime::from_timestamp(now.timestamp(), 0).expect("now")
+}
+
+/// A signer issued by `ca` for `name`, valid from five minutes ago for a
+/// day, with a key made from `seed`.
+fn issued_signer(
+    ca: &KeySigner,
+    name: &str,
+    email: &str,
+    algorithm: pades::KeyAlgorithm,
+    seed: u8,
+) -> KeySigner {
+    let options = pades::IssueOptions::new(
+        vec![
+            0x51, seed, 0x9e, 0x07, 0xc2, 0x3d, 0x4b, 0xa1, 0x6f, 0x10, 0x88, 0x2c, 0xe4, 0x35,
+            0x7b, 0x90,
+        ],
+        now() - chrono::Duration::minutes(5),
+        now() + chrono::Duration::days(1),
+    );
+    let identity = pades::SignerIdentity::new(name).with_email(email);
+    pades::issue_signer(ca, &identity, algorithm, &[seed; 32], &options).expect("issues")
+}
+
+/// Writes a DER certificate as PEM (with openssl) and returns its path.
+fn pem_file(der: &[u8], name: &str) -> PathBuf {
+    let der_path = scratch(&format!("{name}.der"));
+    std::fs::write(&der_path, der).expect("write");
+    let pem_path = scratch(&format!("{name}.pem"));
+    let status = Command::new("openssl")
+        .args(["x509", "-inform", "DER", "-in"])
+        .arg(&der_path)
+        .arg("-out")
+        .arg(&pem_path)
+        .status()
+        .expect("openssl runs");
+    assert!(status.success());
+    pem_path
+}
+
+/// pdfsig's "Signer Certificate Common Name" of each signature, in order.
+fn pdfsig_common_names(pdf: &[u8], name: &str) -> Vec<String> {
+    let path = scratch(name);
+    std::fs::write(&path, pdf).expect("write");
+    let out = Command::new("pdfsig")
+        .arg(&path)
+        .output()
+        .expect("pdfsig runs");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("- Signer Certificate Common Name: "))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+#[ignore = "needs openssl: run by scripts/test"]
+fn openssl_verifies_an_issued_certificate_and_shows_its_extensions() {
+    for (alg, algorithm) in [
+        ("ec", pades::KeyAlgorithm::P256),
+        ("rsa", pades::KeyAlgorithm::Rsa2048),
+    ] {
+        let signer = issued_signer(
+            &platform_ca(alg),
+            "마리 뒤부아 — Marie-Hélène Dubois",
+            "marie@example.com",
+            algorithm,
+            1,
+        );
+        let chain = signer.certificate_chain();
+        let leaf = pem_file(chain[0].der(), &format!("issued-{alg}-leaf"));
+        let intermediate = pem_file(chain[1].der(), &format!("issued-{alg}-intermediate"));
+        let out = Command::new("openssl")
+            .args(["verify", "-x509_strict", "-CAfile"])
+            .arg(ca(alg))
+            .arg("-untrusted")
+            .arg(&intermediate)
+            .arg(&leaf)
+            .output()
+            .expect("openssl runs");
+        let said = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && said.trim_end().ends_with(": OK"),
+            "{alg}: {said}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        // The untrusted rogue root does not verify it.
+        let rogue = Command::new("openssl")
+            .args(["verify", "-CAfile"])
+            .arg(ca("rogue"))
+            .arg("-untrusted")
+            .arg(&intermediate)
+            .arg(&leaf)
+            .output()
+            .expect("openssl runs");
+        assert!(!rogue.status.success(), "{alg}: the rogue root verified it");
+
+        let out = Command::new("openssl")
+            .args([
+                "x509",
+                "-noout",
+                "-text",
+                "-nameopt",
+                "RFC2253,-esc_msb",
+                "-in",
+            ])
+            .arg(&leaf)
+            .output()
+            .expect("openssl runs");
+        let text = String::from_utf8_lossy(&out.stdout);
+        for needle in [
+            "Subject: CN=마리 뒤부아 — Marie-Hélène Dubois",
+            "X509v3 Key Usage: critical",
+            "Digital Signature, Non Repudiation",
+            "X509v3 Extended Key Usage: \n                1.3.6.1.5.5.7.3.36, E-mail Protection",
+            "X509v3 Basic Constraints: critical\n                CA:FALSE",
+            "X509v3 Subject Alternative Name: \n                email:marie@example.com",
+            "X509v3 Subject Key Identifier",
+            "X509v3 Authority Key Identifier",
+            "Serial Number:\n            51:01:9e:07:c2:3d:4b:a1:6f:10:88:2c:e4:35:7b:90",
+        ] {
+            assert!(
+                text.contains(needle),
+                "{alg}: {needle:?} missing from:\n{text}"
+            );
+        }
+        let issuer = chain[1].common_name().expect("the CA has a CN");
+        assert!(
+            text.lines()
+                .any(|l| l.trim().starts_with("Issuer: ") && l.ends_with(&format!("CN={issuer}"))),
+            "{alg}: issuer {issuer} missing from:\n{text}"
+        );
+    }
+}
+
+#[test]
+#[ignore = "needs qpdf, poppler and pyHanko: run by scripts/test"]
+fn pdfs_signed_by_issued_signers_validate_and_name_the_signer() {
+    let pdf = fixture("pdf/reportlab-contract.pdf");
+    for (alg, algorithm) in [
+        ("ec", pades::KeyAlgorithm::P256),
+        ("rsa", pades::KeyAlgorithm::Rsa2048),
+        ("rsa", pades::KeyAlgorithm::P256),
+    ] {
+        let signer = issued_signer(
+            &platform_ca(alg),
+            "마리 뒤부아 — Marie-Hélène Dubois",
+            "marie@example.com",
+            algorithm,
+            2,
+        );
+        let mut options = visible(1, Rect::new(40.0, 40.0, 220.0, 70.0));
+        options.signing_time = now();
+        let signed = pades::sign(&pdf, &signer, None, &options).expect("signs");
+        let name = format!("issued-{alg}-{algorithm:?}.pdf");
+        assert_valid(&signed, &name, alg, 1);
+        assert_eq!(
+            pdfsig_common_names(&signed, &name),
+            ["마리 뒤부아 — Marie-Hélène Dubois"],
+            "{name}"
+        );
+    }
+}
+
+#[test]
+#[ignore = "needs qpdf, poppler and pyHanko: run by scripts/test"]
+fn two_issued_signers_in_one_pdf_each_show_their_own_name() {
+    let pdf = fixture("pdf/reportlab-contract.pdf");
+    let fields: Vec<FormFieldSpec> = ["sig_marie", "sig_jean"]
+        .iter()
+        .enumerate()
+        .map(|(i, name)| FormFieldSpec {
+            name: (*name).into(),
+            kind: FormFieldKind::Signature,
+            page: 1,
+            rect: Rect::new(40.0 + 230.0 * i as f64, 40.0, 220.0, 70.0),
+            value: None,
+            required: true,
+            read_only: false,
+        })
+        .collect();
+    let mut pdf = paraph::pdf::add_fields(&pdf, &fields, &FontSet::bundled()).expect("fields");
+    let ca = platform_ca("ec");
+    let signers = [
+        (
+            "sig_marie",
+            "마리 뒤부아",
+            issued_signer(
+                &ca,
+                "마리 뒤부아",
+                "marie@example.com",
+                pades::KeyAlgorithm::P256,
+                3,
+            ),
+        ),
+        (
+            "sig_jean",
+            "Jean-Éric Lefèvre",
+            issued_signer(
+                &ca,
+                "Jean-Éric Lefèvre",
+                "jean@example.fr",
+                pades::KeyAlgorithm::P256,
+                4,
+            ),
+        ),
+    ];
+    for (field, name, signer) in &signers {
+        let mut options = SignOptions::new(now());
+        options.field = SignatureField::Existing {
+            name: (*field).into(),
+        };
+        options.appearance = Some(SignatureAppearance {
+            name: (*name).into(),
+            image: None,
+            date: "Signed".into(),
+            details: String::new(),
+        });
+        pdf = pades::sign(&pdf, signer, None, &options).expect("signs");
+    }
+    assert_valid(&pdf, "issued-two-signers.pdf", "ec", 2);
+    assert_eq!(
+        pdfsig_common_names(&pdf, "issued-two-signers.pdf"),
+        ["마리 뒤부아", "Jean-Éric Lefèvre"]
+    );
+}

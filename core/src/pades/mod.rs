@@ -12,6 +12,10 @@
 //!   signing-certificate-v2, no signing-time, and the certificate chain.
 //! - Baseline B-T: an RFC 3161 signature time-stamp over the signature
 //!   value, from the caller's [`TimestampAuthority`] ([`PadesLevel`]).
+//! - [`issue_signer`] gives each signer a key ([`generate_key`], from the
+//!   caller's entropy) and a short-lived leaf certificate issued by a
+//!   platform CA [`Signer`] ([`issue_certificate`]), so that viewers show
+//!   who signed.
 //! - [`verify`] reports, per signature, integrity, coverage, changes made
 //!   after it, time-stamp and the chain against the trust anchors of its
 //!   [`VerifyOptions`], with a [`VerificationReport::verdict`] every surface
@@ -20,7 +24,8 @@
 //! The concerns each have a file: `sign.rs` (the update and the two
 //! phases), `dictionary.rs` (signature dictionaries and byte ranges, ISO
 //! 32000-2 §12.8.1), `cms/` (building and checking SignedData, RFC 5652),
-//! `keys/` (signers and raw signature values), `tsp.rs` (RFC 3161),
+//! `keys/` (signers and raw signature values), `issue.rs` (per-signer
+//! keys and certificates, RFC 5280), `tsp.rs` (RFC 3161),
 //! `chain.rs` (certificate paths, RFC 5280), `changes.rs` (what changed
 //! after a signature, ISO 32000-2 §12.8.2), `verify.rs` (the reports).
 
@@ -29,6 +34,7 @@ mod chain;
 mod changes;
 mod cms;
 mod dictionary;
+mod issue;
 mod keys;
 mod pkcs12;
 mod sign;
@@ -36,6 +42,11 @@ mod tsp;
 mod verify;
 
 pub use cert::{Certificate, parse_certificates};
+pub use issue::{
+    GeneratedKey, ID_KP_DOCUMENT_SIGNING, IssueOptions, KeyAlgorithm, MAX_COMMON_NAME_CHARS,
+    MAX_EMAIL_LEN, MAX_SERIAL_LEN, MIN_KEY_ENTROPY_LEN, SignerIdentity, generate_key,
+    issue_certificate, issue_signer,
+};
 pub use keys::{Backend, KeySigner, SignatureAlgorithm, Signer};
 pub use sign::{
     DEFAULT_TIMESTAMP_RESERVE, DocMdpPermission, PREPARED_SIGNATURE_VERSION, PadesLevel,

@@ -101,9 +101,10 @@ pub trait Signer: Send + Sync {
     /// The algorithm of the values [`sign`](Self::sign) returns.
     fn algorithm(&self) -> SignatureAlgorithm;
 
-    /// Signs `message` (the DER of the CMS signed attributes): hashes it with
-    /// SHA-256 and returns the signature value (PKCS#1 v1.5 bytes, or a DER
-    /// ECDSA-Sig-Value).
+    /// Signs `message` (the DER of the CMS signed attributes; for a CA
+    /// [`issue_certificate`](super::issue_certificate) uses, a
+    /// TBSCertificate): hashes it with SHA-256 and returns the signature
+    /// value (PKCS#1 v1.5 bytes, or a DER ECDSA-Sig-Value).
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>>;
 
     /// The most bytes a signature value can take, to reserve room for it.
@@ -267,6 +268,15 @@ impl KeySigner {
     /// A signer from a PKCS#8 DER private key and certificates.
     pub fn from_pkcs8_der(pkcs8: &[u8], certificates: Vec<Certificate>) -> Result<Self> {
         Self::rust_crypto(pkcs8, certificates)?.with_backend(Backend::default())
+    }
+
+    /// A signer from a key made by [`generate_key`](super::generate_key)
+    /// and its certificate chain (the key's certificate, which
+    /// [`issue_certificate`](super::issue_certificate) makes, then the
+    /// CA's chain), with the default [`Backend`]. A chain without the
+    /// key's certificate is `KEY_CERT_MISMATCH`.
+    pub fn from_generated(key: super::GeneratedKey, chain: Vec<Certificate>) -> Result<Self> {
+        Self::from_pkcs8_der(key.pkcs8_der(), chain)
     }
 
     /// The key on the RustCrypto backend.
