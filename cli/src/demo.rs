@@ -19,7 +19,9 @@ use paraph::geometry::Rect;
 use paraph::pades::{self, KeySigner, VerifyOptions};
 use paraph::pdf::PdfDocument;
 use paraph::webhook::{WebhookHeaders, WebhookPayload, WebhookSecret};
-use paraph::workflow::{self, DocumentBytes, FinalizeOptions, RecipientInput};
+use paraph::workflow::{
+    self, DocumentBytes, FinalizeOptions, RecipientCertificateOptions, RecipientInput,
+};
 use paraph::{Error, ErrorCode};
 use serde::Serialize;
 
@@ -31,14 +33,25 @@ pub struct DemoArgs {
     #[arg(long, default_value = "paraph-demo")]
     out: PathBuf,
 
-    /// Start time, RFC 3339 (default: now); fix it for reproducible output.
+    /// When the story starts, RFC 3339 (default: 100 minutes ago, so that
+    /// it ends now); fix it for reproducible output. The signers'
+    /// certificates are valid for a year from their signing.
     #[arg(long, value_parser = io::parse_time)]
     now: Option<DateTime<Utc>>,
 
     /// Webhook secret `whsec_...` (default: a new random one, printed).
     #[arg(long)]
     secret: Option<String>,
+
+    /// Derive each signer's key from this text instead of the system's
+    /// random source: with `--now` and `--secret`, the same files every
+    /// run. For demonstrations only.
+    #[arg(long)]
+    seed: Option<String>,
 }
+
+/// How long the story lasts, from the draft to the sealed audit trail.
+const STORY_MINUTES: i64 = 100;
 
 const WEBHOOK_URL: &str = "https://hr.example.com/hooks/paraph";
 
@@ -62,13 +75,15 @@ struct DeliveryHeaders {
 }
 
 pub fn run(args: DemoArgs) -> Result<(), Error> {
-    let start = args.now.unwrap_or_else(Utc::now);
+    let start = args
+        .now
+        .unwrap_or_else(|| Utc::now() - Duration::minutes(STORY_MINUTES));
     let secret = match args.secret {
         Some(text) => WebhookSecret::parse(&text)?,
         None => random_secret()?,
     };
 
-    let walk = walk(start)?;
+    let walk = walk(start, args.seed.as_deref())?;
     let envelope = &walk.envelope;
 
     let mut deliveries = Vec::new();
@@ -217,6 +232,26 @@ fn to_json<T: Serialize>(value: &T) -> Result<Vec<u8>, Error> {
     Ok(bytes)
 }
 
+/// Entropy for a signer's key: from the seed when given, else from the
+/// system's random source.
+fn entropy(seed: Option<&str>, recipient_id: &str) -> Result<[u8; 32], Error> {
+    match seed {
+        Some(seed) => Ok(paraph::digest::sha256(
+            format!("paraph demo signer\0{seed}\0{recipient_id}").as_bytes(),
+        )),
+        None => {
+            let mut bytes = [0u8; 32];
+            getrandom::fill(&mut bytes).map_err(|e| {
+                Error::new(
+                    ErrorCode::Internal,
+                    format!("the system random source failed: {e}"),
+                )
+            })?;
+            Ok(bytes)
+        }
+    }
+}
+
 fn random_secret() -> Result<WebhookSecret, Error> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| {
@@ -239,6 +274,8 @@ struct Walk {
 const CONTRACT: &[u8] = include_bytes!("../assets/demo-contract.pdf");
 const ANNEX: &[u8] = include_bytes!("../assets/demo-annex.pdf");
 const SEAL: &[u8] = include_bytes!("../assets/demo-seal.p12");
+const CA_KEY: &[u8] = include_bytes!("../assets/demo-ca.key");
+const CA_CHAIN: &[u8] = include_bytes!("../assets/demo-ca-chain.pem");
 const DRAWN_SIGNATURE: &[u8] = include_bytes!("../assets/demo-signature.png");
 pub(crate) const DEMO_ROOT: &[u8] = include_bytes!("../assets/demo-root.pem");
 
@@ -359,8 +396,9 @@ fn anchored(id: &str, document: &str, recipient: &str, phrase: &str, occurrence:
 /// Marie signs for the employer, then Jun-ho as the employee, each after
 /// passing a code and consenting; the platform seals the contract and the
 /// audit trail.
-fn walk(start: DateTime<Utc>) -> Result<Walk, Error> {
+fn walk(start: DateTime<Utc>, seed: Option<&str>) -> Result<Walk, Error> {
     let seal = KeySigner::from_pkcs12(SEAL, "test")?;
+    let ca = KeySigner::from_pem(CA_KEY, CA_CHAIN)?;
     let sender = || Actor::ApiKey {
         id: "key_demo".into(),
     };
@@ -510,6 +548,15 @@ fn walk(start: DateTime<Utc>) -> Result<Walk, Error> {
             },
         )?;
         let ctx = story.ctx(minute + 4, me());
+        // A key and certificate of their own, from the platform's CA.
+        let signer = workflow::issue_recipient_signer(
+            &story.envelope,
+            id,
+            &ca,
+            &entropy(seed, id)?,
+            &RecipientCertificateOptions::default(),
+            ctx.now,
+        )?;
         let signed = workflow::sign_recipient(
             &story.envelope,
             &story.documents,
@@ -517,7 +564,7 @@ fn walk(start: DateTime<Utc>) -> Result<Walk, Error> {
                 signature: Some(mark),
                 ..RecipientInput::new(id)
             },
-            &seal,
+            &signer,
             None,
             &workflow::SignRecipientOptions::default(),
             &ctx,

@@ -831,18 +831,11 @@ fn signing_errors_are_typed_and_leave_no_file() {
 
 #[test]
 fn the_demo_writes_its_documents_signed_and_sealed() {
+    // At the real time: `paraph verify` judges the signers' certificates
+    // (valid for a year from their signing) now.
     let dir = TempDir::new("demo-pdf");
     let out_dir = dir.path("out");
-    let out = paraph(
-        &[
-            "demo",
-            "--out",
-            out_dir.to_str().expect("path"),
-            "--now",
-            "2026-11-23T09:00:00Z",
-        ],
-        b"",
-    );
+    let out = paraph(&["demo", "--out", out_dir.to_str().expect("path")], b"");
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(
@@ -889,6 +882,17 @@ fn the_demo_writes_its_documents_signed_and_sealed() {
         let mut expected = expected;
         expected.sort_unstable();
         assert_eq!(names, expected, "{document}");
+        // Each signer's own certificate, the platform's for the seal.
+        for signature in report["signatures"].as_array().expect("array") {
+            let name = signature["fieldName"].as_str().expect("name");
+            let common_name = signature["signer"]["commonName"].as_str().expect("cn");
+            let expected = match name {
+                "sig_marie" | "marie_annex" => "Marie-Hélène Dupré",
+                "sig_junho" | "sig_junho_annex" => "김준호 (Jun-ho Kim)",
+                _ => "paraph Demo Platform Seal",
+            };
+            assert_eq!(common_name, expected, "{name}");
+        }
         // The envelope recorded the final document's digest.
         let bytes = std::fs::read(&pdf).expect("read");
         let digest: String = <sha2::Sha256 as sha2::Digest>::digest(&bytes)
@@ -910,6 +914,14 @@ fn demo_assets_match_the_fixtures() {
         (
             "cli/assets/demo-annex.pdf",
             "fixtures/pdf/reportlab-contract.pdf",
+        ),
+        (
+            "cli/assets/demo-ca.key",
+            "fixtures/certs/rsa/intermediate.key",
+        ),
+        (
+            "cli/assets/demo-ca-chain.pem",
+            "fixtures/certs/rsa/chain.pem",
         ),
         ("cli/assets/demo-seal.p12", "fixtures/certs/demo/seal.p12"),
         ("cli/assets/demo-root.pem", "fixtures/certs/rsa/root.pem"),

@@ -325,6 +325,8 @@ error_codes! {
     SignatureInvalid = 4015, "SIGNATURE_INVALID", 422, "a signature is not intact";
     /// A certificate chain does not lead to a trust anchor, or a certificate in it was not valid at the validation time.
     CertUntrusted = 4016, "CERT_UNTRUSTED", 422, "the certificate chain is not trusted";
+    /// A certificate asked to issue others is not a CA's: no basicConstraints cA, or no keyCertSign.
+    CertNotCa = 4017, "CERT_NOT_CA", 422, "the certificate cannot issue certificates";
 
     // 5000–5999: audit trail
     /// Evidence JSON is malformed, or its summary contradicts its records.
@@ -667,6 +669,7 @@ mod tests {
         (4014, "SIGNATURE_NOT_FOUND"),
         (4015, "SIGNATURE_INVALID"),
         (4016, "CERT_UNTRUSTED"),
+        (4017, "CERT_NOT_CA"),
         (5001, "AUDIT_EVIDENCE_INVALID"),
         (5002, "AUDIT_EVIDENCE_NOT_FOUND"),
         (5003, "AUDIT_CHAIN_BROKEN"),

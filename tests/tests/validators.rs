@@ -773,6 +773,7 @@ fn two_issued_signers_in_one_pdf_each_show_their_own_name() {
             value: None,
             required: true,
             read_only: false,
+            multiline: false,
         })
         .collect();
     let mut pdf = paraph::pdf::add_fields(&pdf, &fields, &FontSet::bundled()).expect("fields");

@@ -26,12 +26,8 @@
 //! let at = |minute| Utc.with_ymd_and_hms(2026, 11, 23, 9, minute, 0).unwrap();
 //! let created = create(
 //!     CreateEnvelope {
-//!         id: "env_1".into(),
-//!         subject: "Contrat de travail".into(),
-//!         message: None,
-//!         signature_level: SignatureLevel::Simple,
 //!         locale: "fr".into(),
-//!         expires_at: None,
+//!         ..CreateEnvelope::new("env_1", "Contrat de travail")
 //!     },
 //!     &Context::new(at(0), Actor::ApiKey { id: "key_1".into() }),
 //! )?;

@@ -35,17 +35,7 @@ pub struct Transition {
 ///
 /// let now = Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap();
 /// let ctx = Context::new(now, Actor::ApiKey { id: "key_1".into() });
-/// let created = envelope::create(
-///     CreateEnvelope {
-///         id: "env_1".into(),
-///         subject: "Employment contract".into(),
-///         message: None,
-///         signature_level: Default::default(),
-///         locale: "en".into(),
-///         expires_at: None,
-///     },
-///     &ctx,
-/// )?;
+/// let created = envelope::create(CreateEnvelope::new("env_1", "Employment contract"), &ctx)?;
 /// assert_eq!(created.envelope.status, EnvelopeStatus::Draft);
 /// assert_eq!(created.events[0].event_type(), "envelope.created");
 /// # Ok::<(), paraph::Error>(())

@@ -334,6 +334,24 @@ fn default_locale() -> String {
     "en".to_owned()
 }
 
+impl CreateEnvelope {
+    /// An envelope with this id and subject, and the defaults JSON gives:
+    /// no message, SIMPLE, `en`, no expiry, default settings. Change the
+    /// rest with struct update syntax:
+    /// `CreateEnvelope { locale: "fr".into(), ..CreateEnvelope::new("env_1", "Contrat") }`.
+    pub fn new(id: impl Into<String>, subject: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            subject: subject.into(),
+            message: None,
+            signature_level: SignatureLevel::default(),
+            locale: default_locale(),
+            expires_at: None,
+            settings: EnvelopeSettings::default(),
+        }
+    }
+}
+
 /// Parameters of [`Command::Update`]: absent keys are left as they are; for
 /// `message` and `expiresAt`, `null` clears the value.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -23,17 +23,7 @@
 //! let sender = |minute| Context::new(at(minute), Actor::ApiKey { id: "key_1".into() });
 //! let alice = Context::new(at(9), Actor::Recipient { id: "alice".into() });
 //!
-//! let created = create(
-//!     CreateEnvelope {
-//!         id: "env_1".into(),
-//!         subject: "Employment contract".into(),
-//!         message: None,
-//!         signature_level: SignatureLevel::Simple,
-//!         locale: "en".into(),
-//!         expires_at: None,
-//!     },
-//!     &sender(0),
-//! )?;
+//! let created = create(CreateEnvelope::new("env_1", "Employment contract"), &sender(0))?;
 //! let mut envelope = created.envelope;
 //! let mut history = created.events;
 //! let steps = [
@@ -41,19 +31,44 @@
 //!         id: "doc_1".into(),
 //!         name: "contract.pdf".into(),
 //!         page_count: 2,
+//!         pages: vec![], // or each page's size, to check that fields fit
 //!         sha256: "ab".repeat(32),
 //!     }), sender(1)),
 //!     (Command::AddRecipient(NewRecipient {
 //!         id: "alice".into(),
 //!         name: "Alice Martin".into(),
-//!         email: "alice@example.com".into(),
+//!         email: Some("alice@example.com".into()),
 //!         phone: None,
 //!         role: RecipientRole::Signer,
 //!         routing_order: 1,
 //!         authentication: AuthenticationMethod::EmailLink,
 //!     }), sender(2)),
-//!     (Command::Send, sender(3)),
-//!     (Command::Sign { recipient_id: "alice".into(), documents: vec![], signature: None }, alice),
+//!     (Command::AddField(NewField {
+//!         id: "sig_alice".into(),
+//!         document_id: "doc_1".into(),
+//!         recipient_id: "alice".into(),
+//!         kind: FieldKind::Signature,
+//!         page: 2,
+//!         rect: paraph::geometry::Rect::new(72.0, 600.0, 200.0, 60.0),
+//!         required: true,
+//!         value: None,
+//!         multiline: false,
+//!         anchor: None,
+//!     }), sender(2)),
+//!     (Command::send(), sender(3)),
+//!     (Command::Consent {
+//!         recipient_id: "alice".into(),
+//!         version: "2026-01".into(),
+//!         text_sha256: "cd".repeat(32),
+//!     }, alice.clone()),
+//!     (Command::Sign {
+//!         recipient_id: "alice".into(),
+//!         documents: vec![],
+//!         signature: None,
+//!         certificate_sha256: None,
+//!     }, alice),
+//!     // Once the final documents exist (see the workflow's `finalize`).
+//!     (Command::Complete { documents: vec![] }, Context::new(at(10), Actor::System)),
 //! ];
 //! for (command, ctx) in steps {
 //!     let transition = apply(&envelope, command, &ctx)?;

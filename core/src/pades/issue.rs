@@ -194,8 +194,8 @@ mod hex_bytes {
 /// authenticated.
 ///
 /// Errors: `INVALID_ARGUMENT` for a bad name, email, serial or validity
-/// (the message says which and why), for a CA certificate that cannot
-/// issue certificates, or for a public key that cannot be read;
+/// (the message says which and why), or for a public key that cannot be
+/// read; `CERT_NOT_CA` for a CA certificate that cannot issue certificates;
 /// `UNSUPPORTED_ALGORITHM` for a key that is neither RSA (2048 bits or
 /// more) nor P-256; `KEY_CERT_MISMATCH` when the CA signer's signature does
 /// not verify with its certificate; the signer's own error when it fails.
@@ -369,10 +369,13 @@ impl<'a> Request<'a> {
 fn check_can_issue(ca: &Certificate) -> Result<()> {
     let tbs = ca.x509().tbs_certificate();
     let cannot = |why: &str| {
-        invalid(format!(
-            "certificate {} cannot issue certificates: {why}",
-            ca.subject()
-        ))
+        Error::new(
+            ErrorCode::CertNotCa,
+            format!(
+                "certificate {} cannot issue certificates: {why}",
+                ca.subject()
+            ),
+        )
     };
     let constraints = tbs
         .get_extension::<BasicConstraints>()

@@ -12,7 +12,9 @@
 //!    document. Apply the returned `send` command: it records the digests
 //!    recipients are shown.
 //! 2. [`sign_recipient`] (or [`approve_recipient`]) for each recipient in
-//!    turn: the envelope is asked first whether it accepts the signing;
+//!    turn, with a key and certificate of their own from the platform CA
+//!    ([`issue_recipient_signer`]): the envelope is asked first whether it
+//!    accepts the signing;
 //!    then their values, the date, their name and initials are written and
 //!    each of their signature fields gets its own PAdES revision with a
 //!    stamp in the envelope's language. [`RecipientSigning`] does the same
@@ -52,6 +54,7 @@
 //! # Ok(()) }
 //! ```
 
+mod certificate;
 #[cfg(feature = "audit-pdf")]
 mod finalize;
 mod prepare;
@@ -63,6 +66,9 @@ use serde::{Deserialize, Serialize};
 use crate::envelope::{Command, Context, Document, Envelope, Transition};
 use crate::error::{Error, ErrorCode, Result};
 
+pub use certificate::{
+    DEFAULT_CERTIFICATE_VALIDITY_DAYS, RecipientCertificateOptions, issue_recipient_signer,
+};
 #[cfg(feature = "audit-pdf")]
 pub use finalize::{FINAL_SEAL_FIELD, FinalizeOptions, Finalized, finalize};
 pub use prepare::{CERTIFICATION_FIELD, PrepareOptions, Prepared, prepare};

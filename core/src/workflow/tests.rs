@@ -892,3 +892,157 @@ fn workflow_inputs_and_results_round_trip_through_json() {
     };
     assert_eq!(round_trip(&prepared), prepared);
 }
+
+fn platform_ca() -> KeySigner {
+    KeySigner::from_pem(
+        &fixture("certs/rsa/intermediate.key"),
+        &fixture("certs/rsa/chain.pem"),
+    )
+    .expect("CA")
+}
+
+#[test]
+fn each_signer_signs_with_a_certificate_of_their_own() {
+    let ca = platform_ca();
+    let draft = sent_flow();
+    let issue = |id: &str, byte: u8| {
+        issue_recipient_signer(
+            &draft.envelope,
+            id,
+            &ca,
+            &[byte; 32],
+            &RecipientCertificateOptions::default(),
+            t0(),
+        )
+        .unwrap_or_else(|e| panic!("{id}: {e}"))
+    };
+    let signers = vec![
+        ("marie", issue("marie", 1)),
+        ("junho", issue("junho", 2)),
+        ("paul", issue("paul", 3)),
+    ];
+    let flow = signed_flow(&signers);
+    let names = [
+        ("marie", "Marie-Hélène Dupré"),
+        ("junho", "김준호"),
+        ("paul", "Paul Martin"),
+    ];
+    for document in &flow.documents {
+        let report = pades::verify(&document.pdf, &anchors()).expect("verifies");
+        report.verdict().expect("intact and trusted");
+        for signature in &report.signatures {
+            let Some((_, name)) = names.iter().find(|(id, _)| {
+                signature.field_name.contains(&format!("_{id}"))
+                    || signature.field_name.starts_with(id)
+            }) else {
+                assert_eq!(signature.field_name, CERTIFICATION_FIELD);
+                continue;
+            };
+            let signer = signature.signer.as_ref().expect("signer");
+            assert_eq!(
+                signer.common_name.as_deref(),
+                Some(*name),
+                "{} in {}",
+                signature.field_name,
+                document.document_id
+            );
+        }
+    }
+    // The envelope, and so the evidence, records each signer's certificate.
+    for (id, signer) in &signers {
+        let leaf = &signer.certificate_chain()[0];
+        assert_eq!(
+            flow.envelope
+                .recipient(id)
+                .expect(id)
+                .certificate_sha256
+                .as_deref(),
+            Some(leaf.fingerprint_sha256().as_str())
+        );
+        let (not_before, not_after) = leaf.validity();
+        assert_eq!(not_before, t0());
+        assert_eq!(not_after, t0() + Duration::days(365));
+    }
+    let serials: std::collections::BTreeSet<String> = signers
+        .iter()
+        .map(|(_, s)| s.certificate_chain()[0].serial_hex())
+        .collect();
+    assert_eq!(serials.len(), 3, "one serial per signer");
+}
+
+#[test]
+fn a_signer_certificate_is_a_function_of_its_entropy_and_refuses_what_cannot_sign() {
+    let ca = platform_ca();
+    let flow = sent_flow();
+    let issue = |id: &str, entropy: &[u8], options: &RecipientCertificateOptions| {
+        issue_recipient_signer(&flow.envelope, id, &ca, entropy, options, t0())
+    };
+    let defaults = RecipientCertificateOptions::default();
+    let a = issue("marie", &[7; 32], &defaults).expect("issues");
+    let b = issue("marie", &[7; 32], &defaults).expect("issues");
+    let c = issue("marie", &[8; 32], &defaults).expect("issues");
+    assert_eq!(a.certificate_chain()[0], b.certificate_chain()[0]);
+    assert_ne!(a.certificate_chain()[0], c.certificate_chain()[0]);
+    assert_ne!(
+        a.certificate_chain()[0].serial_hex(),
+        c.certificate_chain()[0].serial_hex()
+    );
+    // Cut to the CA's own validity (2099-12-31 for the test intermediate).
+    let long = issue(
+        "marie",
+        &[7; 32],
+        &RecipientCertificateOptions {
+            validity_days: 365 * 200,
+            ..defaults.clone()
+        },
+    )
+    .expect("issues");
+    assert_eq!(
+        long.certificate_chain()[0].validity().1,
+        ca.certificate_chain()[0].validity().1
+    );
+    for (id, entropy, options, expected) in [
+        (
+            "anna",
+            &[1u8; 32][..],
+            defaults.clone(),
+            ErrorCode::RecipientRoleMismatch,
+        ),
+        (
+            "nobody",
+            &[1u8; 32][..],
+            defaults.clone(),
+            ErrorCode::RecipientNotFound,
+        ),
+        (
+            "marie",
+            &[1u8; 16][..],
+            defaults.clone(),
+            ErrorCode::InvalidArgument,
+        ),
+        (
+            "marie",
+            &[1u8; 32][..],
+            RecipientCertificateOptions {
+                validity_days: 0,
+                ..defaults.clone()
+            },
+            ErrorCode::InvalidArgument,
+        ),
+    ] {
+        let err = issue(id, entropy, &options).expect_err(id);
+        assert_eq!(err.code(), expected, "{id}: {err}");
+    }
+    // A leaf cannot act as the platform CA.
+    let leaf = key("rsa", "signer");
+    let err = issue_recipient_signer(&flow.envelope, "marie", &leaf, &[1; 32], &defaults, t0())
+        .expect_err("not a CA");
+    assert_eq!(err.code(), ErrorCode::CertNotCa);
+    // JSON: every key may be left out.
+    let parsed: RecipientCertificateOptions = serde_json::from_str("{}").expect("json");
+    assert_eq!(parsed, defaults);
+    let parsed: RecipientCertificateOptions =
+        serde_json::from_str(r#"{"algorithm": "RSA-2048", "validityDays": 30}"#).expect("json");
+    assert_eq!(parsed.algorithm, pades::KeyAlgorithm::Rsa2048);
+    assert!(serde_json::from_str::<RecipientCertificateOptions>(r#"{"validity": 30}"#).is_err());
+}

@@ -588,7 +588,7 @@ fn public_keys_that_are_not_rsa_2048_or_p256_are_refused() {
 fn a_leaf_certificate_cannot_act_as_a_ca() {
     let leaf = KeySigner::from_pkcs12(&fixture("certs/ec/signer.p12"), "test").expect("p12");
     let (code, message) = refused(issue(&leaf, &options()));
-    assert_eq!(code, ErrorCode::InvalidArgument);
+    assert_eq!(code, ErrorCode::CertNotCa);
     assert!(
         message.contains("basicConstraints cA is not TRUE"),
         "{message}"
@@ -654,10 +654,10 @@ fn odd_ca(usage: Option<KeyUsages>) -> KeySigner {
 #[test]
 fn a_ca_certificate_without_key_cert_sign_cannot_issue() {
     let (code, message) = refused(issue(&odd_ca(Some(KeyUsages::CRLSign)), &options()));
-    assert_eq!(code, ErrorCode::InvalidArgument);
+    assert_eq!(code, ErrorCode::CertNotCa);
     assert!(message.contains("lacks keyCertSign"), "{message}");
     let (code, message) = refused(issue(&odd_ca(None), &options()));
-    assert_eq!(code, ErrorCode::InvalidArgument);
+    assert_eq!(code, ErrorCode::CertNotCa);
     assert!(message.contains("no keyUsage"), "{message}");
     let issued = issue(&odd_ca(Some(KeyUsages::KeyCertSign)), &options()).expect("issues");
     assert_eq!(issued.issuer(), "CN=Odd CA");
