@@ -262,7 +262,15 @@ fn cargo() -> String {
 fn build(root: &Path, profile: &str, rustc_args: &[String]) -> Result<String, String> {
     let mut child = Command::new(cargo())
         .current_dir(root)
-        .args(["rustc", "-p", "paraph-ffi", "--lib", "--locked", "--profile", profile])
+        .args([
+            "rustc",
+            "-p",
+            "paraph-ffi",
+            "--lib",
+            "--locked",
+            "--profile",
+            profile,
+        ])
         .arg("--")
         .args(rustc_args)
         .stdout(Stdio::inherit())
@@ -279,14 +287,19 @@ fn build(root: &Path, profile: &str, rustc_args: &[String]) -> Result<String, St
             stderr.push('\n');
         }
     }
-    let status = child.wait().map_err(|e| format!("waiting for cargo: {e}"))?;
+    let status = child
+        .wait()
+        .map_err(|e| format!("waiting for cargo: {e}"))?;
     if !status.success() {
         return Err("building paraph-ffi failed".to_owned());
     }
     let note = "native-static-libs:";
     stderr
         .lines()
-        .find_map(|line| line.split_once(note).map(|(_, libs)| libs.trim().to_owned()))
+        .find_map(|line| {
+            line.split_once(note)
+                .map(|(_, libs)| libs.trim().to_owned())
+        })
         .ok_or_else(|| format!("rustc printed no {note} note"))
 }
 
