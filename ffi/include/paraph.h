@@ -536,8 +536,8 @@ void paraph_bytes_free(struct paraph_bytes *bytes);
  * the JSON array of the `Event`s the command produced (persist both; the
  * events are the history). On error both are NULL and nothing changed.
  *
- * With `state_json` NULL the command must be `create`; with a state, it
- * must not be.
+ * With `state_json` NULL (and `state_json_len` 0) the command must be
+ * `create`; with a state, it must not be.
  *
  * Errors: the envelope codes (`PARAPH_E_ENVELOPE_NOT_DRAFT`,
  * `PARAPH_E_NO_SIGNER`, ...) for a refused command;

@@ -23,8 +23,8 @@ use crate::result::paraph_result;
 /// the JSON array of the `Event`s the command produced (persist both; the
 /// events are the history). On error both are NULL and nothing changed.
 ///
-/// With `state_json` NULL the command must be `create`; with a state, it
-/// must not be.
+/// With `state_json` NULL (and `state_json_len` 0) the command must be
+/// `create`; with a state, it must not be.
 ///
 /// Errors: the envelope codes (`PARAPH_E_ENVELOPE_NOT_DRAFT`,
 /// `PARAPH_E_NO_SIGNER`, ...) for a refused command;
@@ -57,6 +57,11 @@ pub unsafe extern "C" fn paraph_envelope_apply(
         // SAFETY: as above.
         let out_events = unsafe { args::out(out_events, "out_events")? };
         let state = if state_json.is_null() {
+            if state_json_len != 0 {
+                return Err(crate::boundary::invalid_argument(format!(
+                    "state_json is NULL but state_json_len is {state_json_len}"
+                )));
+            }
             None
         } else {
             // SAFETY: as above.

@@ -257,6 +257,11 @@ static void null_arguments(void) {
   CHECK_RESULT(paraph_envelope_apply(NULL, 0, TEXT("{\"type\":\"send\"}"), NULL, 9, &state,
                                      &events),
                PARAPH_E_INVALID_ARGUMENT);
+  CHECK_RESULT(paraph_envelope_apply(NULL, 4, TEXT("{\"type\":\"send\"}"), TEXT(SENDER), &state,
+                                     &events),
+               PARAPH_E_INVALID_ARGUMENT);
+  CHECK_TEXT(last_message(), "paraph_envelope_apply: state_json is NULL but state_json_len is 4");
+  CHECK(state == NULL && events == NULL);
   CHECK_RESULT(paraph_envelope_replay(NULL, 0, &state), PARAPH_E_INVALID_ARGUMENT);
   CHECK_TEXT(last_message(), "paraph_envelope_replay: events_json is NULL");
   CHECK_RESULT(paraph_envelope_replay(TEXT("[]"), NULL), PARAPH_E_INVALID_ARGUMENT);
