@@ -9,13 +9,13 @@ use std::thread;
 
 use chrono::DateTime;
 use criterion::{Criterion, criterion_group, criterion_main};
-use paraph::{
+use paraph_core::envelope::{self, Command, Context, Envelope};
+use paraph_core::webhook::{Verifier, WebhookSecret};
+use paraph_ffi::{
     paraph_bytes, paraph_bytes_free, paraph_bytes_len, paraph_envelope_apply, paraph_result,
     paraph_webhook_secret, paraph_webhook_secret_free, paraph_webhook_secret_parse,
     paraph_webhook_verify,
 };
-use paraph_core::envelope::{self, Command, Context, Envelope};
-use paraph_core::webhook::{Verifier, WebhookSecret};
 
 const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const MSG_ID: &str = "msg_p5jXN8AQM9LWM0D4loKWxJek";
@@ -97,7 +97,7 @@ fn handle_lookup(c: &mut Criterion) {
     let secret = secret_handle();
     let mut text: *mut paraph_bytes = std::ptr::null_mut();
     // SAFETY: the out-pointer is live for the call.
-    let result = unsafe { paraph::paraph_webhook_secret_expose(secret, &mut text) };
+    let result = unsafe { paraph_ffi::paraph_webhook_secret_expose(secret, &mut text) };
     assert_eq!(result, paraph_result::PARAPH_OK);
     c.bench_function("handle_lookup/paraph_bytes_len", |b| {
         b.iter(|| paraph_bytes_len(black_box(text)))

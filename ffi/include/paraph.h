@@ -206,6 +206,50 @@ enum paraph_result
    */
   PARAPH_E_CONSENT_INVALID = 2030,
   /**
+   * 2031 SIGNER_WITHOUT_FIELD (HTTP 409): a signer has no signature field.
+   */
+  PARAPH_E_SIGNER_WITHOUT_FIELD = 2031,
+  /**
+   * 2032 ADVANCED_REQUIRES_STRONG_AUTH (HTTP 409): an advanced signature needs SMS or access-code authentication.
+   */
+  PARAPH_E_ADVANCED_REQUIRES_STRONG_AUTH = 2032,
+  /**
+   * 2033 RECIPIENT_NOT_AUTHENTICATED (HTTP 403): the recipient has not authenticated.
+   */
+  PARAPH_E_RECIPIENT_NOT_AUTHENTICATED = 2033,
+  /**
+   * 2034 RECIPIENT_LOCKED (HTTP 403): the recipient is locked out after too many failed attempts.
+   */
+  PARAPH_E_RECIPIENT_LOCKED = 2034,
+  /**
+   * 2035 CONSENT_REQUIRED (HTTP 409): the signer has not consented to sign electronically.
+   */
+  PARAPH_E_CONSENT_REQUIRED = 2035,
+  /**
+   * 2036 ENVELOPE_AWAITING_COMPLETION (HTTP 409): the envelope is waiting for its completion.
+   */
+  PARAPH_E_ENVELOPE_AWAITING_COMPLETION = 2036,
+  /**
+   * 2037 ENVELOPE_NOT_READY (HTTP 409): not every signer and approver has acted.
+   */
+  PARAPH_E_ENVELOPE_NOT_READY = 2037,
+  /**
+   * 2038 ENVELOPE_HAS_SIGNATURES (HTTP 409): the envelope has been signed or approved.
+   */
+  PARAPH_E_ENVELOPE_HAS_SIGNATURES = 2038,
+  /**
+   * 2039 FIELD_NOT_PLACED (HTTP 409): an anchored field was not placed.
+   */
+  PARAPH_E_FIELD_NOT_PLACED = 2039,
+  /**
+   * 2040 DUPLICATE_EMAIL (HTTP 409): another recipient has this email address.
+   */
+  PARAPH_E_DUPLICATE_EMAIL = 2040,
+  /**
+   * 2041 DOCUMENT_MISMATCH (HTTP 422): the document's bytes are not the ones the envelope records.
+   */
+  PARAPH_E_DOCUMENT_MISMATCH = 2041,
+  /**
    * 3001 PDF_MALFORMED (HTTP 422): the file is not a readable PDF.
    */
   PARAPH_E_PDF_MALFORMED = 3001,
@@ -345,6 +389,10 @@ enum paraph_result
    * 4016 CERT_UNTRUSTED (HTTP 422): the certificate chain is not trusted.
    */
   PARAPH_E_CERT_UNTRUSTED = 4016,
+  /**
+   * 4017 CERT_NOT_CA (HTTP 422): the certificate cannot issue certificates.
+   */
+  PARAPH_E_CERT_NOT_CA = 4017,
   /**
    * 5001 AUDIT_EVIDENCE_INVALID (HTTP 422): the evidence is malformed or inconsistent.
    */

@@ -291,7 +291,9 @@ mod tests {
                 "{message}"
             );
         }
-        let state = create().replace("\"schemaVersion\":1", "\"schemaVersion\":99");
+        let mut state: serde_json::Value = serde_json::from_str(&create()).expect("json");
+        state["schemaVersion"] = 99.into();
+        let state = state.to_string();
         let applied = apply(Some(&state), r#"{"type":"send"}"#, SENDER);
         assert_eq!(
             applied.result,

@@ -107,6 +107,28 @@ pub enum paraph_result {
     PARAPH_E_SIGNATURE_MARK_INVALID = 2029,
     /// 2030 CONSENT_INVALID (HTTP 422): the consent record is not valid.
     PARAPH_E_CONSENT_INVALID = 2030,
+    /// 2031 SIGNER_WITHOUT_FIELD (HTTP 409): a signer has no signature field.
+    PARAPH_E_SIGNER_WITHOUT_FIELD = 2031,
+    /// 2032 ADVANCED_REQUIRES_STRONG_AUTH (HTTP 409): an advanced signature needs SMS or access-code authentication.
+    PARAPH_E_ADVANCED_REQUIRES_STRONG_AUTH = 2032,
+    /// 2033 RECIPIENT_NOT_AUTHENTICATED (HTTP 403): the recipient has not authenticated.
+    PARAPH_E_RECIPIENT_NOT_AUTHENTICATED = 2033,
+    /// 2034 RECIPIENT_LOCKED (HTTP 403): the recipient is locked out after too many failed attempts.
+    PARAPH_E_RECIPIENT_LOCKED = 2034,
+    /// 2035 CONSENT_REQUIRED (HTTP 409): the signer has not consented to sign electronically.
+    PARAPH_E_CONSENT_REQUIRED = 2035,
+    /// 2036 ENVELOPE_AWAITING_COMPLETION (HTTP 409): the envelope is waiting for its completion.
+    PARAPH_E_ENVELOPE_AWAITING_COMPLETION = 2036,
+    /// 2037 ENVELOPE_NOT_READY (HTTP 409): not every signer and approver has acted.
+    PARAPH_E_ENVELOPE_NOT_READY = 2037,
+    /// 2038 ENVELOPE_HAS_SIGNATURES (HTTP 409): the envelope has been signed or approved.
+    PARAPH_E_ENVELOPE_HAS_SIGNATURES = 2038,
+    /// 2039 FIELD_NOT_PLACED (HTTP 409): an anchored field was not placed.
+    PARAPH_E_FIELD_NOT_PLACED = 2039,
+    /// 2040 DUPLICATE_EMAIL (HTTP 409): another recipient has this email address.
+    PARAPH_E_DUPLICATE_EMAIL = 2040,
+    /// 2041 DOCUMENT_MISMATCH (HTTP 422): the document's bytes are not the ones the envelope records.
+    PARAPH_E_DOCUMENT_MISMATCH = 2041,
     /// 3001 PDF_MALFORMED (HTTP 422): the file is not a readable PDF.
     PARAPH_E_PDF_MALFORMED = 3001,
     /// 3002 PDF_ENCRYPTED (HTTP 422): the PDF is encrypted.
@@ -177,6 +199,8 @@ pub enum paraph_result {
     PARAPH_E_SIGNATURE_INVALID = 4015,
     /// 4016 CERT_UNTRUSTED (HTTP 422): the certificate chain is not trusted.
     PARAPH_E_CERT_UNTRUSTED = 4016,
+    /// 4017 CERT_NOT_CA (HTTP 422): the certificate cannot issue certificates.
+    PARAPH_E_CERT_NOT_CA = 4017,
     /// 5001 AUDIT_EVIDENCE_INVALID (HTTP 422): the evidence is malformed or inconsistent.
     PARAPH_E_AUDIT_EVIDENCE_INVALID = 5001,
     /// 5002 AUDIT_EVIDENCE_NOT_FOUND (HTTP 422): the PDF carries no embedded evidence.
@@ -280,6 +304,17 @@ impl paraph_result {
             2028 => Self::PARAPH_E_TIME_BEFORE_LAST_EVENT,
             2029 => Self::PARAPH_E_SIGNATURE_MARK_INVALID,
             2030 => Self::PARAPH_E_CONSENT_INVALID,
+            2031 => Self::PARAPH_E_SIGNER_WITHOUT_FIELD,
+            2032 => Self::PARAPH_E_ADVANCED_REQUIRES_STRONG_AUTH,
+            2033 => Self::PARAPH_E_RECIPIENT_NOT_AUTHENTICATED,
+            2034 => Self::PARAPH_E_RECIPIENT_LOCKED,
+            2035 => Self::PARAPH_E_CONSENT_REQUIRED,
+            2036 => Self::PARAPH_E_ENVELOPE_AWAITING_COMPLETION,
+            2037 => Self::PARAPH_E_ENVELOPE_NOT_READY,
+            2038 => Self::PARAPH_E_ENVELOPE_HAS_SIGNATURES,
+            2039 => Self::PARAPH_E_FIELD_NOT_PLACED,
+            2040 => Self::PARAPH_E_DUPLICATE_EMAIL,
+            2041 => Self::PARAPH_E_DOCUMENT_MISMATCH,
             3001 => Self::PARAPH_E_PDF_MALFORMED,
             3002 => Self::PARAPH_E_PDF_ENCRYPTED,
             3003 => Self::PARAPH_E_PDF_TOO_LARGE,
@@ -315,6 +350,7 @@ impl paraph_result {
             4014 => Self::PARAPH_E_SIGNATURE_NOT_FOUND,
             4015 => Self::PARAPH_E_SIGNATURE_INVALID,
             4016 => Self::PARAPH_E_CERT_UNTRUSTED,
+            4017 => Self::PARAPH_E_CERT_NOT_CA,
             5001 => Self::PARAPH_E_AUDIT_EVIDENCE_INVALID,
             5002 => Self::PARAPH_E_AUDIT_EVIDENCE_NOT_FOUND,
             5003 => Self::PARAPH_E_AUDIT_CHAIN_BROKEN,

@@ -143,10 +143,15 @@ fn install_c(options: &InstallOptions) -> Result<(), String> {
 
     let soname = format!("libparaph.so.{}", version.abi());
     let mut rustc_args = vec!["--print".to_owned(), "native-static-libs".to_owned()];
+    // The library is built as libparaph_ffi (see ffi/Cargo.toml) and
+    // installed as libparaph: its recorded name must be the installed one.
+    // Only the shared library links with these; the static one ignores them.
     if os == "linux" {
-        // Only the shared library links with this; the static one ignores it.
         rustc_args.push("-C".to_owned());
         rustc_args.push(format!("link-arg=-Wl,-soname,{soname}"));
+    } else if os == "macos" {
+        rustc_args.push("-C".to_owned());
+        rustc_args.push("link-arg=-Wl,-install_name,@rpath/libparaph.dylib".to_owned());
     }
     let native_libs = build(&root, &options.profile, &rustc_args)?;
     let built = target_dir(&root)?.join(profile_dir(&options.profile));
@@ -170,20 +175,23 @@ fn install_c(options: &InstallOptions) -> Result<(), String> {
         &root.join("ffi/include/paraph.h"),
         &staged_include.join("paraph.h"),
     )?;
-    copy(&built.join("libparaph.a"), &staged_lib.join("libparaph.a"))?;
+    copy(
+        &built.join("libparaph_ffi.a"),
+        &staged_lib.join("libparaph.a"),
+    )?;
     match os {
         "linux" => {
             let real = format!("libparaph.so.{}", version.full);
-            copy(&built.join("libparaph.so"), &staged_lib.join(&real))?;
+            copy(&built.join("libparaph_ffi.so"), &staged_lib.join(&real))?;
             symlink(&real, &staged_lib.join(&soname))?;
             symlink(&soname, &staged_lib.join("libparaph.so"))?;
         }
         "macos" => copy(
-            &built.join("libparaph.dylib"),
+            &built.join("libparaph_ffi.dylib"),
             &staged_lib.join("libparaph.dylib"),
         )?,
         _ => copy(
-            &built.join("libparaph.so"),
+            &built.join("libparaph_ffi.so"),
             &staged_lib.join("libparaph.so"),
         )?,
     }

@@ -68,6 +68,11 @@ static void refused(const paraph_bytes *state, const char *command, const char *
   CHECK(events == NULL);
 }
 
+/* The consent command of a recipient. */
+#define CONSENT(id)                                                                   \
+  "{\"type\":\"consent\",\"recipientId\":\"" id "\",\"version\":\"2026-11\","             \
+  "\"textSha256\":\"cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd\"}"
+
 static void replace_state(paraph_bytes **state, paraph_bytes *next) {
   paraph_bytes_free(*state);
   *state = next;
@@ -101,6 +106,19 @@ static void two_signers_from_draft_to_completed(void) {
                              "{\"type\":\"addRecipient\",\"id\":\"bob\",\"name\":\"Bob Dupont\","
                              "\"email\":\"bob@example.com\",\"routingOrder\":2}",
                              SENDER));
+  /* Each signer needs a signature field before the envelope can go. */
+  refused(state, "{\"type\":\"send\"}", SENDER, PARAPH_E_SIGNER_WITHOUT_FIELD);
+  CHECK_MESSAGE_STARTS("paraph_envelope_apply: signer alice has no signature field");
+  replace_state(&state, step(state,
+                             "{\"type\":\"addField\",\"id\":\"sig_alice\",\"documentId\":\"doc_1\","
+                             "\"recipientId\":\"alice\",\"kind\":\"SIGNATURE\",\"page\":2,"
+                             "\"rect\":{\"x\":72,\"y\":600,\"width\":200,\"height\":60}}",
+                             SENDER));
+  replace_state(&state, step(state,
+                             "{\"type\":\"addField\",\"id\":\"sig_bob\",\"documentId\":\"doc_1\","
+                             "\"recipientId\":\"bob\",\"kind\":\"SIGNATURE\",\"page\":2,"
+                             "\"rect\":{\"x\":300,\"y\":600,\"width\":200,\"height\":60}}",
+                             SENDER));
   replace_state(&state, step(state, "{\"type\":\"send\"}", SENDER));
   CHECK(strstr(bytes_text(state), "\"status\":\"SENT\"") != NULL);
 
@@ -117,11 +135,23 @@ static void two_signers_from_draft_to_completed(void) {
           "\"email\":\"carol@example.com\"}",
           SENDER, PARAPH_E_ENVELOPE_NOT_DRAFT);
 
-  replace_state(&state, step(state, "{\"type\":\"sign\",\"recipientId\":\"alice\"}",
-                             recipient("alice", alice, sizeof alice)));
+  /* Consent to sign electronically comes first. */
+  refused(state, "{\"type\":\"sign\",\"recipientId\":\"alice\"}",
+          recipient("alice", alice, sizeof alice), PARAPH_E_CONSENT_REQUIRED);
+  replace_state(&state, step(state, CONSENT("alice"), alice));
+  replace_state(&state, step(state, "{\"type\":\"sign\",\"recipientId\":\"alice\"}", alice));
   refused(state, "{\"type\":\"sign\",\"recipientId\":\"alice\"}", alice,
           PARAPH_E_RECIPIENT_ALREADY_ACTED);
+  replace_state(&state, step(state, CONSENT("bob"), bob));
   replace_state(&state, step(state, "{\"type\":\"sign\",\"recipientId\":\"bob\"}", bob));
+  /* Everyone signed: the envelope awaits its completion, recorded once the
+     final documents exist. */
+  CHECK(strstr(bytes_text(state), "\"status\":\"SENT\"") != NULL);
+  refused(state, "{\"type\":\"remind\"}",
+          "{\"now\":\"2026-11-23T10:00:00Z\",\"actor\":{\"type\":\"apiKey\",\"id\":\"key_1\"}}",
+          PARAPH_E_ENVELOPE_AWAITING_COMPLETION);
+  replace_state(&state, step(state, "{\"type\":\"complete\"}",
+                             "{\"now\":\"2026-11-23T10:00:00Z\",\"actor\":{\"type\":\"system\"}}"));
   CHECK(strstr(bytes_text(state), "\"status\":\"COMPLETED\"") != NULL);
   CHECK(strstr(bytes_text(state), "\"completedAt\":\"2026-11-23T10:00:00Z\"") != NULL);
   refused(state, "{\"type\":\"void\",\"reason\":\"changed our mind\"}", SENDER,
@@ -210,7 +240,7 @@ static void invalid_json(void) {
   }
   if (CHECK(paraph_bytes_len(state) < sizeof old_schema)) {
     strcpy(old_schema, bytes_text(state));
-    version = strstr(old_schema, "\"schemaVersion\":1");
+    version = strstr(old_schema, "\"schemaVersion\":2");
     if (CHECK(version != NULL)) {
       version[strlen("\"schemaVersion\":")] = '7';
       paraph_bytes *next = SENTINEL, *events = SENTINEL;

@@ -23,7 +23,8 @@ pub fn crate_dir() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Where cargo put this run's `libparaph.so` and `libparaph.a`: next to the
+/// Where cargo put this run's `libparaph_ffi.so` and `libparaph_ffi.a` (the
+/// library `cargo xtask install-c` installs as libparaph): next to the
 /// test executable (`target/<profile>/deps`), since test builds are not
 /// copied up to `target/<profile>`.
 pub fn lib_dir() -> PathBuf {
@@ -51,9 +52,9 @@ fn work_dir() -> PathBuf {
 /// How a program links the library.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Linkage {
-    /// `-lparaph`, found at run time through an rpath.
+    /// `-lparaph_ffi`, found at run time through an rpath.
     Shared,
-    /// `libparaph.a` and the system libraries Rust's std needs.
+    /// `libparaph_ffi.a` and the system libraries Rust's std needs.
     Static,
 }
 
@@ -136,12 +137,12 @@ pub fn build(source: &str, linkage: Linkage) -> PathBuf {
         Linkage::Shared => {
             command
                 .arg(format!("-L{}", lib_dir.display()))
-                .arg("-lparaph")
+                .arg("-lparaph_ffi")
                 .arg(format!("-Wl,-rpath,{}", lib_dir.display()));
         }
         Linkage::Static => {
             command
-                .arg(lib_dir.join("libparaph.a"))
+                .arg(lib_dir.join("libparaph_ffi.a"))
                 .args(NATIVE_STATIC_LIBS);
         }
     }
@@ -170,7 +171,7 @@ pub fn run(binary: &Path, wrapper: &[&str]) -> Output {
         None => Command::new(binary),
     };
     // cargo points LD_LIBRARY_PATH at target/<profile>, which may hold a
-    // `libparaph.so` from an earlier `cargo build` with other features, and
+    // `libparaph_ffi.so` from an earlier `cargo build` with other features, and
     // the loader searches it before the program's runpath: load exactly the
     // library this run built.
     let output = command
