@@ -4,6 +4,21 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Union, final
 
+__all__ = [
+    "Envelope",
+    "Event",
+    "replay",
+    "Webhook",
+    "webhook_sign",
+    "webhook_sign_hex",
+    "webhook_verify",
+    "webhook_verify_hex",
+    "_panic_for_tests",
+    "_raise_for_tests",
+    "error_codes",
+    "__version__",
+]
+
 __version__: str
 
 _Instant = Union[datetime, str]
@@ -52,7 +67,7 @@ class Envelope:
     @property
     def subject(self) -> str: ...
     def __reduce__(self) -> tuple[Any, ...]: ...
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, value: object, /) -> bool: ...
 
 @final
 class Event:
@@ -77,7 +92,7 @@ class Event:
     @property
     def is_published(self) -> bool: ...
     def __reduce__(self) -> tuple[Any, ...]: ...
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, value: object, /) -> bool: ...
 
 def replay(events: Iterable[Event | Mapping[str, Any]]) -> Envelope: ...
 
