@@ -112,9 +112,10 @@ where
     type JsValue = T;
 
     fn compute(&mut self) -> Result<Self::Output> {
-        let work = self.work.take().ok_or_else(|| {
-            napi::Error::new(Status::GenericFailure, "a paraph task ran twice")
-        })?;
+        let work = self
+            .work
+            .take()
+            .ok_or_else(|| napi::Error::new(Status::GenericFailure, "a paraph task ran twice"))?;
         Ok(error::on_worker(work))
     }
 

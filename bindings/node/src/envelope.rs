@@ -9,7 +9,9 @@ use std::sync::Arc;
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
-use paraph::envelope::{self, Actor, Command, Context, CreateEnvelope, Envelope, Event};
+use paraph::envelope::{
+    self, Actor, Command, Context, CreateEnvelope, Envelope as CoreEnvelope, Event,
+};
 
 use crate::convert::{self, CoreTask, InstantInput};
 use crate::error::{boundary, core};
@@ -44,7 +46,7 @@ fn context(env: &Env, ctx: CommandContext) -> Result<Context> {
 #[derive(Debug)]
 pub struct Transition {
     /// The envelope after the command.
-    pub envelope: JsEnvelope,
+    pub envelope: Envelope,
     /// The events, in order, as the core's JSON.
     #[napi(ts_type = "EnvelopeEvent[]")]
     pub events: Vec<serde_json::Value>,
@@ -57,7 +59,7 @@ fn transition(env: &Env, t: envelope::Transition) -> Result<Transition> {
         .map(|e| convert::to_value(env, e))
         .collect::<Result<Vec<_>>>()?;
     Ok(Transition {
-        envelope: JsEnvelope {
+        envelope: Envelope {
             inner: Arc::new(t.envelope),
         },
         events,
@@ -65,14 +67,14 @@ fn transition(env: &Env, t: envelope::Transition) -> Result<Transition> {
 }
 
 /// An envelope at one point of its history (immutable).
-#[napi(js_name = "Envelope")]
+#[napi]
 #[derive(Debug)]
-pub struct JsEnvelope {
-    inner: Arc<Envelope>,
+pub struct Envelope {
+    inner: Arc<CoreEnvelope>,
 }
 
 #[napi]
-impl JsEnvelope {
+impl Envelope {
     /// Creates a draft envelope.
     #[napi]
     pub fn create(
@@ -106,10 +108,10 @@ impl JsEnvelope {
 
     /// Reads an envelope from its JSON text (`schemaVersion` checked first).
     #[napi(js_name = "fromJSON")]
-    pub fn from_json(env: &Env, json: String) -> Result<JsEnvelope> {
+    pub fn from_json(env: &Env, json: String) -> Result<Envelope> {
         boundary(env, || {
-            let envelope = Envelope::from_json(&json).map_err(core(env))?;
-            Ok(JsEnvelope {
+            let envelope = CoreEnvelope::from_json(&json).map_err(core(env))?;
+            Ok(Envelope {
                 inner: Arc::new(envelope),
             })
         })
@@ -120,7 +122,7 @@ impl JsEnvelope {
     pub fn from_object(
         env: &Env,
         #[napi(ts_arg_type = "EnvelopeJson")] value: serde_json::Value,
-    ) -> Result<JsEnvelope> {
+    ) -> Result<Envelope> {
         boundary(env, || {
             let json = serde_json::to_string(&value)
                 .map_err(paraph::Error::from)
@@ -137,7 +139,7 @@ impl JsEnvelope {
 
     /// Whether `other` is the same envelope in the same state.
     #[napi]
-    pub fn equals(&self, other: &JsEnvelope) -> bool {
+    pub fn equals(&self, other: &Envelope) -> bool {
         self.inner == other.inner
     }
 
@@ -186,11 +188,11 @@ fn parse_events(values: Vec<serde_json::Value>) -> paraph::Result<Vec<Event>> {
 pub fn replay(
     env: &Env,
     #[napi(ts_arg_type = "EnvelopeEvent[]")] events: Vec<serde_json::Value>,
-) -> Result<JsEnvelope> {
+) -> Result<Envelope> {
     boundary(env, || {
         let events = parse_events(events).map_err(core(env))?;
         let envelope = envelope::replay(&events).map_err(core(env))?;
-        Ok(JsEnvelope {
+        Ok(Envelope {
             inner: Arc::new(envelope),
         })
     })
@@ -200,11 +202,11 @@ pub fn replay(
 #[napi(ts_return_type = "Promise<Envelope>")]
 pub fn replay_async(
     #[napi(ts_arg_type = "EnvelopeEvent[]")] events: Vec<serde_json::Value>,
-) -> AsyncTask<CoreTask<JsEnvelope>> {
+) -> AsyncTask<CoreTask<Envelope>> {
     AsyncTask::new(CoreTask::new(move || {
         let events = parse_events(events)?;
         let envelope = envelope::replay(&events)?;
-        Ok(JsEnvelope {
+        Ok(Envelope {
             inner: Arc::new(envelope),
         })
     }))

@@ -91,29 +91,25 @@ fn verify_with(
 
 /// Signs and verifies Standard Webhooks deliveries with one secret, like
 /// `Webhook` of the `standardwebhooks` package.
-#[napi(js_name = "Webhook")]
+#[napi]
 #[derive(Debug)]
-pub struct JsWebhook {
+pub struct Webhook {
     secret: WebhookSecret,
     tolerance: Duration,
 }
 
 #[napi]
-impl JsWebhook {
+impl Webhook {
     /// A `whsec_…` secret, or the raw key as a `Buffer`/`Uint8Array`.
     #[napi(constructor)]
-    pub fn new(
-        env: &Env,
-        secret: SecretInput,
-        options: Option<WebhookOptions>,
-    ) -> Result<JsWebhook> {
+    pub fn new(env: &Env, secret: SecretInput, options: Option<WebhookOptions>) -> Result<Webhook> {
         boundary(env, || {
             let tolerance = options
                 .and_then(|o| o.tolerance)
                 .map_or(webhook::DEFAULT_TOLERANCE, |s| {
                     Duration::from_secs(u64::from(s))
                 });
-            Ok(JsWebhook {
+            Ok(Webhook {
                 secret: self::secret(env, secret)?,
                 tolerance,
             })
@@ -249,7 +245,11 @@ pub fn verify_webhook_hex(
     signature: String,
 ) -> Result<()> {
     boundary(env, || {
-        webhook::verify_hex(&convert::bytes(secret), &convert::bytes(payload), &signature)
-            .map_err(core(env))
+        webhook::verify_hex(
+            &convert::bytes(secret),
+            &convert::bytes(payload),
+            &signature,
+        )
+        .map_err(core(env))
     })
 }
