@@ -8,7 +8,7 @@
 //! `python/paraph/_native.pyi` (checked against it by `mypy.stubtest`).
 //!
 //! No panic crosses into Python: every entry point runs inside
-//! [`error::boundary`], which turns a panic into `ParaphError` with code
+//! `error::boundary`, which turns a panic into `ParaphError` with code
 //! `PANIC`.
 
 // pyo3's macros expand to `unsafe` FFI glue; our own code has none.
