@@ -122,6 +122,10 @@ _CLASS_OF_FAMILY: Dict[str, Type[ParaphError]] = {
     "internal": InternalError,
 }
 
+# NEEDS FROM THE CORE: the core's families stop at "signature"; which of its
+# codes are about certificates and keys is read here from the name prefix.
+# A core classification (ErrorCode::is_certificate_error, or a sub-family in
+# error_codes.json) would replace this line.
 _CERTIFICATE_PREFIXES = ("CERT_", "KEY_", "PKCS12_")
 
 
