@@ -1,0 +1,125 @@
+//! JavaScript values in and out, and the one `AsyncTask` of the addon.
+
+use chrono::{DateTime, Utc};
+use napi::bindgen_prelude::*;
+use paraph::ErrorCode;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::error::{self, new_err};
+
+/// Bytes given as a string (its UTF-8), a `Buffer` or a `Uint8Array`.
+pub type BytesInput = Either<String, Uint8Array>;
+
+/// A time given as a `Date` or an RFC 3339 string.
+pub type InstantInput = Either<DateTime<Utc>, String>;
+
+/// Unix seconds given as a number or a `Date`.
+pub type TimestampInput = Either<i64, DateTime<Utc>>;
+
+/// The bytes of a string, `Buffer` or `Uint8Array`, copied so that they can
+/// leave the JS thread.
+pub fn bytes(input: BytesInput) -> Vec<u8> {
+    match input {
+        Either::A(text) => text.into_bytes(),
+        Either::B(array) => array.to_vec(),
+    }
+}
+
+/// A point in time from a `Date` or an RFC 3339 string.
+pub fn instant(env: &Env, input: InstantInput, what: &str) -> Result<DateTime<Utc>> {
+    match input {
+        Either::A(time) => Ok(time),
+        Either::B(text) => DateTime::parse_from_rfc3339(&text)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|e| {
+                new_err(
+                    env,
+                    ErrorCode::InvalidArgument,
+                    format!("{what} {text:?} is not an RFC 3339 time: {e}"),
+                )
+            }),
+    }
+}
+
+/// Unix seconds from a number or a `Date`.
+pub fn unix_seconds(input: TimestampInput) -> i64 {
+    match input {
+        Either::A(seconds) => seconds,
+        Either::B(time) => time.timestamp(),
+    }
+}
+
+/// A core value from its JSON shape (a plain object with camelCase keys).
+pub fn from_value<T: DeserializeOwned>(
+    env: &Env,
+    value: serde_json::Value,
+    what: &str,
+) -> Result<T> {
+    serde_json::from_value(value).map_err(|e| {
+        new_err(
+            env,
+            ErrorCode::MalformedJson,
+            format!("{what} does not have the expected shape: {e}"),
+        )
+    })
+}
+
+/// A core value as a plain JS object: its serde JSON shape.
+pub fn to_value<T: Serialize>(env: &Env, value: &T) -> Result<serde_json::Value> {
+    serde_json::to_value(value).map_err(|e| {
+        new_err(
+            env,
+            ErrorCode::Internal,
+            format!("a core value could not be converted to JSON: {e}"),
+        )
+    })
+}
+
+type Work<T> = Box<dyn FnOnce() -> paraph::Result<T> + Send>;
+
+/// Core work run on the libuv thread pool; the `Promise` resolves with its
+/// value or rejects with the core error as a JS `Error` carrying `code`.
+///
+/// `Task::compute` can only fail with napi's own `Status`, so the core
+/// result travels in `Output` and becomes the JS error in `resolve`, on the
+/// JS thread, where the error object can be built.
+pub struct CoreTask<T> {
+    work: Option<Work<T>>,
+}
+
+impl<T> std::fmt::Debug for CoreTask<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CoreTask")
+            .field("pending", &self.work.is_some())
+            .finish()
+    }
+}
+
+impl<T> CoreTask<T> {
+    pub fn new(work: impl FnOnce() -> paraph::Result<T> + Send + 'static) -> Self {
+        Self {
+            work: Some(Box::new(work)),
+        }
+    }
+}
+
+impl<T> Task for CoreTask<T>
+where
+    T: ToNapiValue + TypeName + Send + 'static,
+{
+    type Output = paraph::Result<T>;
+    type JsValue = T;
+
+    fn compute(&mut self) -> Result<Self::Output> {
+        let work = self
+            .work
+            .take()
+            .ok_or_else(|| napi::Error::new(Status::GenericFailure, "a paraph task ran twice"))?;
+        Ok(error::on_worker(work))
+    }
+
+    fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Self::JsValue> {
+        output.map_err(|err| error::to_js_error(&env, &err))
+    }
+}
