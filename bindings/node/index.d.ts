@@ -24,6 +24,7 @@ export interface CreateEnvelopeParams {
   locale?: string
   /** RFC 3339. */
   expiresAt?: string
+  settings?: { initialsOnEveryPage?: boolean; maxAuthenticationAttempts?: number }
 }
 
 /**
@@ -33,9 +34,11 @@ export interface CreateEnvelopeParams {
  */
 export interface EnvelopeCommand {
   type:
-    | 'update' | 'addDocument' | 'removeDocument' | 'addRecipient' | 'removeRecipient'
-    | 'addField' | 'removeField' | 'send' | 'consent' | 'view' | 'fillField' | 'sign'
-    | 'approve' | 'decline' | 'void' | 'expire' | 'remind' | 'delete'
+    | 'update' | 'addDocument' | 'removeDocument' | 'addRecipient' | 'updateRecipient'
+    | 'removeRecipient' | 'addField' | 'updateField' | 'removeField' | 'send'
+    | 'requestAuthentication' | 'authenticate' | 'consent' | 'view' | 'fillField' | 'sign'
+    | 'approve' | 'decline' | 'void' | 'expire' | 'complete' | 'returnToDraft' | 'remind'
+    | 'delete'
   [key: string]: unknown
 }
 

@@ -12,6 +12,7 @@ const SENDER = { type: 'apiKey', id: 'key_1' }
 const START = Date.parse('2026-11-23T09:00:00Z')
 const at = (minute) => new Date(START + minute * 60_000)
 const CREATE = { id: 'env_1', subject: 'Employment contract', locale: 'fr' }
+const CONSENT = (recipientId) => ({ type: 'consent', recipientId, version: '2026-11', textSha256: 'ef'.repeat(32) })
 
 // One story: a contract signed by an employee, then an HR manager.
 const STORY = [
@@ -25,8 +26,16 @@ const STORY = [
     },
     SENDER,
   ],
+  [
+    {
+      type: 'addField', id: 'f_hr', documentId: 'doc_1', recipientId: 'hr', kind: 'SIGNATURE',
+      page: 2, rect: { x: 300, y: 600, width: 200, height: 50.5 },
+    },
+    SENDER,
+  ],
   [{ type: 'send' }, SENDER],
   [{ type: 'view', recipientId: 'marie' }, { type: 'recipient', id: 'marie' }],
+  [CONSENT('marie'), { type: 'recipient', id: 'marie' }],
   [
     {
       type: 'sign', recipientId: 'marie',
@@ -35,7 +44,10 @@ const STORY = [
     },
     { type: 'recipient', id: 'marie' },
   ],
+  [CONSENT('hr'), { type: 'recipient', id: 'hr' }],
   [{ type: 'sign', recipientId: 'hr' }, { type: 'recipient', id: 'hr' }],
+  // Once everyone signed, the completion is recorded with the final digests.
+  [{ type: 'complete' }, { type: 'system' }],
 ]
 
 function runStory() {
@@ -73,7 +85,7 @@ test('JSON round trips: toJSON, fromJSON, fromObject', () => {
   const final = runStory().states.at(-1)
   assert.ok(Envelope.fromJSON(JSON.stringify(final)).equals(final))
   assert.ok(Envelope.fromObject(final.toJSON()).equals(final))
-  assert.equal(final.toJSON().schemaVersion, 1)
+  assert.equal(final.toJSON().schemaVersion, 2)
   assert.ok(!Envelope.fromObject({ ...final.toJSON(), subject: 'other' }).equals(final))
 })
 

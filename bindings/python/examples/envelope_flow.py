@@ -12,10 +12,23 @@ from typing import List
 
 import paraph
 from paraph import Actor, Envelope, Event
-from paraph.commands import AddDocument, AddRecipient, CreateEnvelope, Send, Sign, View
+from paraph.commands import (
+    AddDocument,
+    AddField,
+    AddRecipient,
+    Complete,
+    Consent,
+    CreateEnvelope,
+    Rect,
+    Send,
+    Sign,
+    View,
+)
 from paraph.webhooks import Webhook
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+# SHA-256 of the consent text each signer accepted (hex).
+CONSENT = "9f" * 32
 
 
 def main() -> None:
@@ -28,10 +41,18 @@ def main() -> None:
         (AddDocument(id="doc_1", name="contract.pdf", page_count=3, sha256="ab" * 32), sender),
         (AddRecipient(id="employee", name="Marie Dubois", email="marie@example.com", routing_order=1), sender),
         (AddRecipient(id="hr", name="Hana Kim", email="hana@example.com", routing_order=2), sender),
+        (AddField(id="sig_employee", document_id="doc_1", recipient_id="employee", kind="SIGNATURE",
+                  page=3, rect=Rect(72, 640, 200, 60)), sender),
+        (AddField(id="sig_hr", document_id="doc_1", recipient_id="hr", kind="SIGNATURE",
+                  page=3, rect=Rect(320, 640, 200, 60)), sender),
         (Send(), sender),
         (View(recipient_id="employee"), Actor.recipient("employee")),
+        (Consent(recipient_id="employee", version="2026-11", text_sha256=CONSENT), Actor.recipient("employee")),
         (Sign(recipient_id="employee"), Actor.recipient("employee")),
+        (Consent(recipient_id="hr", version="2026-11", text_sha256=CONSENT), Actor.recipient("hr")),
         (Sign(recipient_id="hr"), Actor.recipient("hr")),
+        # Once everyone signed and the final documents exist.
+        (Complete(), Actor.system()),
     ]
     for minute, (command, actor) in enumerate(steps, start=1):
         envelope, events = envelope.apply(command, now=start + timedelta(minutes=minute), actor=actor)

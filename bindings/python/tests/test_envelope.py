@@ -19,14 +19,23 @@ from paraph.commands import (
     AddDocument,
     AddField,
     AddRecipient,
+    Authenticate,
+    Complete,
+    Consent,
     CreateEnvelope,
     Decline,
     DocumentDigest,
+    EnvelopeSettings,
+    PageSize,
     Rect,
+    RequestAuthentication,
+    ReturnToDraft,
     Send,
     Sign,
     TypedSignature,
     Update,
+    UpdateField,
+    UpdateRecipient,
     View,
 )
 
@@ -47,8 +56,16 @@ STORY: List[Tuple[Any, Actor]] = [
         ),
         SENDER,
     ),
+    (
+        AddField(
+            id="f_hr", document_id="doc_1", recipient_id="hr", kind="SIGNATURE",
+            page=2, rect=Rect(300, 600, 200, 50),
+        ),
+        SENDER,
+    ),
     (Send(), SENDER),
     (View(recipient_id="marie"), Actor.recipient("marie")),
+    (Consent(recipient_id="marie", version="2026-11", text_sha256="ef" * 32), Actor.recipient("marie")),
     (
         Sign(
             recipient_id="marie",
@@ -57,7 +74,10 @@ STORY: List[Tuple[Any, Actor]] = [
         ),
         Actor.recipient("marie"),
     ),
+    (Consent(recipient_id="hr", version="2026-11", text_sha256="ef" * 32), Actor.recipient("hr")),
     (Sign(recipient_id="hr"), Actor.recipient("hr")),
+    # Once everyone signed, the completion is recorded with the final digests.
+    (Complete(), Actor.system()),
 ]
 
 
@@ -218,3 +238,39 @@ def test_every_transition_is_the_one_the_cli_produces(tmp_path: Path) -> None:
         assert expected["events"] == [e.to_dict() for e in history[seen : seen + n]]
         seen += n
     assert seen == len(history)
+
+
+def test_corrections_codes_and_a_new_round_through_typed_commands() -> None:
+    envelope, _ = Envelope.create(
+        CreateEnvelope(
+            id="env_8", subject="S", signature_level="ADVANCED",
+            settings=EnvelopeSettings(max_authentication_attempts=2),
+        ),
+        now=NOW, actor=SENDER,
+    )
+    steps: List[Tuple[Any, Actor]] = [
+        (AddDocument(id="d", name="d.pdf", page_count=1, sha256=SHA, pages=[PageSize(612, 792)]), SENDER),
+        (AddRecipient(id="minji", name="Min-ji Park", phone="+821012345678", authentication="SMS_CODE"), SENDER),
+        (AddField(id="f", document_id="d", recipient_id="minji", kind="SIGNATURE", page=1, rect=Rect(72, 600, 200, 50)), SENDER),
+        (UpdateRecipient(recipient_id="minji", name="Minji Park"), SENDER),
+        (UpdateField(field_id="f", rect=Rect(300, 600, 200, 50), multiline=False), SENDER),
+        (Send(), SENDER),
+        (RequestAuthentication(recipient_id="minji"), Actor.recipient("minji")),
+        (Authenticate(recipient_id="minji", method="SMS_CODE", passed=False), Actor.recipient("minji")),
+        (ReturnToDraft(reason="wrong salary"), SENDER),
+    ]
+    for minute, (command, actor) in enumerate(steps, start=1):
+        envelope, _ = envelope.apply(command, now=at(minute), actor=actor)
+    data = envelope.to_dict()
+    assert data["status"] == "DRAFT" and data["round"] == 2
+    assert data["recipients"][0]["name"] == "Minji Park"
+    assert "email" not in data["recipients"][0]
+    assert data["fields"][0]["rect"]["x"] == 300
+    # A rectangle past the page's edge is refused with its code.
+    with pytest.raises(paraph.EnvelopeStateError) as caught:
+        envelope.apply(UpdateField(field_id="f", rect=Rect(500, 600, 200, 50)), now=at(20), actor=SENDER)
+    assert caught.value.code == "FIELD_OUT_OF_BOUNDS"
+    # Misspelt keys are refused, not ignored.
+    with pytest.raises(paraph.RequestError) as refused:
+        envelope.apply({"type": "updateField", "fieldId": "f", "pgae": 2}, now=at(21), actor=SENDER)
+    assert refused.value.code == "MALFORMED_JSON"

@@ -27,15 +27,23 @@ __all__ = [
     "DocumentDigest",
     "TypedSignature",
     "DrawnSignature",
+    "EnvelopeSettings",
+    "PageSize",
+    "FieldAnchor",
+    "FieldPlacement",
     "CreateEnvelope",
     "Update",
     "AddDocument",
     "RemoveDocument",
     "AddRecipient",
+    "UpdateRecipient",
     "RemoveRecipient",
     "AddField",
+    "UpdateField",
     "RemoveField",
     "Send",
+    "RequestAuthentication",
+    "Authenticate",
     "Consent",
     "View",
     "FillField",
@@ -44,6 +52,8 @@ __all__ = [
     "Decline",
     "Void",
     "Expire",
+    "Complete",
+    "ReturnToDraft",
     "Remind",
     "Delete",
     "UNSET",
@@ -168,6 +178,40 @@ SignatureMark = Union[TypedSignature, DrawnSignature]
 
 
 @dataclass(frozen=True)
+class EnvelopeSettings(_Shape):
+    """Initials on every page; failed codes before a recipient is locked out."""
+
+    initials_on_every_page: bool = False
+    max_authentication_attempts: int = 5
+
+
+@dataclass(frozen=True)
+class PageSize(_Shape):
+    """A page as displayed, in points."""
+
+    width: float
+    height: float
+
+
+@dataclass(frozen=True)
+class FieldAnchor(_Shape):
+    """Place a field beside the ``occurrence``-th appearance of ``text``."""
+
+    text: str
+    occurrence: int = 1
+    placement: str = "RIGHT"
+
+
+@dataclass(frozen=True)
+class FieldPlacement(_Shape):
+    """Where an anchored field was placed (the workflow's prepare step gives these)."""
+
+    field_id: str
+    page: int
+    rect: Rect
+
+
+@dataclass(frozen=True)
 class CreateEnvelope(_Shape):
     """The parameters of ``Envelope.create``."""
 
@@ -177,6 +221,7 @@ class CreateEnvelope(_Shape):
     signature_level: str = "SIMPLE"
     locale: str = "en"
     expires_at: Optional[Union[datetime, str]] = None
+    settings: Optional[EnvelopeSettings] = None
 
 
 @dataclass(frozen=True)
@@ -190,15 +235,19 @@ class Update(_Shape):
     signature_level: Any = UNSET
     locale: Any = UNSET
     expires_at: Any = UNSET
+    settings: Any = UNSET
 
 
 @dataclass(frozen=True)
 class AddDocument(_Shape):
+    """``pages`` (each page's size) lets the envelope check that fields fit."""
+
     _type = "addDocument"
     id: str
     name: str
     page_count: int
     sha256: str
+    pages: List[PageSize] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -209,14 +258,31 @@ class RemoveDocument(_Shape):
 
 @dataclass(frozen=True)
 class AddRecipient(_Shape):
+    """An email, a phone (E.164), or both; ``SMS_CODE`` needs the phone."""
+
     _type = "addRecipient"
     id: str
     name: str
-    email: str
+    email: Optional[str] = None
     phone: Optional[str] = None
     role: str = "SIGNER"
     routing_order: int = 1
     authentication: str = "EMAIL_LINK"
+
+
+@dataclass(frozen=True)
+class UpdateRecipient(_Shape):
+    """Change a draft's recipient; ``UNSET`` stays, ``None`` clears ``email``/``phone``."""
+
+    _type = "updateRecipient"
+    _keep_none = ("email", "phone")
+    recipient_id: str
+    name: Any = UNSET
+    email: Any = UNSET
+    phone: Any = UNSET
+    role: Any = UNSET
+    routing_order: Any = UNSET
+    authentication: Any = UNSET
 
 
 @dataclass(frozen=True)
@@ -236,6 +302,30 @@ class AddField(_Shape):
     rect: Rect
     required: bool = True
     value: Optional[str] = None
+    multiline: bool = False
+    anchor: Optional[FieldAnchor] = None
+
+    def to_dict(self) -> Dict[str, Any]:
+        out = super().to_dict()
+        if not self.multiline:
+            out.pop("multiline")
+        return out
+
+
+@dataclass(frozen=True)
+class UpdateField(_Shape):
+    """Change a draft's field; ``UNSET`` stays, ``None`` clears ``value``/``anchor``."""
+
+    _type = "updateField"
+    _keep_none = ("value", "anchor")
+    field_id: str
+    recipient_id: Any = UNSET
+    page: Any = UNSET
+    rect: Any = UNSET
+    required: Any = UNSET
+    value: Any = UNSET
+    multiline: Any = UNSET
+    anchor: Any = UNSET
 
 
 @dataclass(frozen=True)
@@ -246,7 +336,33 @@ class RemoveField(_Shape):
 
 @dataclass(frozen=True)
 class Send(_Shape):
+    """``documents``: the digests as sent, ``placements``: where anchored fields went
+    (both from the workflow's prepare step)."""
+
     _type = "send"
+    documents: List[DocumentDigest] = field(default_factory=list)
+    placements: List[FieldPlacement] = field(default_factory=list)
+
+    def to_dict(self) -> Dict[str, Any]:
+        return {k: v for k, v in super().to_dict().items() if v != []}
+
+
+@dataclass(frozen=True)
+class RequestAuthentication(_Shape):
+    """A code (SMS or access code) was sent to the recipient."""
+
+    _type = "requestAuthentication"
+    recipient_id: str
+
+
+@dataclass(frozen=True)
+class Authenticate(_Shape):
+    """The outcome of the caller's check of the recipient's code."""
+
+    _type = "authenticate"
+    recipient_id: str
+    method: str
+    passed: bool
 
 
 @dataclass(frozen=True)
@@ -277,12 +393,17 @@ class Sign(_Shape):
     recipient_id: str
     documents: List[DocumentDigest] = field(default_factory=list)
     signature: Optional[SignatureMark] = None
+    certificate_sha256: Optional[str] = None
 
 
 @dataclass(frozen=True)
 class Approve(_Shape):
     _type = "approve"
     recipient_id: str
+    documents: List[DocumentDigest] = field(default_factory=list)
+
+    def to_dict(self) -> Dict[str, Any]:
+        return {k: v for k, v in super().to_dict().items() if v != []}
 
 
 @dataclass(frozen=True)
@@ -304,6 +425,25 @@ class Expire(_Shape):
 
 
 @dataclass(frozen=True)
+class Complete(_Shape):
+    """Record the completion once everyone acted, with the final documents' digests."""
+
+    _type = "complete"
+    documents: List[DocumentDigest] = field(default_factory=list)
+
+    def to_dict(self) -> Dict[str, Any]:
+        return {k: v for k, v in super().to_dict().items() if v != []}
+
+
+@dataclass(frozen=True)
+class ReturnToDraft(_Shape):
+    """Recall a sent envelope nobody has acted on, for correction."""
+
+    _type = "returnToDraft"
+    reason: str
+
+
+@dataclass(frozen=True)
 class Remind(_Shape):
     _type = "remind"
     recipient_ids: List[str] = field(default_factory=list)
@@ -315,8 +455,9 @@ class Delete(_Shape):
 
 
 Command = Union[
-    Update, AddDocument, RemoveDocument, AddRecipient, RemoveRecipient, AddField,
-    RemoveField, Send, Consent, View, FillField, Sign, Approve, Decline, Void,
-    Expire, Remind, Delete,
+    Update, AddDocument, RemoveDocument, AddRecipient, UpdateRecipient, RemoveRecipient,
+    AddField, UpdateField, RemoveField, Send, RequestAuthentication, Authenticate,
+    Consent, View, FillField, Sign, Approve, Decline, Void, Expire, Complete,
+    ReturnToDraft, Remind, Delete,
 ]
 """Any typed command."""
