@@ -13,6 +13,8 @@
 //! [`app::app`] builds the whole router from an [`state::AppState`], so
 //! tests drive it with `tower::ServiceExt::oneshot` and no socket.
 #![forbid(unsafe_code)]
+// In tests a failed unwrap is a failed test, which is what it should be.
+#![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod app;
 pub mod auth;

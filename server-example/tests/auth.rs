@@ -1,5 +1,6 @@
 //! API keys: how they are presented, refused, scoped, listed and revoked;
 //! and `/account/me`.
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
 mod common;
 
@@ -65,34 +66,68 @@ async fn missing_malformed_unknown_and_mistyped_keys_get_one_identical_401() {
         r.assert_error(401, "UNAUTHENTICATED");
         bodies.push(r.body.clone());
     }
-    assert!(bodies.windows(2).all(|w| w[0] == w[1]), "every failure reads the same");
+    assert!(
+        bodies.windows(2).all(|w| w[0] == w[1]),
+        "every failure reads the same"
+    );
 }
 
 #[tokio::test]
 async fn a_missing_scope_is_403_with_the_scope_named() {
     let app = TestApp::new().await;
     let reader = app.scoped_key(&["envelopes:read"]).await;
-    assert_eq!(app.get("/api/v1/envelopes", &reader).await.status, StatusCode::OK);
-    assert_eq!(app.get("/api/v1/documents", &reader).await.status, StatusCode::OK);
-    let r = app.post("/api/v1/envelopes", &reader, &json!({"subject": "S"})).await;
+    assert_eq!(
+        app.get("/api/v1/envelopes", &reader).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.get("/api/v1/documents", &reader).await.status,
+        StatusCode::OK
+    );
+    let r = app
+        .post("/api/v1/envelopes", &reader, &json!({"subject": "S"}))
+        .await;
     r.assert_error(403, "INSUFFICIENT_SCOPE");
-    assert_eq!(r.json["error"], "Insufficient scope: envelopes:write required");
-    let r = app.post("/api/v1/webhooks", &reader, &json!({"url": "http://127.0.0.1:9/h"})).await;
+    assert_eq!(
+        r.json["error"],
+        "Insufficient scope: envelopes:write required"
+    );
+    let r = app
+        .post(
+            "/api/v1/webhooks",
+            &reader,
+            &json!({"url": "http://127.0.0.1:9/h"}),
+        )
+        .await;
     r.assert_error(403, "INSUFFICIENT_SCOPE");
-    assert_eq!(r.json["error"], "Insufficient scope: webhooks:write required");
-    app.get("/api/v1/keys", &reader).await.assert_error(403, "INSUFFICIENT_SCOPE");
+    assert_eq!(
+        r.json["error"],
+        "Insufficient scope: webhooks:write required"
+    );
+    app.get("/api/v1/keys", &reader)
+        .await
+        .assert_error(403, "INSUFFICIENT_SCOPE");
     // A writer without read scope cannot list.
     let writer = app.scoped_key(&["envelopes:write"]).await;
-    app.get("/api/v1/envelopes", &writer).await.assert_error(403, "INSUFFICIENT_SCOPE");
+    app.get("/api/v1/envelopes", &writer)
+        .await
+        .assert_error(403, "INSUFFICIENT_SCOPE");
     // Any valid key may read its account.
-    assert_eq!(app.get("/api/v1/account/me", &writer).await.status, StatusCode::OK);
+    assert_eq!(
+        app.get("/api/v1/account/me", &writer).await.status,
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
 async fn keys_are_shown_once_listed_by_prefix_and_revoked_at_once() {
     let app = TestApp::new().await;
     let created = app
-        .post("/api/v1/keys", &app.a, &json!({"name": "CI", "scopes": ["envelopes:read"]}))
+        .post(
+            "/api/v1/keys",
+            &app.a,
+            &json!({"name": "CI", "scopes": ["envelopes:read"]}),
+        )
         .await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
     let key_text = created.json["key"].as_str().unwrap().to_owned();
@@ -107,7 +142,10 @@ async fn keys_are_shown_once_listed_by_prefix_and_revoked_at_once() {
         id: id.clone(),
         tenant: app.a.tenant.clone(),
     };
-    assert_eq!(app.get("/api/v1/envelopes", &new_key).await.status, StatusCode::OK);
+    assert_eq!(
+        app.get("/api/v1/envelopes", &new_key).await.status,
+        StatusCode::OK
+    );
 
     let list = app.get("/api/v1/keys", &app.a).await;
     assert_eq!(list.status, StatusCode::OK);
@@ -115,16 +153,31 @@ async fn keys_are_shown_once_listed_by_prefix_and_revoked_at_once() {
     assert!(!list.text().contains("hash"), "nor its hash");
     let listed = list.json["data"].as_array().unwrap();
     assert!(listed.iter().all(|k| k.get("key").is_none()));
-    assert!(listed.iter().any(|k| k["id"] == id.as_str() && k["revokedAt"].is_null()));
-    assert!(listed.iter().all(|k| k["livemode"] == true), "a live key lists live keys");
+    assert!(
+        listed
+            .iter()
+            .any(|k| k["id"] == id.as_str() && k["revokedAt"].is_null())
+    );
+    assert!(
+        listed.iter().all(|k| k["livemode"] == true),
+        "a live key lists live keys"
+    );
 
     let revoked = app.delete(&format!("/api/v1/keys/{id}"), &app.a).await;
     assert_eq!(revoked.status, StatusCode::OK);
     assert_eq!(revoked.json, json!({"success": true}));
     // At once: the very next request is refused.
-    app.get("/api/v1/envelopes", &new_key).await.assert_error(401, "API_KEY_REVOKED");
+    app.get("/api/v1/envelopes", &new_key)
+        .await
+        .assert_error(401, "API_KEY_REVOKED");
     let list = app.get("/api/v1/keys", &app.a).await;
-    let entry = list.json["data"].as_array().unwrap().iter().find(|k| k["id"] == id.as_str()).cloned().unwrap();
+    let entry = list.json["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["id"] == id.as_str())
+        .cloned()
+        .unwrap();
     assert!(entry["revokedAt"].is_string());
 }
 
@@ -132,26 +185,51 @@ async fn keys_are_shown_once_listed_by_prefix_and_revoked_at_once() {
 async fn key_management_needs_every_scope_and_stays_in_its_mode() {
     let app = TestApp::new().await;
     let partial = app.scoped_key(&["envelopes:read", "envelopes:write"]).await;
-    app.post("/api/v1/keys", &partial, &json!({})).await.assert_error(403, "INSUFFICIENT_SCOPE");
-    app.delete(&format!("/api/v1/keys/{}", app.a.id), &partial).await.assert_error(403, "INSUFFICIENT_SCOPE");
+    app.post("/api/v1/keys", &partial, &json!({}))
+        .await
+        .assert_error(403, "INSUFFICIENT_SCOPE");
+    app.delete(&format!("/api/v1/keys/{}", app.a.id), &partial)
+        .await
+        .assert_error(403, "INSUFFICIENT_SCOPE");
     // A test key makes test keys, never live ones, and never sees live keys.
-    app.post("/api/v1/keys", &app.a_test, &json!({"mode": "live"})).await.assert_error(403, "INSUFFICIENT_SCOPE");
+    app.post("/api/v1/keys", &app.a_test, &json!({"mode": "live"}))
+        .await
+        .assert_error(403, "INSUFFICIENT_SCOPE");
     let made = app.post("/api/v1/keys", &app.a_test, &json!({})).await;
     assert_eq!(made.status, StatusCode::CREATED);
     assert!(made.json["key"].as_str().unwrap().starts_with("sk_test_"));
     let list = app.get("/api/v1/keys", &app.a_test).await;
-    assert!(list.json["data"].as_array().unwrap().iter().all(|k| k["livemode"] == false));
-    app.delete(&format!("/api/v1/keys/{}", app.a.id), &app.a_test).await.assert_error(404, "RESOURCE_NOT_FOUND");
-    app.post("/api/v1/keys", &app.a, &json!({"scopes": ["admin"]})).await.assert_error(400, "INVALID_ARGUMENT");
-    app.post("/api/v1/keys", &app.a, &json!({"mode": "prod"})).await.assert_error(400, "INVALID_ARGUMENT");
-    app.post("/api/v1/keys", &app.a, &json!({"name": ""})).await.assert_error(400, "INVALID_ARGUMENT");
+    assert!(
+        list.json["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|k| k["livemode"] == false)
+    );
+    app.delete(&format!("/api/v1/keys/{}", app.a.id), &app.a_test)
+        .await
+        .assert_error(404, "RESOURCE_NOT_FOUND");
+    app.post("/api/v1/keys", &app.a, &json!({"scopes": ["admin"]}))
+        .await
+        .assert_error(400, "INVALID_ARGUMENT");
+    app.post("/api/v1/keys", &app.a, &json!({"mode": "prod"}))
+        .await
+        .assert_error(400, "INVALID_ARGUMENT");
+    app.post("/api/v1/keys", &app.a, &json!({"name": ""}))
+        .await
+        .assert_error(400, "INVALID_ARGUMENT");
 }
 
 #[tokio::test]
 async fn keys_are_stored_only_as_a_hash() {
     let app = TestApp::new().await;
     let parsed = paraph_server::auth::parse_key(&app.a.key).unwrap();
-    let record = app.store.key_by_public_id(&parsed.public_id).await.unwrap().unwrap();
+    let record = app
+        .store
+        .key_by_public_id(&parsed.public_id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(record.key_hash, paraph_server::auth::hash_key(&app.a.key));
     assert_ne!(record.key_hash, app.a.key);
     assert!(!record.key_hash.contains(&app.a.key[8..]));

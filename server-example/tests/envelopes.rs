@@ -1,5 +1,6 @@
 //! `/envelopes`: drafts in every request shape existing clients send,
 //! lists, changes, deletion and voiding, and what is persisted.
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
 mod common;
 
@@ -41,12 +42,20 @@ async fn variant_a_upload_then_draft_with_document_ids() {
     assert_eq!(recipient["routingOrder"], 1);
     assert_eq!(recipient["status"], "PENDING");
     assert!(recipient["signedAt"].is_null());
-    assert!(recipient.get("accessToken").is_none(), "no access token before send");
+    assert!(
+        recipient.get("accessToken").is_none(),
+        "no access token before send"
+    );
     assert_eq!(e["signers"], e["recipients"]);
     assert_eq!(e["documents"][0]["id"], doc.as_str());
     assert_eq!(e["documents"][0]["pages"], 2);
 
-    let got = app.get(&format!("/api/v1/envelopes/{}", e["id"].as_str().unwrap()), &app.a).await;
+    let got = app
+        .get(
+            &format!("/api/v1/envelopes/{}", e["id"].as_str().unwrap()),
+            &app.a,
+        )
+        .await;
     assert_eq!(got.status, StatusCode::OK);
     assert_eq!(got.json, r.json);
 }
@@ -96,10 +105,18 @@ async fn variant_c_title_recipients_and_webhook_url() {
     assert_eq!(r.json["subject"], "Contrat de prestation");
     assert_eq!(r.json["webhook_url"], "http://127.0.0.1:9/webhooks/sign");
     assert_eq!(r.json["webhookUrl"], "http://127.0.0.1:9/webhooks/sign");
-    assert!(r.json["webhookSecret"].as_str().unwrap().starts_with("whsec_"));
+    assert!(
+        r.json["webhookSecret"]
+            .as_str()
+            .unwrap()
+            .starts_with("whsec_")
+    );
     let id = r.json["id"].as_str().unwrap();
     let got = app.get(&format!("/api/v1/envelopes/{id}"), &app.a).await;
-    assert!(got.json.get("webhookSecret").is_none(), "the secret is shown once");
+    assert!(
+        got.json.get("webhookSecret").is_none(),
+        "the secret is shown once"
+    );
     let webhooks = app.get("/api/v1/webhooks", &app.a).await;
     assert_eq!(webhooks.json["data"][0]["envelopeId"], id);
 
@@ -165,9 +182,17 @@ async fn every_documented_option_is_accepted_and_unknown_keys_are_ignored() {
     assert_eq!(e["tags"], json!(["legal", "q4"]));
     assert_eq!(e["category"], "NDA");
     assert_eq!(e["documents"].as_array().unwrap().len(), 2);
-    let roles: Vec<&str> = e["recipients"].as_array().unwrap().iter().map(|r| r["role"].as_str().unwrap()).collect();
+    let roles: Vec<&str> = e["recipients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["role"].as_str().unwrap())
+        .collect();
     assert_eq!(roles, ["SIGNER", "APPROVER", "CARBON_COPY", "VIEWER"]);
-    assert_eq!(e["recipients"][3]["name"], "d@example.com", "a missing name defaults to the email");
+    assert_eq!(
+        e["recipients"][3]["name"], "d@example.com",
+        "a missing name defaults to the email"
+    );
     assert_eq!(e["signers"].as_array().unwrap().len(), 1);
     let fields = e["fields"].as_array().unwrap();
     assert_eq!(fields.len(), 4);
@@ -198,34 +223,92 @@ async fn invalid_drafts_get_typed_errors() {
         let app = &app;
         async move { app.post("/api/v1/envelopes", &app.a, &body).await }
     };
-    post(json!({"recipients": []})).await.assert_error(400, "INVALID_ARGUMENT");
-    post(json!({"subject": "A", "title": "B"})).await.assert_error(400, "INVALID_ARGUMENT");
-    post(json!({"subject": "  "})).await.assert_error(422, "INVALID_ENVELOPE");
-    post(json!({"subject": "S", "templateId": "tpl_1"})).await.assert_error(400, "INVALID_ARGUMENT");
-    post(json!({"subject": "S", "redirectUrl": "http://app.example/done"})).await.assert_error(400, "INVALID_ARGUMENT");
-    post(json!({"subject": "S", "locale": "French"})).await.assert_error(422, "INVALID_ENVELOPE");
-    post(json!({"subject": "S", "signatureLevel": "SUPREME"})).await.assert_error(400, "INVALID_ARGUMENT");
-    post(json!({"subject": "S", "expiresAt": "2001-01-01T00:00:00Z"})).await.assert_error(422, "INVALID_ENVELOPE");
-    post(json!({"subject": "S", "recipients": [{"email": "not-an-email"}]})).await.assert_error(422, "INVALID_RECIPIENT");
-    post(json!({"subject": "S", "recipients": [{"email": "a@example.com", "role": "OWNER"}]})).await.assert_error(400, "INVALID_ARGUMENT");
-    post(json!({"subject": "S", "requireSmsOtp": true, "recipients": [{"email": "a@example.com"}]})).await.assert_error(422, "INVALID_RECIPIENT");
-    post(json!({"subject": "S", "documentIds": ["doc_missing"]})).await.assert_error(404, "RESOURCE_NOT_FOUND");
-    post(json!({"subject": "S", "documentIds": [doc, doc]})).await.assert_error(400, "INVALID_ARGUMENT");
-    post(json!({"subject": "S", "documents": [{"base64Pdf": b64(b"%PDF-1.4 junk")}]})).await.assert_error(422, "PDF_MALFORMED");
-    let with_fields = |fields: serde_json::Value| {
-        json!({"subject": "S", "documentIds": [doc], "recipients": [{"email": "a@example.com"}, {"email": "cc@example.com", "role": "CC"}], "fields": fields})
-    };
-    post(with_fields(json!([{"recipientEmail": "z@example.com"}]))).await.assert_error(400, "INVALID_ARGUMENT");
-    post(with_fields(json!([{"recipientIndex": 5}]))).await.assert_error(400, "INVALID_ARGUMENT");
-    post(with_fields(json!([{"recipientIndex": 0, "documentIndex": 3}]))).await.assert_error(400, "INVALID_ARGUMENT");
-    post(with_fields(json!([{"recipientIndex": 0, "pageNumber": 9}]))).await.assert_error(422, "FIELD_OUT_OF_BOUNDS");
-    post(with_fields(json!([{"recipientIndex": 0, "width": -1}]))).await.assert_error(422, "FIELD_OUT_OF_BOUNDS");
-    post(with_fields(json!([{"recipientIndex": 1}]))).await.assert_error(422, "FIELD_RECIPIENT_NOT_ALLOWED");
-    post(with_fields(json!([{"recipientIndex": 1, "anchorText": "Sign here"}]))).await.assert_error(422, "FIELD_RECIPIENT_NOT_ALLOWED");
-    post(with_fields(json!([{"recipientIndex": 0, "fieldType": "RADIO_GROUP"}]))).await.assert_error(400, "INVALID_ARGUMENT");
-    post(with_fields(json!([{"recipientIndex": 0, "anchorText": "x", "anchorPlacement": "diagonal"}]))).await.assert_error(400, "INVALID_ARGUMENT");
-    post(json!({"subject": "S", "webhook_url": "https://10.0.0.1/hook"})).await.assert_error(422, "WEBHOOK_URL_FORBIDDEN");
-    post(json!({"subject": 5})).await.assert_error(400, "MALFORMED_JSON");
+    post(json!({"recipients": []}))
+        .await
+        .assert_error(400, "INVALID_ARGUMENT");
+    post(json!({"subject": "A", "title": "B"}))
+        .await
+        .assert_error(400, "INVALID_ARGUMENT");
+    post(json!({"subject": "  "}))
+        .await
+        .assert_error(422, "INVALID_ENVELOPE");
+    post(json!({"subject": "S", "templateId": "tpl_1"}))
+        .await
+        .assert_error(400, "INVALID_ARGUMENT");
+    post(json!({"subject": "S", "redirectUrl": "http://app.example/done"}))
+        .await
+        .assert_error(400, "INVALID_ARGUMENT");
+    post(json!({"subject": "S", "locale": "French"}))
+        .await
+        .assert_error(422, "INVALID_ENVELOPE");
+    post(json!({"subject": "S", "signatureLevel": "SUPREME"}))
+        .await
+        .assert_error(400, "INVALID_ARGUMENT");
+    post(json!({"subject": "S", "expiresAt": "2001-01-01T00:00:00Z"}))
+        .await
+        .assert_error(422, "INVALID_ENVELOPE");
+    post(json!({"subject": "S", "recipients": [{"email": "not-an-email"}]}))
+        .await
+        .assert_error(422, "INVALID_RECIPIENT");
+    post(json!({"subject": "S", "recipients": [{"email": "a@example.com", "role": "OWNER"}]}))
+        .await
+        .assert_error(400, "INVALID_ARGUMENT");
+    post(
+        json!({"subject": "S", "requireSmsOtp": true, "recipients": [{"email": "a@example.com"}]}),
+    )
+    .await
+    .assert_error(422, "INVALID_RECIPIENT");
+    post(json!({"subject": "S", "documentIds": ["doc_missing"]}))
+        .await
+        .assert_error(404, "RESOURCE_NOT_FOUND");
+    post(json!({"subject": "S", "documentIds": [doc, doc]}))
+        .await
+        .assert_error(400, "INVALID_ARGUMENT");
+    post(json!({"subject": "S", "documents": [{"base64Pdf": b64(b"%PDF-1.4 junk")}]}))
+        .await
+        .assert_error(422, "PDF_MALFORMED");
+    let with_fields = |fields: serde_json::Value| json!({"subject": "S", "documentIds": [doc], "recipients": [{"email": "a@example.com"}, {"email": "cc@example.com", "role": "CC"}], "fields": fields});
+    post(with_fields(json!([{"recipientEmail": "z@example.com"}])))
+        .await
+        .assert_error(400, "INVALID_ARGUMENT");
+    post(with_fields(json!([{"recipientIndex": 5}])))
+        .await
+        .assert_error(400, "INVALID_ARGUMENT");
+    post(with_fields(
+        json!([{"recipientIndex": 0, "documentIndex": 3}]),
+    ))
+    .await
+    .assert_error(400, "INVALID_ARGUMENT");
+    post(with_fields(json!([{"recipientIndex": 0, "pageNumber": 9}])))
+        .await
+        .assert_error(422, "FIELD_OUT_OF_BOUNDS");
+    post(with_fields(json!([{"recipientIndex": 0, "width": -1}])))
+        .await
+        .assert_error(422, "FIELD_OUT_OF_BOUNDS");
+    post(with_fields(json!([{"recipientIndex": 1}])))
+        .await
+        .assert_error(422, "FIELD_RECIPIENT_NOT_ALLOWED");
+    post(with_fields(
+        json!([{"recipientIndex": 1, "anchorText": "Sign here"}]),
+    ))
+    .await
+    .assert_error(422, "FIELD_RECIPIENT_NOT_ALLOWED");
+    post(with_fields(
+        json!([{"recipientIndex": 0, "fieldType": "RADIO_GROUP"}]),
+    ))
+    .await
+    .assert_error(400, "INVALID_ARGUMENT");
+    post(with_fields(
+        json!([{"recipientIndex": 0, "anchorText": "x", "anchorPlacement": "diagonal"}]),
+    ))
+    .await
+    .assert_error(400, "INVALID_ARGUMENT");
+    post(json!({"subject": "S", "webhook_url": "https://10.0.0.1/hook"}))
+        .await
+        .assert_error(422, "WEBHOOK_URL_FORBIDDEN");
+    post(json!({"subject": 5}))
+        .await
+        .assert_error(400, "MALFORMED_JSON");
     // Nothing above created an envelope.
     let list = app.get("/api/v1/envelopes", &app.a).await;
     assert_eq!(list.json["pagination"]["total"], 0);
@@ -249,7 +332,13 @@ async fn the_list_pages_and_filters_by_status() {
     let app = TestApp::new().await;
     let mut ids = Vec::new();
     for i in 0..3 {
-        let r = app.post("/api/v1/envelopes", &app.a, &json!({"subject": format!("E{i}")})).await;
+        let r = app
+            .post(
+                "/api/v1/envelopes",
+                &app.a,
+                &json!({"subject": format!("E{i}")}),
+            )
+            .await;
         ids.push(r.json["id"].as_str().unwrap().to_owned());
     }
     let sent = app.draft(&app.a).await;
@@ -257,22 +346,41 @@ async fn the_list_pages_and_filters_by_status() {
 
     let all = app.get("/api/v1/envelopes?limit=2", &app.a).await;
     assert_eq!(all.status, StatusCode::OK);
-    assert_eq!(all.json["pagination"], json!({"total": 4, "page": 1, "pageSize": 2, "pages": 2}));
+    assert_eq!(
+        all.json["pagination"],
+        json!({"total": 4, "page": 1, "pageSize": 2, "pages": 2})
+    );
     assert_eq!(all.json["data"][0]["id"], sent.as_str());
     let drafts = app.get("/api/v1/envelopes?status=DRAFT", &app.a).await;
     assert_eq!(drafts.json["pagination"]["total"], 3);
-    assert!(drafts.json["data"].as_array().unwrap().iter().all(|e| e["status"] == "DRAFT"));
+    assert!(
+        drafts.json["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["status"] == "DRAFT")
+    );
     let sent_list = app.get("/api/v1/envelopes?status=sent", &app.a).await;
     assert_eq!(sent_list.json["pagination"]["total"], 1);
     assert_eq!(sent_list.json["data"][0]["status"], "SENT");
     let both = app.get("/api/v1/envelopes?status=SENT,DRAFT", &app.a).await;
     assert_eq!(both.json["pagination"]["total"], 4);
-    let never = app.get("/api/v1/envelopes?status=PARTIALLY_SIGNED", &app.a).await;
+    let never = app
+        .get("/api/v1/envelopes?status=PARTIALLY_SIGNED", &app.a)
+        .await;
     assert_eq!(never.json["pagination"]["total"], 0);
-    app.get("/api/v1/envelopes?status=BOGUS", &app.a).await.assert_error(400, "INVALID_ARGUMENT");
+    app.get("/api/v1/envelopes?status=BOGUS", &app.a)
+        .await
+        .assert_error(400, "INVALID_ARGUMENT");
     // Another account and the test mode see none of them.
-    assert_eq!(app.get("/api/v1/envelopes", &app.b).await.json["pagination"]["total"], 0);
-    assert_eq!(app.get("/api/v1/envelopes", &app.a_test).await.json["pagination"]["total"], 0);
+    assert_eq!(
+        app.get("/api/v1/envelopes", &app.b).await.json["pagination"]["total"],
+        0
+    );
+    assert_eq!(
+        app.get("/api/v1/envelopes", &app.a_test).await.json["pagination"]["total"],
+        0
+    );
 }
 
 #[tokio::test]
@@ -313,7 +421,12 @@ async fn patch_changes_a_draft_and_ignores_what_it_may_not_set() {
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert!(r.json["message"].is_null());
-    let emails: Vec<&str> = r.json["recipients"].as_array().unwrap().iter().map(|r| r["email"].as_str().unwrap()).collect();
+    let emails: Vec<&str> = r.json["recipients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["email"].as_str().unwrap())
+        .collect();
     assert_eq!(emails, ["x@example.com", "y@example.com"]);
     assert_eq!(r.json["fields"].as_array().unwrap().len(), 0);
     // Replacing the fields places new ones against the current recipients.
@@ -323,23 +436,40 @@ async fn patch_changes_a_draft_and_ignores_what_it_may_not_set() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_eq!(r.json["fields"].as_array().unwrap().len(), 2);
     // Replacing the documents drops the fields on the old ones, anchored ones too.
-    let r = app.patch(&path, &app.a, &json!({"documents": [{"name": "v2.pdf", "base64Pdf": b64(&pdf(1))}]})).await;
+    let r = app
+        .patch(
+            &path,
+            &app.a,
+            &json!({"documents": [{"name": "v2.pdf", "base64Pdf": b64(&pdf(1))}]}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_eq!(r.json["documents"][0]["name"], "v2.pdf");
     assert_eq!(r.json["fields"].as_array().unwrap().len(), 0);
     // requireSmsOtp changes only with the recipients.
-    app.patch(&path, &app.a, &json!({"requireSmsOtp": true})).await.assert_error(400, "INVALID_ARGUMENT");
+    app.patch(&path, &app.a, &json!({"requireSmsOtp": true}))
+        .await
+        .assert_error(400, "INVALID_ARGUMENT");
 
     // Every change went through the core: the events replay into the snapshot.
-    let record = app.store.envelope(&app.a.tenant, &id).await.unwrap().unwrap();
+    let record = app
+        .store
+        .envelope(&app.a.tenant, &id)
+        .await
+        .unwrap()
+        .unwrap();
     let events = app.store.envelope_events(&id).await.unwrap();
     assert_eq!(events.len() as u64, record.envelope.version);
     assert_eq!(replay(&events).unwrap(), record.envelope);
     assert_eq!(r.json["version"], record.envelope.version);
 
-    app.patch("/api/v1/envelopes/env_missing", &app.a, &json!({"title": "x"}))
-        .await
-        .assert_error(404, "RESOURCE_NOT_FOUND");
+    app.patch(
+        "/api/v1/envelopes/env_missing",
+        &app.a,
+        &json!({"title": "x"}),
+    )
+    .await
+    .assert_error(404, "RESOURCE_NOT_FOUND");
 }
 
 #[tokio::test]
@@ -348,11 +478,20 @@ async fn a_sent_envelope_cannot_be_patched_and_deleting_it_voids_it() {
     let id = app.draft(&app.a).await;
     app.force_send(&app.a, &id).await;
     let path = format!("/api/v1/envelopes/{id}");
-    app.patch(&path, &app.a, &json!({"subject": "too late"})).await.assert_error(409, "ENVELOPE_NOT_DRAFT");
-    app.patch(&path, &app.a, &json!({"tags": ["too late"]})).await.assert_error(409, "ENVELOPE_NOT_DRAFT");
+    app.patch(&path, &app.a, &json!({"subject": "too late"}))
+        .await
+        .assert_error(409, "ENVELOPE_NOT_DRAFT");
+    app.patch(&path, &app.a, &json!({"tags": ["too late"]}))
+        .await
+        .assert_error(409, "ENVELOPE_NOT_DRAFT");
 
     let voided = app
-        .json(axum::http::Method::DELETE, &path, &app.a, &json!({"reason": "Wrong amount"}))
+        .json(
+            axum::http::Method::DELETE,
+            &path,
+            &app.a,
+            &json!({"reason": "Wrong amount"}),
+        )
         .await;
     assert_eq!(voided.status, StatusCode::OK, "{}", voided.text());
     assert_eq!(voided.json, json!({"success": true}));
@@ -361,21 +500,40 @@ async fn a_sent_envelope_cannot_be_patched_and_deleting_it_voids_it() {
     assert_eq!(got.json["voidReason"], "Wrong amount");
     assert!(got.json["voidedAt"].is_string());
     // A terminal envelope accepts nothing more.
-    app.delete(&path, &app.a).await.assert_error(409, "ENVELOPE_TERMINAL");
+    app.delete(&path, &app.a)
+        .await
+        .assert_error(409, "ENVELOPE_TERMINAL");
     let events = app.store.envelope_events(&id).await.unwrap();
     assert_eq!(events.last().unwrap().event_type(), "envelope.voided");
 
     // The reason may also come in the query, or not at all.
     let other = app.draft(&app.a).await;
     app.force_send(&app.a, &other).await;
-    let r = app.delete(&format!("/api/v1/envelopes/{other}?reason=Duplicate"), &app.a).await;
+    let r = app
+        .delete(
+            &format!("/api/v1/envelopes/{other}?reason=Duplicate"),
+            &app.a,
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    assert_eq!(app.get(&format!("/api/v1/envelopes/{other}"), &app.a).await.json["voidReason"], "Duplicate");
+    assert_eq!(
+        app.get(&format!("/api/v1/envelopes/{other}"), &app.a)
+            .await
+            .json["voidReason"],
+        "Duplicate"
+    );
     let third = app.draft(&app.a).await;
     app.force_send(&app.a, &third).await;
-    assert_eq!(app.delete(&format!("/api/v1/envelopes/{third}"), &app.a).await.status, StatusCode::OK);
     assert_eq!(
-        app.get(&format!("/api/v1/envelopes/{third}"), &app.a).await.json["voidReason"],
+        app.delete(&format!("/api/v1/envelopes/{third}"), &app.a)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.get(&format!("/api/v1/envelopes/{third}"), &app.a)
+            .await
+            .json["voidReason"],
         paraph_server::envelopes::DEFAULT_VOID_REASON
     );
 }
@@ -388,8 +546,12 @@ async fn deleting_a_draft_removes_it_and_keeps_its_history() {
     let r = app.delete(&path, &app.a).await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.json, json!({"success": true}));
-    app.get(&path, &app.a).await.assert_error(404, "RESOURCE_NOT_FOUND");
-    app.delete(&path, &app.a).await.assert_error(404, "RESOURCE_NOT_FOUND");
+    app.get(&path, &app.a)
+        .await
+        .assert_error(404, "RESOURCE_NOT_FOUND");
+    app.delete(&path, &app.a)
+        .await
+        .assert_error(404, "RESOURCE_NOT_FOUND");
     let events = app.store.envelope_events(&id).await.unwrap();
     assert_eq!(events.last().unwrap().event_type(), "envelope.deleted");
     let listed = app.get("/api/v1/envelopes", &app.a).await;
@@ -399,19 +561,40 @@ async fn deleting_a_draft_removes_it_and_keeps_its_history() {
 #[tokio::test]
 async fn creating_stores_the_snapshot_the_events_and_the_outbox_together() {
     let app = TestApp::new().await;
-    let hook = app.post("/api/v1/webhooks", &app.a, &json!({"url": "http://127.0.0.1:9/hook"})).await;
+    let hook = app
+        .post(
+            "/api/v1/webhooks",
+            &app.a,
+            &json!({"url": "http://127.0.0.1:9/hook"}),
+        )
+        .await;
     assert_eq!(hook.status, StatusCode::CREATED, "{}", hook.text());
     let id = app.draft(&app.a).await;
-    let record = app.store.envelope(&app.a.tenant, &id).await.unwrap().unwrap();
+    let record = app
+        .store
+        .envelope(&app.a.tenant, &id)
+        .await
+        .unwrap()
+        .unwrap();
     let events = app.store.envelope_events(&id).await.unwrap();
     assert_eq!(events.len() as u64, record.envelope.version);
     assert_eq!(events[0].event_type(), "envelope.created");
     assert_eq!(replay(&events).unwrap(), record.envelope);
     let deliveries = app
-        .get(&format!("/api/v1/webhooks/{}/deliveries", hook.json["id"].as_str().unwrap()), &app.a)
+        .get(
+            &format!(
+                "/api/v1/webhooks/{}/deliveries",
+                hook.json["id"].as_str().unwrap()
+            ),
+            &app.a,
+        )
         .await;
     let list = deliveries.json["data"].as_array().unwrap();
-    assert_eq!(list.len(), 1, "only envelope.created is published for a draft");
+    assert_eq!(
+        list.len(),
+        1,
+        "only envelope.created is published for a draft"
+    );
     assert_eq!(list[0]["event"], "envelope.created");
     assert_eq!(list[0]["status"], "PENDING");
     assert_eq!(list[0]["messageId"], format!("evt_{id}_1"));
@@ -421,10 +604,21 @@ async fn creating_stores_the_snapshot_the_events_and_the_outbox_together() {
 async fn a_stale_write_is_refused_by_the_store() {
     let app = TestApp::new().await;
     let id = app.draft(&app.a).await;
-    let record = app.store.envelope(&app.a.tenant, &id).await.unwrap().unwrap();
+    let record = app
+        .store
+        .envelope(&app.a.tenant, &id)
+        .await
+        .unwrap()
+        .unwrap();
     // Another writer moves the envelope on.
     assert_eq!(
-        app.patch(&format!("/api/v1/envelopes/{id}"), &app.a, &json!({"subject": "first"})).await.status,
+        app.patch(
+            &format!("/api/v1/envelopes/{id}"),
+            &app.a,
+            &json!({"subject": "first"})
+        )
+        .await
+        .status,
         StatusCode::OK
     );
     let write = paraph_server::store::EnvelopeWrite {
@@ -438,9 +632,20 @@ async fn a_stale_write_is_refused_by_the_store() {
         envelope_webhook: None,
         deleted_at: None,
     };
-    let result = app.store.update_envelope(&write, record.envelope.version).await;
-    assert!(matches!(result, Err(paraph_server::store::WriteError::Conflict)), "{result:?}");
-    let after = app.store.envelope(&app.a.tenant, &id).await.unwrap().unwrap();
+    let result = app
+        .store
+        .update_envelope(&write, record.envelope.version)
+        .await;
+    assert!(
+        matches!(result, Err(paraph_server::store::WriteError::Conflict)),
+        "{result:?}"
+    );
+    let after = app
+        .store
+        .envelope(&app.a.tenant, &id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(after.envelope.subject, "first", "nothing was overwritten");
 }
 
@@ -452,10 +657,16 @@ async fn concurrent_changes_to_one_envelope_never_corrupt_it() {
     let results = futures::future::join_all((0..8).map(|i| {
         let path = path.clone();
         let app = &app;
-        async move { app.patch(&path, &app.a, &json!({"subject": format!("writer {i}")})).await }
+        async move {
+            app.patch(&path, &app.a, &json!({"subject": format!("writer {i}")}))
+                .await
+        }
     }))
     .await;
-    let ok = results.iter().filter(|r| r.status == StatusCode::OK).count();
+    let ok = results
+        .iter()
+        .filter(|r| r.status == StatusCode::OK)
+        .count();
     for r in &results {
         assert!(
             r.status == StatusCode::OK || r.json["code"] == "CONCURRENT_MODIFICATION",
@@ -464,10 +675,19 @@ async fn concurrent_changes_to_one_envelope_never_corrupt_it() {
         );
     }
     assert!(ok >= 1);
-    let record = app.store.envelope(&app.a.tenant, &id).await.unwrap().unwrap();
+    let record = app
+        .store
+        .envelope(&app.a.tenant, &id)
+        .await
+        .unwrap()
+        .unwrap();
     let events = app.store.envelope_events(&id).await.unwrap();
     assert_eq!(events.len() as u64, record.envelope.version);
-    assert_eq!(record.envelope.version, 1 + 1 + 1 + 1 + ok as u64, "create, document, recipient, field, then one update per success");
+    assert_eq!(
+        record.envelope.version,
+        1 + 1 + 1 + 1 + ok as u64,
+        "create, document, recipient, field, then one update per success"
+    );
     assert_eq!(replay(&events).unwrap(), record.envelope);
 }
 
@@ -485,16 +705,35 @@ async fn two_server_instances_on_one_database_race_on_one_envelope() {
     let (a, b) = tokio::join!(
         futures::future::join_all((0..4).map(|i| {
             let (app, path) = (&first, &path);
-            async move { app.patch(path, &app.a, &json!({"subject": format!("one {i}")})).await }
+            async move {
+                app.patch(path, &app.a, &json!({"subject": format!("one {i}")}))
+                    .await
+            }
         })),
         futures::future::join_all((0..4).map(|i| {
             let (app, path, key) = (&second, &path, &first.a);
-            async move { app.patch(path, key, &json!({"subject": format!("two {i}")})).await }
+            async move {
+                app.patch(path, key, &json!({"subject": format!("two {i}")}))
+                    .await
+            }
         })),
     );
-    let ok = a.iter().chain(&b).filter(|r| r.status == StatusCode::OK).count();
-    assert!(a.iter().chain(&b).all(|r| r.status == StatusCode::OK || r.json["code"] == "CONCURRENT_MODIFICATION"));
-    let record = first.store.envelope(&first.a.tenant, &id).await.unwrap().unwrap();
+    let ok = a
+        .iter()
+        .chain(&b)
+        .filter(|r| r.status == StatusCode::OK)
+        .count();
+    assert!(
+        a.iter()
+            .chain(&b)
+            .all(|r| r.status == StatusCode::OK || r.json["code"] == "CONCURRENT_MODIFICATION")
+    );
+    let record = first
+        .store
+        .envelope(&first.a.tenant, &id)
+        .await
+        .unwrap()
+        .unwrap();
     let events = second.store.envelope_events(&id).await.unwrap();
     assert_eq!(record.envelope.version, 4 + ok as u64);
     assert_eq!(replay(&events).unwrap(), record.envelope);
@@ -505,11 +744,26 @@ async fn unfinished_routes_of_the_signing_workflow_do_not_exist_yet() {
     let app = TestApp::new().await;
     let id = app.draft(&app.a).await;
     for (method, path) in [
-        (axum::http::Method::POST, format!("/api/v1/envelopes/{id}/send")),
-        (axum::http::Method::GET, format!("/api/v1/envelopes/{id}/audit-trail")),
-        (axum::http::Method::GET, format!("/api/v1/envelopes/{id}/signed-document")),
+        (
+            axum::http::Method::POST,
+            format!("/api/v1/envelopes/{id}/send"),
+        ),
+        (
+            axum::http::Method::GET,
+            format!("/api/v1/envelopes/{id}/audit-trail"),
+        ),
+        (
+            axum::http::Method::GET,
+            format!("/api/v1/envelopes/{id}/signed-document"),
+        ),
     ] {
-        let r = app.send(TestApp::request(method, &path, Some(&app.a)).body(axum::body::Body::empty()).unwrap()).await;
+        let r = app
+            .send(
+                TestApp::request(method, &path, Some(&app.a))
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            )
+            .await;
         r.assert_error(404, "ROUTE_NOT_FOUND");
     }
 }

@@ -2,6 +2,7 @@
 //! security headers, and a real socket: the quick-start style of the
 //! public API (upload, draft, read back) and a graceful shutdown that
 //! finishes a request in flight.
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
 mod common;
 
@@ -17,7 +18,13 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 async fn health_and_readiness() {
     let app = TestApp::new().await;
     for path in ["/healthz", "/readyz"] {
-        let r = app.send(TestApp::request(Method::GET, path, None).body(Body::empty()).unwrap()).await;
+        let r = app
+            .send(
+                TestApp::request(Method::GET, path, None)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::OK, "{path}");
         assert_eq!(r.json, json!({"status": "ok"}));
     }
@@ -28,13 +35,26 @@ async fn the_openapi_document_is_3_1_and_describes_every_route() {
     let app = TestApp::new().await;
     for base in ["/api/v1", "/v1"] {
         let r = app
-            .send(TestApp::request(Method::GET, &format!("{base}/openapi.json"), None).body(Body::empty()).unwrap())
+            .send(
+                TestApp::request(Method::GET, &format!("{base}/openapi.json"), None)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
             .await;
         assert_eq!(r.status, StatusCode::OK);
         assert_eq!(r.headers["content-type"], "application/json");
         let doc = &r.json;
-        assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"), "{}", doc["openapi"]);
-        let paths: Vec<&str> = doc["paths"].as_object().unwrap().keys().map(String::as_str).collect();
+        assert!(
+            doc["openapi"].as_str().unwrap().starts_with("3.1"),
+            "{}",
+            doc["openapi"]
+        );
+        let paths: Vec<&str> = doc["paths"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
         for expected in [
             "/api/v1/documents",
             "/api/v1/documents/{id}",
@@ -53,10 +73,13 @@ async fn the_openapi_document_is_3_1_and_describes_every_route() {
         }
         assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
         assert_eq!(
-            doc["paths"]["/api/v1/envelopes"]["post"]["responses"]["401"]["content"]["application/json"]["schema"]["$ref"],
+            doc["paths"]["/api/v1/envelopes"]["post"]["responses"]["401"]["content"]["application/json"]
+                ["schema"]["$ref"],
             "#/components/schemas/ErrorBody"
         );
-        let params = doc["paths"]["/api/v1/envelopes"]["post"]["parameters"].as_array().unwrap();
+        let params = doc["paths"]["/api/v1/envelopes"]["post"]["parameters"]
+            .as_array()
+            .unwrap();
         assert!(params.iter().any(|p| p["name"] == "Idempotency-Key"));
     }
 }
@@ -79,22 +102,39 @@ async fn every_documented_operation_is_served_and_nothing_else() {
                 };
                 let r = app
                     .send(
-                        TestApp::request(method.to_ascii_uppercase().parse().unwrap(), &concrete, Some(&app.a))
-                            .body(Body::empty())
-                            .unwrap(),
+                        TestApp::request(
+                            method.to_ascii_uppercase().parse().unwrap(),
+                            &concrete,
+                            Some(&app.a),
+                        )
+                        .body(Body::empty())
+                        .unwrap(),
                     )
                     .await;
-                assert_ne!(r.json["code"], "ROUTE_NOT_FOUND", "{method} {concrete} is documented but not served");
+                assert_ne!(
+                    r.json["code"], "ROUTE_NOT_FOUND",
+                    "{method} {concrete} is documented but not served"
+                );
                 assert_ne!(r.json["code"], "METHOD_NOT_ALLOWED", "{method} {concrete}");
             }
         }
     }
-    for path in ["/api/v0/envelopes", "/debug", "/metrics", "/api/v1/admin", "/api/v1/templates"] {
+    for path in [
+        "/api/v0/envelopes",
+        "/debug",
+        "/metrics",
+        "/api/v1/admin",
+        "/api/v1/templates",
+    ] {
         let r = app.get(path, &app.a).await;
         r.assert_error(404, "ROUTE_NOT_FOUND");
     }
     let r = app
-        .send(TestApp::request(Method::PUT, "/api/v1/envelopes", Some(&app.a)).body(Body::empty()).unwrap())
+        .send(
+            TestApp::request(Method::PUT, "/api/v1/envelopes", Some(&app.a))
+                .body(Body::empty())
+                .unwrap(),
+        )
         .await;
     r.assert_error(405, "METHOD_NOT_ALLOWED");
 }
@@ -102,10 +142,26 @@ async fn every_documented_operation_is_served_and_nothing_else() {
 #[tokio::test]
 async fn the_reference_page_is_rendered_from_the_document() {
     let app = TestApp::new().await;
-    let r = app.send(TestApp::request(Method::GET, "/api/v1/docs", None).body(Body::empty()).unwrap()).await;
+    let r = app
+        .send(
+            TestApp::request(Method::GET, "/api/v1/docs", None)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK);
-    assert!(r.headers["content-type"].to_str().unwrap().starts_with("text/html"));
-    assert!(r.headers["content-security-policy"].to_str().unwrap().contains("default-src 'none'"));
+    assert!(
+        r.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert!(
+        r.headers["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("default-src 'none'")
+    );
     let html = r.text();
     assert!(html.contains("/api/v1/envelopes/{id}"));
     assert!(html.contains("Create a draft envelope"));
@@ -120,11 +176,25 @@ async fn responses_carry_security_headers_and_a_request_id() {
     assert_eq!(r.headers["x-content-type-options"], "nosniff");
     assert_eq!(r.headers["cache-control"], "no-store");
     assert_eq!(r.headers["x-frame-options"], "DENY");
-    assert!(r.headers["x-request-id"].to_str().unwrap().starts_with("req_"));
-    assert!(r.headers.get("access-control-allow-origin").is_none(), "no CORS");
+    assert!(
+        r.headers["x-request-id"]
+            .to_str()
+            .unwrap()
+            .starts_with("req_")
+    );
+    assert!(
+        r.headers.get("access-control-allow-origin").is_none(),
+        "no CORS"
+    );
 }
 
-async fn serve(app: &TestApp) -> (std::net::SocketAddr, tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<()>) {
+async fn serve(
+    app: &TestApp,
+) -> (
+    std::net::SocketAddr,
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<()>,
+) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let running = paraph_server::server::Running {
@@ -133,9 +203,16 @@ async fn serve(app: &TestApp) -> (std::net::SocketAddr, tokio::sync::oneshot::Se
     };
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let handle = tokio::spawn(async move {
-        paraph_server::server::run(listener, running, async move { let _ = stopped.await; }, Duration::from_secs(10))
-            .await
-            .unwrap();
+        paraph_server::server::run(
+            listener,
+            running,
+            async move {
+                let _ = stopped.await;
+            },
+            Duration::from_secs(10),
+        )
+        .await
+        .unwrap();
     });
     (addr, stop, handle)
 }
@@ -153,7 +230,13 @@ async fn raw(addr: std::net::SocketAddr, request: &[u8]) -> String {
 async fn over_a_socket_upload_draft_and_read_back() {
     let app = TestApp::new().await;
     let (addr, stop, handle) = serve(&app).await;
-    let (content_type, body) = common::multipart(&pdf(1), "application/octet-stream", "contrat.pdf", None, "curlboundary");
+    let (content_type, body) = common::multipart(
+        &pdf(1),
+        "application/octet-stream",
+        "contrat.pdf",
+        None,
+        "curlboundary",
+    );
     let mut request = format!(
         "POST /api/v1/documents HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
         app.a.key,
@@ -163,7 +246,8 @@ async fn over_a_socket_upload_draft_and_read_back() {
     request.extend_from_slice(&body);
     let answer = raw(addr, &request).await;
     assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
-    let doc: serde_json::Value = serde_json::from_str(answer.split("\r\n\r\n").nth(1).unwrap()).unwrap();
+    let doc: serde_json::Value =
+        serde_json::from_str(answer.split("\r\n\r\n").nth(1).unwrap()).unwrap();
     let envelope = json!({
         "subject": "Contrat de prestation",
         "documentIds": [doc["id"]],
@@ -181,7 +265,8 @@ async fn over_a_socket_upload_draft_and_read_back() {
     )
     .await;
     assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
-    let created: serde_json::Value = serde_json::from_str(answer.split("\r\n\r\n").nth(1).unwrap()).unwrap();
+    let created: serde_json::Value =
+        serde_json::from_str(answer.split("\r\n\r\n").nth(1).unwrap()).unwrap();
     let answer = raw(
         addr,
         format!(
@@ -216,7 +301,10 @@ async fn a_graceful_shutdown_finishes_the_request_in_flight() {
     let _ = stop.send(());
     tokio::time::sleep(Duration::from_millis(200)).await;
     // New connections are no longer accepted…
-    assert!(tokio::net::TcpStream::connect(addr).await.is_err(), "the listener is closed");
+    assert!(
+        tokio::net::TcpStream::connect(addr).await.is_err(),
+        "the listener is closed"
+    );
     // …but the request under way completes.
     stream.write_all(&body.as_bytes()[5..]).await.unwrap();
     let mut out = Vec::new();
@@ -224,5 +312,8 @@ async fn a_graceful_shutdown_finishes_the_request_in_flight() {
     let answer = String::from_utf8_lossy(&out);
     assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
     handle.await.unwrap();
-    assert_eq!(app.get("/api/v1/envelopes", &app.a).await.json["pagination"]["total"], 1);
+    assert_eq!(
+        app.get("/api/v1/envelopes", &app.a).await.json["pagination"]["total"],
+        1
+    );
 }

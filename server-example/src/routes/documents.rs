@@ -263,10 +263,8 @@ pub async fn delete_document(
         .delete_document(&principal.tenant, &id, crate::ids::now())
         .await?
         .ok_or_else(|| AppError::not_found("document", &id))?;
-    if !in_use {
-        if let Err(err) = state.blobs().delete(&document.object_key).await {
-            tracing::warn!(document = %id, error = %err, "could not remove a deleted document's bytes");
-        }
+    if !in_use && let Err(err) = state.blobs().delete(&document.object_key).await {
+        tracing::warn!(document = %id, error = %err, "could not remove a deleted document's bytes");
     }
     Ok(AppJson(Success::yes()))
 }

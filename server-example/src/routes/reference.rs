@@ -92,11 +92,50 @@ fn error_response(description: &str) -> Value {
     })
 }
 
+/// Links from the operations that create a resource to those that take its
+/// id (OpenAPI §4.8.20), so that clients and testing tools can follow them:
+/// (creating path, operations taking the id).
+const LINKS: &[(&str, &[&str])] = &[
+    ("/api/v1/documents", &["get_document", "delete_document"]),
+    (
+        "/api/v1/envelopes",
+        &["get_envelope", "update_envelope", "delete_envelope"],
+    ),
+    ("/api/v1/webhooks", &["list_deliveries", "delete_webhook"]),
+    ("/api/v1/keys", &["revoke_key"]),
+];
+
+fn add_links(paths: &mut serde_json::Map<String, Value>) {
+    for (path, targets) in LINKS {
+        let Some(created) = paths
+            .get_mut(*path)
+            .and_then(|item| item.pointer_mut("/post/responses/201"))
+            .and_then(Value::as_object_mut)
+        else {
+            continue;
+        };
+        let links: serde_json::Map<String, Value> = targets
+            .iter()
+            .map(|operation| {
+                (
+                    (*operation).to_owned(),
+                    json!({"operationId": operation, "parameters": {"id": "$response.body#/id"}}),
+                )
+            })
+            .collect();
+        created.insert("links".to_owned(), Value::Object(links));
+    }
+}
+
 /// Completes the generated document: the error responses of every
-/// operation (one list, rather than repeated on each handler), and the
-/// `Idempotency-Key` header of every POST.
+/// operation (one list, rather than repeated on each handler), the
+/// `Idempotency-Key` header of every POST, and links from creations to the
+/// operations on what they created.
 pub fn finish(openapi: utoipa::openapi::OpenApi) -> Value {
     let mut doc = serde_json::to_value(&openapi).unwrap_or(Value::Null);
+    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
+        add_links(paths);
+    }
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
         return doc;
     };

@@ -843,7 +843,7 @@ impl Store for SqlStore {
         page: PageRequest,
     ) -> Result<Page<EnvelopeRecord>, AppError> {
         let filter = match statuses {
-            Some(list) if list.is_empty() => {
+            Some([]) => {
                 return Ok(Page {
                     rows: Vec::new(),
                     total: 0,

@@ -101,7 +101,7 @@ impl UrlGuard {
     /// Whether `host` is allow-listed.
     pub fn is_allowed_host(&self, host: &str) -> bool {
         let host = normalize_host(host);
-        self.allowed_hosts.iter().any(|h| *h == host)
+        self.allowed_hosts.contains(&host)
     }
 
     /// Checks the form of a URL: `https` (plain `http` only for allow-listed
@@ -131,12 +131,11 @@ impl UrlGuard {
                 "URL rejected: credentials in the URL are not allowed",
             ));
         }
-        if !allow_listed {
-            if let Some(ip) = literal_ip(&url) {
-                if is_forbidden(ip) {
-                    return Err(forbidden("URL rejected: private or loopback address"));
-                }
-            }
+        if !allow_listed
+            && let Some(ip) = literal_ip(&url)
+            && is_forbidden(ip)
+        {
+            return Err(forbidden("URL rejected: private or loopback address"));
         }
         Ok(CheckedUrl { url, allow_listed })
     }

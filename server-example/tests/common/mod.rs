@@ -7,7 +7,7 @@
 //!   otherwise a new SQLite file in a temporary folder.
 //! - `PARAPH_TEST_S3_URL=s3://bucket`: each test gets its own prefix in that
 //!   bucket (credentials and endpoint from `AWS_*`); otherwise a local folder.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used)]
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -60,8 +60,16 @@ impl Default for Options {
 pub fn backend_label() -> String {
     format!(
         "{} + {}",
-        if std::env::var("PARAPH_TEST_DATABASE_URL").is_ok() { "postgres" } else { "sqlite" },
-        if std::env::var("PARAPH_TEST_S3_URL").is_ok() { "s3" } else { "folder" }
+        if std::env::var("PARAPH_TEST_DATABASE_URL").is_ok() {
+            "postgres"
+        } else {
+            "sqlite"
+        },
+        if std::env::var("PARAPH_TEST_S3_URL").is_ok() {
+            "s3"
+        } else {
+            "folder"
+        }
     )
 }
 
@@ -73,7 +81,9 @@ pub struct Storage {
 }
 
 fn random_suffix() -> String {
-    paraph_server::ids::random_base62(12).unwrap().to_ascii_lowercase()
+    paraph_server::ids::random_base62(12)
+        .unwrap()
+        .to_ascii_lowercase()
 }
 
 /// A fresh database and object store location.
@@ -147,8 +157,12 @@ impl TestApp {
     pub async fn on(storage: Storage, options: Options) -> Self {
         let store = SqlStore::connect(&storage.database_url, 8).await.unwrap();
         let store: Arc<dyn Store> = Arc::new(store);
-        let a_account = ensure_account(store.as_ref(), "account-a", Some("a@example.com")).await.unwrap();
-        let b_account = ensure_account(store.as_ref(), "account-b", Some("b@example.com")).await.unwrap();
+        let a_account = ensure_account(store.as_ref(), "account-a", Some("a@example.com"))
+            .await
+            .unwrap();
+        let b_account = ensure_account(store.as_ref(), "account-b", Some("b@example.com"))
+            .await
+            .unwrap();
         let key = |account: &str, live: bool| {
             let store = store.clone();
             let account = account.to_owned();
@@ -243,13 +257,21 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str, key: &Key) -> Response {
-        self.send(Self::request(Method::GET, path, Some(key)).body(Body::empty()).unwrap())
-            .await
+        self.send(
+            Self::request(Method::GET, path, Some(key))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
     }
 
     pub async fn delete(&self, path: &str, key: &Key) -> Response {
-        self.send(Self::request(Method::DELETE, path, Some(key)).body(Body::empty()).unwrap())
-            .await
+        self.send(
+            Self::request(Method::DELETE, path, Some(key))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
     }
 
     pub async fn json(&self, method: Method, path: &str, key: &Key, body: &Value) -> Response {
@@ -271,7 +293,13 @@ impl TestApp {
     }
 
     /// A multipart upload of `bytes` as part `file` with a content type.
-    pub async fn upload(&self, key: &Key, bytes: &[u8], file_type: &str, name: Option<&str>) -> Response {
+    pub async fn upload(
+        &self,
+        key: &Key,
+        bytes: &[u8],
+        file_type: &str,
+        name: Option<&str>,
+    ) -> Response {
         let (content_type, body) = multipart(bytes, file_type, "contrat.pdf", name, "XBOUNDARYX");
         self.send(
             Self::request(Method::POST, "/api/v1/documents", Some(key))
@@ -313,16 +341,29 @@ impl TestApp {
     /// tested now.
     pub async fn force_send(&self, key: &Key, envelope_id: &str) {
         use paraph::envelope::{Actor, Command, Context, Transition, apply};
-        let record = self.store.envelope(&key.tenant, envelope_id).await.unwrap().unwrap();
+        let record = self
+            .store
+            .envelope(&key.tenant, envelope_id)
+            .await
+            .unwrap()
+            .unwrap();
         let before = record.envelope.clone();
         let now = paraph_server::ids::now().max(before.updated_at);
-        let t = apply(&before, Command::Send, &Context::new(now, Actor::ApiKey { id: key.id.clone() })).unwrap();
+        let t = apply(
+            &before,
+            Command::Send,
+            &Context::new(now, Actor::ApiKey { id: key.id.clone() }),
+        )
+        .unwrap();
         let write = paraph_server::store::EnvelopeWrite {
             tenant: key.tenant.clone(),
             extra: record.extra.clone(),
             outbox: paraph_server::webhooks::payload::outbox_messages(
                 Some(&before),
-                &Transition { envelope: t.envelope.clone(), events: t.events.clone() },
+                &Transition {
+                    envelope: t.envelope.clone(),
+                    events: t.events.clone(),
+                },
             )
             .unwrap(),
             envelope: t.envelope,
@@ -332,7 +373,10 @@ impl TestApp {
             envelope_webhook: None,
             deleted_at: None,
         };
-        self.store.update_envelope(&write, before.version).await.unwrap();
+        self.store
+            .update_envelope(&write, before.version)
+            .await
+            .unwrap();
     }
 }
 
@@ -366,8 +410,17 @@ impl Response {
     pub fn assert_error(&self, status: u16, code: &str) {
         assert_eq!(self.status.as_u16(), status, "{}", self.text());
         assert_eq!(self.json["code"], code, "{}", self.text());
-        assert!(self.json["error"].as_str().is_some_and(|e| !e.is_empty()), "{}", self.text());
-        assert_eq!(self.json.as_object().map(|o| o.len()), Some(2), "only error and code: {}", self.text());
+        assert!(
+            self.json["error"].as_str().is_some_and(|e| !e.is_empty()),
+            "{}",
+            self.text()
+        );
+        assert_eq!(
+            self.json.as_object().map(|o| o.len()),
+            Some(2),
+            "only error and code: {}",
+            self.text()
+        );
     }
 }
 
@@ -382,8 +435,10 @@ pub fn multipart(
     let mut body = Vec::new();
     if let Some(name) = name {
         body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\n{name}\r\n")
-                .as_bytes(),
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\n{name}\r\n"
+            )
+            .as_bytes(),
         );
     }
     body.extend_from_slice(
@@ -404,7 +459,9 @@ pub fn pdf(pages: usize) -> Vec<u8> {
 
 /// A file of the repository's fixtures.
 pub fn fixture(path: &str) -> Vec<u8> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures").join(path);
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../fixtures")
+        .join(path);
     std::fs::read(&root).unwrap_or_else(|e| panic!("{}: {e}", root.display()))
 }
 
