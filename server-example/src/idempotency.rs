@@ -26,6 +26,12 @@ use crate::ids;
 use crate::state::AppState;
 use crate::store::{IdempotencyBegin, StoredResponse};
 
+/// Top-level fields of a response that must not be kept for replay: a
+/// handler puts this in the response's extensions. An API key is stored
+/// only as its hash, so a replayed key creation answers `"key": null`.
+#[derive(Debug, Clone, Copy)]
+pub struct RedactOnReplay(pub &'static [&'static str]);
+
 /// The request header.
 pub const HEADER: &str = "idempotency-key";
 /// Set on a replayed response.
@@ -104,6 +110,7 @@ pub async fn idempotency(State(state): State<AppState>, request: Request, next: 
                     .extensions()
                     .get::<ErrorCode>()
                     .is_some_and(|c| *c == ErrorCode::ConcurrentModification);
+            let redact = response.extensions().get::<RedactOnReplay>().copied();
             let (head, body) = response.into_parts();
             let body = match to_bytes(body, MAX_STORED_RESPONSE).await {
                 Ok(body) => body,
@@ -122,7 +129,7 @@ pub async fn idempotency(State(state): State<AppState>, request: Request, next: 
                         &key,
                         &StoredResponse {
                             status: status.as_u16(),
-                            body: String::from_utf8_lossy(&body).into_owned(),
+                            body: redacted(&body, redact),
                         },
                     )
                     .await
@@ -133,6 +140,21 @@ pub async fn idempotency(State(state): State<AppState>, request: Request, next: 
             Response::from_parts(head, Body::from(body))
         }
     }
+}
+
+/// The body to keep, without the fields named by `redact`.
+fn redacted(body: &[u8], redact: Option<RedactOnReplay>) -> String {
+    if let Some(RedactOnReplay(fields)) = redact
+        && let Ok(serde_json::Value::Object(mut object)) = serde_json::from_slice(body)
+    {
+        for field in fields {
+            if let Some(value) = object.get_mut(*field) {
+                *value = serde_json::Value::Null;
+            }
+        }
+        return serde_json::Value::Object(object).to_string();
+    }
+    String::from_utf8_lossy(body).into_owned()
 }
 
 fn replay(stored: StoredResponse) -> Response {

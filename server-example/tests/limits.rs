@@ -302,3 +302,37 @@ async fn concurrent_requests_with_one_key_create_one_envelope() {
         1
     );
 }
+
+#[tokio::test]
+async fn a_replayed_key_creation_never_shows_or_keeps_the_key() {
+    let app = TestApp::new().await;
+    let request = || {
+        with_key(
+            Method::POST,
+            "/api/v1/keys",
+            &app.a,
+            "new-key-1",
+            &json!({"name": "CI"}),
+        )
+    };
+    let first = app.send(request()).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.text());
+    let key = first.json["key"].as_str().unwrap().to_owned();
+    let again = app.send(request()).await;
+    assert_eq!(again.status, StatusCode::CREATED);
+    assert_eq!(again.headers["idempotent-replayed"], "true");
+    assert_eq!(again.json["id"], first.json["id"]);
+    assert!(again.json["key"].is_null(), "{}", again.text());
+    // The stored response does not hold the key either.
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&app.storage.database_url)
+        .await
+        .unwrap();
+    let stored: Vec<String> = sqlx::query_scalar("SELECT response_body FROM idempotency_keys")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 1);
+    assert!(!stored[0].contains(&key[8..]));
+    pool.close().await;
+}

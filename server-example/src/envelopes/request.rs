@@ -28,6 +28,10 @@ where
 /// replace the whole list when given.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "subject": "Contrat de prestation",
+    "recipients": [{"email": "client@example.com", "name": "Marie Dubois", "role": "SIGNER"}]
+}))]
 pub struct EnvelopeRequest {
     /// Subject of the invitation.
     pub subject: Option<String>,

@@ -3,6 +3,7 @@
 //! manage live keys, test keys test keys (`paraph-server keys create` makes
 //! either).
 
+use axum::Extension;
 use axum::extract::State;
 use axum::http::StatusCode;
 use paraph::ErrorCode;
@@ -14,6 +15,7 @@ use utoipa_axum::routes;
 use super::{AppJson, AppPath, AppQuery, ListQuery};
 use crate::auth::{ALL_SCOPES, Principal, generate_key};
 use crate::error::{AppError, AppResult};
+use crate::idempotency::RedactOnReplay;
 use crate::ids;
 use crate::state::AppState;
 use crate::store::{ApiKeyRecord, Store};
@@ -70,7 +72,8 @@ pub async fn issue_key(
 
 /// Create an API key
 ///
-/// The answer carries the `key`, shown only this once.
+/// The answer carries the `key`, shown only this once (a replay with the
+/// same `Idempotency-Key` answers `"key": null`: only its hash is kept).
 #[utoipa::path(
     post,
     path = "/keys",
@@ -83,7 +86,7 @@ pub async fn create_key(
     State(state): State<AppState>,
     principal: Principal,
     AppJson(request): AppJson<CreateKey>,
-) -> AppResult<(StatusCode, AppJson<ApiKeyView>)> {
+) -> AppResult<(StatusCode, Extension<RedactOnReplay>, AppJson<ApiKeyView>)> {
     principal.require_all()?;
     let livemode = match request
         .mode
@@ -144,7 +147,12 @@ pub async fn create_key(
     .await?;
     let mut view = ApiKeyView::from(record);
     view.key = Some(key);
-    Ok((StatusCode::CREATED, AppJson(view)))
+    // Never kept for an idempotent replay: the key exists only as a hash.
+    Ok((
+        StatusCode::CREATED,
+        Extension(RedactOnReplay(&["key"])),
+        AppJson(view),
+    ))
 }
 
 /// List API keys

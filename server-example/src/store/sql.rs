@@ -11,6 +11,7 @@
 
 use std::borrow::Cow;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -20,6 +21,7 @@ use paraph::envelope::{Envelope, Event};
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::{Any, AnyPool, AssertSqlSafe, Row, SqlSafeStr, Transaction};
+use tokio::sync::OwnedMutexGuard;
 
 use super::{
     Account, ApiKeyRecord, AttemptOutcome, AttemptRecord, DeliveryJob, DeliveryRecord,
@@ -81,6 +83,11 @@ const SQLITE_BUSY_TIMEOUT_MS: u32 = 5_000;
 pub struct SqlStore {
     pool: AnyPool,
     backend: Backend,
+    /// SQLite has one writer at a time: writers of this process queue here
+    /// (fairly, without SQLite's sleeping busy handler, which gave 100 ms
+    /// tail latencies under load); other processes still wait on the busy
+    /// timeout. `None` on PostgreSQL.
+    writer: Option<Arc<tokio::sync::Mutex<()>>>,
 }
 
 impl SqlStore {
@@ -118,7 +125,12 @@ impl SqlStore {
                 format!("cannot connect to {}: {e}", redact_url(url)),
             )
         })?;
-        let store = Self { pool, backend };
+        let writer = (backend == Backend::Sqlite).then(|| Arc::new(tokio::sync::Mutex::new(())));
+        let store = Self {
+            pool,
+            backend,
+            writer,
+        };
         store.migrate().await?;
         Ok(store)
     }
@@ -149,11 +161,24 @@ impl SqlStore {
         &self.pool
     }
 
-    async fn begin(&self) -> Result<Transaction<'static, Any>, sqlx::Error> {
-        match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
-            Backend::Postgres => self.pool.begin().await,
+    /// The turn of this process's SQLite writer (nothing on PostgreSQL).
+    async fn write_turn(&self) -> Option<OwnedMutexGuard<()>> {
+        match &self.writer {
+            Some(lock) => Some(lock.clone().lock_owned().await),
+            None => None,
         }
+    }
+
+    /// A write transaction, and the writer's turn to hold until it ends.
+    async fn begin(
+        &self,
+    ) -> Result<(Transaction<'static, Any>, Option<OwnedMutexGuard<()>>), sqlx::Error> {
+        let turn = self.write_turn().await;
+        let tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
+        Ok((tx, turn))
     }
 }
 
@@ -485,6 +510,7 @@ impl Store for SqlStore {
     }
 
     async fn insert_account(&self, a: &Account) -> Result<(), AppError> {
+        let _writer = self.write_turn().await;
         sqlx::query(
             "INSERT INTO accounts (id, name, email, plan, created_at) VALUES ($1, $2, $3, $4, $5)",
         )
@@ -526,6 +552,7 @@ impl Store for SqlStore {
     }
 
     async fn insert_key(&self, k: &ApiKeyRecord) -> Result<(), AppError> {
+        let _writer = self.write_turn().await;
         sqlx::query(
             "INSERT INTO api_keys (id, public_id, account_id, name, livemode, scopes, key_hash, last4, created_at, revoked_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
@@ -591,6 +618,7 @@ impl Store for SqlStore {
         id: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<ApiKeyRecord>, AppError> {
+        let _writer = self.write_turn().await;
         sqlx::query(
             "UPDATE api_keys SET revoked_at = $1 \
              WHERE account_id = $2 AND livemode = $3 AND id = $4 AND revoked_at IS NULL",
@@ -615,7 +643,7 @@ impl Store for SqlStore {
     }
 
     async fn insert_document(&self, d: &DocumentRecord) -> Result<(), AppError> {
-        let mut tx = self.begin().await?;
+        let (mut tx, _writer) = self.begin().await?;
         insert_document_tx(&mut tx, d).await?;
         tx.commit().await?;
         Ok(())
@@ -675,7 +703,7 @@ impl Store for SqlStore {
         id: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<(DocumentRecord, bool)>, AppError> {
-        let mut tx = self.begin().await?;
+        let (mut tx, _writer) = self.begin().await?;
         let Some(row) = sqlx::query(AssertSqlSafe(format!(
             "SELECT {DOCUMENT_COLUMNS} FROM documents \
              WHERE id = $1 AND account_id = $2 AND livemode = $3 AND deleted_at IS NULL"
@@ -756,7 +784,7 @@ impl Store for SqlStore {
     }
 
     async fn insert_envelope(&self, write: &EnvelopeWrite) -> Result<(), WriteError> {
-        let mut tx = self.begin().await?;
+        let (mut tx, _writer) = self.begin().await?;
         for document in &write.new_documents {
             insert_document_tx(&mut tx, document).await?;
         }
@@ -787,7 +815,7 @@ impl Store for SqlStore {
         write: &EnvelopeWrite,
         expected_version: u64,
     ) -> Result<(), WriteError> {
-        let mut tx = self.begin().await?;
+        let (mut tx, _writer) = self.begin().await?;
         for document in &write.new_documents {
             insert_document_tx(&mut tx, document).await?;
         }
@@ -900,7 +928,7 @@ impl Store for SqlStore {
     }
 
     async fn insert_webhook(&self, webhook: &WebhookRecord) -> Result<(), AppError> {
-        let mut tx = self.begin().await?;
+        let (mut tx, _writer) = self.begin().await?;
         insert_webhook_tx(&mut tx, webhook).await?;
         tx.commit().await?;
         Ok(())
@@ -956,7 +984,7 @@ impl Store for SqlStore {
         id: &str,
         now: DateTime<Utc>,
     ) -> Result<bool, AppError> {
-        let mut tx = self.begin().await?;
+        let (mut tx, _writer) = self.begin().await?;
         let deleted = sqlx::query(
             "UPDATE webhooks SET deleted_at = $1, active = 0 \
              WHERE id = $2 AND account_id = $3 AND livemode = $4 AND deleted_at IS NULL",
@@ -993,7 +1021,7 @@ impl Store for SqlStore {
             Backend::Postgres => " FOR UPDATE SKIP LOCKED",
             Backend::Sqlite => "",
         };
-        let mut tx = self.begin().await?;
+        let (mut tx, _writer) = self.begin().await?;
         let claimed = sqlx::query(AssertSqlSafe(format!(
             "UPDATE webhook_deliveries SET claimed_until = $1 WHERE id IN ( \
                SELECT id FROM webhook_deliveries \
@@ -1046,7 +1074,7 @@ impl Store for SqlStore {
         job: &DeliveryJob,
         outcome: &AttemptOutcome,
     ) -> Result<(), AppError> {
-        let mut tx = self.begin().await?;
+        let (mut tx, _writer) = self.begin().await?;
         let attempt = i64::from(job.attempts) + 1;
         sqlx::query(
             "INSERT INTO webhook_attempts (delivery_id, attempt, attempted_at, status_code, error, duration_ms) \
@@ -1180,6 +1208,7 @@ impl Store for SqlStore {
         fingerprint: &str,
         now: DateTime<Utc>,
     ) -> Result<IdempotencyBegin, AppError> {
+        let _writer = self.write_turn().await;
         // A request that never finished (its process died) frees its key
         // after a while, so the client's retry can run.
         let stale = now - chrono::Duration::minutes(IDEMPOTENCY_STALE_MINUTES);
@@ -1242,6 +1271,7 @@ impl Store for SqlStore {
         key: &str,
         response: &StoredResponse,
     ) -> Result<(), AppError> {
+        let _writer = self.write_turn().await;
         sqlx::query(
             "UPDATE idempotency_keys SET status_code = $1, response_body = $2 \
              WHERE account_id = $3 AND livemode = $4 AND idem_key = $5",
@@ -1257,6 +1287,7 @@ impl Store for SqlStore {
     }
 
     async fn idempotency_abort(&self, tenant: &Tenant, key: &str) -> Result<(), AppError> {
+        let _writer = self.write_turn().await;
         sqlx::query(
             "DELETE FROM idempotency_keys WHERE account_id = $1 AND livemode = $2 AND idem_key = $3 AND status_code IS NULL",
         )
@@ -1269,6 +1300,7 @@ impl Store for SqlStore {
     }
 
     async fn purge_idempotency(&self, before: DateTime<Utc>) -> Result<u64, AppError> {
+        let _writer = self.write_turn().await;
         let done = sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1")
             .bind(time_text(before))
             .execute(&self.pool)
