@@ -317,3 +317,57 @@ async fn a_graceful_shutdown_finishes_the_request_in_flight() {
         1
     );
 }
+
+#[tokio::test]
+async fn readiness_fails_with_storage_unavailable_when_the_database_is_gone() {
+    let storage = common::fresh_storage().await;
+    let store = paraph_server::store::SqlStore::connect(&storage.database_url, 2)
+        .await
+        .unwrap();
+    let pool = store.pool().clone();
+    let state = paraph_server::AppState::new(
+        std::sync::Arc::new(store),
+        paraph_server::blobs::Blobs::from_url(&storage.storage_url).unwrap(),
+        paraph_server::ratelimit::RateLimits::new(Default::default()).unwrap(),
+        paraph_server::webhooks::UrlGuard::default(),
+        Default::default(),
+    );
+    let router = paraph_server::app(state);
+    let ready = || {
+        let router = router.clone();
+        async move {
+            use tower::ServiceExt;
+            let response = router
+                .oneshot(
+                    TestApp::request(Method::GET, "/readyz", None)
+                        .body(Body::empty())
+                        .unwrap(),
+                )
+                .await
+                .unwrap();
+            common::Response::read(response).await
+        }
+    };
+    assert_eq!(ready().await.status, StatusCode::OK);
+    pool.close().await;
+    let r = ready().await;
+    r.assert_error(503, "STORAGE_UNAVAILABLE");
+    assert!(
+        !r.text().contains("sqlite") && !r.text().contains("postgres"),
+        "no internals: {}",
+        r.text()
+    );
+    // Liveness does not depend on storage.
+    let live = {
+        use tower::ServiceExt;
+        router
+            .oneshot(
+                TestApp::request(Method::GET, "/healthz", None)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap()
+    };
+    assert_eq!(live.status(), StatusCode::OK);
+}
