@@ -1,7 +1,8 @@
-//! The signing workflow judged by independent validators: an envelope with
-//! two documents and two signers, each with a certificate of their own
-//! issued at signing time, one of them at B-T through a local time-stamp
-//! authority, then finalized; qpdf, pdfsig and pyHanko check every file,
+//! The signing workflow judged by independent validators: three documents,
+//! two signers in parallel, an approver, a last signer and a CC, each
+//! signer with a certificate of their own issued at signing time, one at
+//! B-T through a local time-stamp authority, a certification at prepare
+//! time and a final seal; qpdf, pdfsig and pyHanko check every file,
 //! poppler reads back the values, names, dates and initials.
 //!
 //! The certificates are issued around the real clock: validators judge a
@@ -13,8 +14,8 @@ use paraph::geometry::Rect;
 use paraph::pades::{self, KeyAlgorithm, KeySigner, PadesLevel, Signer, VerifyOptions};
 use paraph::pdf::PdfDocument;
 use paraph::workflow::{
-    self, DocumentBytes, FieldInput, FinalizeOptions, RecipientCertificateOptions, RecipientInput,
-    SignRecipientOptions,
+    self, DocumentBytes, FieldInput, FinalizeOptions, PrepareOptions, RecipientCertificateOptions,
+    RecipientInput, SignRecipientOptions,
 };
 use paraph_tests::*;
 
@@ -120,10 +121,14 @@ fn anchored(id: &str, recipient: &str, phrase: &str) -> NewField {
     }
 }
 
-/// The envelope, prepared and sent: a one-page contract with anchored
-/// signature fields, a two-page annex with Jun-ho's signature, date, name
-/// and a text field; initials on every page for both.
-fn sent() -> Walk {
+/// The envelope the issue describes, prepared and sent: three documents
+/// (a one-page contract with anchored signature fields, a two-page offer
+/// the platform certifies at prepare time, a three-page annex sealed at
+/// the end); Marie (SMS code) and Jun-ho (access code) sign in parallel at
+/// order 1, Anna approves at 2 (a text and a checkbox), Paul signs at 3
+/// (a multi-line text), Zoé gets a copy; DATE_SIGNED, NAME and initials on
+/// every page for the signers.
+fn sent(platform: &KeySigner) -> Walk {
     let start = now() - Duration::minutes(10);
     let created = envelope::create(
         CreateEnvelope {
@@ -146,7 +151,8 @@ fn sent() -> Walk {
     };
     for (id, file) in [
         ("contract", "pdf/libreoffice-contract-signing-page.pdf"),
-        ("annex", "pdf/reportlab-contract.pdf"),
+        ("offer", "pdf/reportlab-contract.pdf"),
+        ("annex", "pdf/reportlab-three-pages.pdf"),
     ] {
         let pdf = fixture(file);
         let sizes = pages(&pdf);
@@ -165,14 +171,42 @@ fn sent() -> Walk {
             pdf,
         });
     }
-    for (id, name, order, method) in [
+    for (id, name, role, order, method) in [
         (
             "marie",
             "Marie-Hélène Dupré",
+            RecipientRole::Signer,
             1,
             AuthenticationMethod::SmsCode,
         ),
-        ("junho", "김준호", 2, AuthenticationMethod::AccessCode),
+        (
+            "junho",
+            "김준호",
+            RecipientRole::Signer,
+            1,
+            AuthenticationMethod::AccessCode,
+        ),
+        (
+            "anna",
+            "Anna Keller",
+            RecipientRole::Approver,
+            2,
+            AuthenticationMethod::EmailLink,
+        ),
+        (
+            "paul",
+            "Paul Martin",
+            RecipientRole::Signer,
+            3,
+            AuthenticationMethod::AccessCode,
+        ),
+        (
+            "zoe",
+            "Zoé Ångström",
+            RecipientRole::Cc,
+            3,
+            AuthenticationMethod::EmailLink,
+        ),
     ] {
         walk.run(
             sender(),
@@ -181,52 +215,107 @@ fn sent() -> Walk {
                 name: name.into(),
                 email: Some(format!("{id}@example.com")),
                 phone: Some("+33612345678".into()),
-                role: RecipientRole::Signer,
+                role,
                 routing_order: order,
                 authentication: method,
             }),
         );
     }
+    let multiline = |mut f: NewField| {
+        f.multiline = true;
+        f.required = false;
+        f
+    };
     for new in [
         anchored("sig_marie", "marie", "Signature de l'employeur :"),
         anchored("sig_junho", "junho", "Signature du salarié :"),
         field(
-            "sig_junho_annex",
-            "annex",
+            "sig_marie_offer",
+            "offer",
+            "marie",
+            FieldKind::Signature,
+            2,
+            Rect::new(320.0, 480.0, 220.0, 70.0),
+        ),
+        field(
+            "sig_junho_offer",
+            "offer",
             "junho",
             FieldKind::Signature,
             2,
-            Rect::new(320.0, 560.0, 220.0, 70.0),
+            Rect::new(72.0, 480.0, 220.0, 70.0),
         ),
         field(
             "date_junho",
-            "annex",
+            "offer",
             "junho",
             FieldKind::DateSigned,
             2,
-            Rect::new(320.0, 640.0, 160.0, 22.0),
+            Rect::new(72.0, 560.0, 160.0, 22.0),
         ),
         field(
             "name_junho",
-            "annex",
+            "offer",
             "junho",
             FieldKind::Name,
             2,
-            Rect::new(320.0, 670.0, 220.0, 22.0),
+            Rect::new(72.0, 590.0, 220.0, 22.0),
         ),
         field(
             "iban_junho",
-            "annex",
+            "offer",
             "junho",
             FieldKind::Text,
             1,
             Rect::new(72.0, 700.0, 300.0, 22.0),
         ),
+        field(
+            "title_anna",
+            "offer",
+            "anna",
+            FieldKind::Text,
+            1,
+            Rect::new(72.0, 640.0, 300.0, 22.0),
+        ),
+        field(
+            "agree_anna",
+            "annex",
+            "anna",
+            FieldKind::Checkbox,
+            1,
+            Rect::new(72.0, 300.0, 16.0, 16.0),
+        ),
+        field(
+            "sig_paul",
+            "annex",
+            "paul",
+            FieldKind::Signature,
+            3,
+            Rect::new(320.0, 560.0, 220.0, 70.0),
+        ),
+        multiline(field(
+            "notes_paul",
+            "annex",
+            "paul",
+            FieldKind::Text,
+            2,
+            Rect::new(72.0, 300.0, 400.0, 80.0),
+        )),
     ] {
         walk.run(sender(), Command::AddField(new));
     }
-    let prepared = workflow::prepare(&walk.envelope, &walk.documents, None, &Default::default())
-        .expect("prepares");
+    let ctx = walk.ctx(sender());
+    let prepared = workflow::prepare(
+        &walk.envelope,
+        &walk.documents,
+        Some(platform),
+        &PrepareOptions {
+            certify: vec!["offer".into()],
+            certification_time: Some(ctx.now),
+            ..PrepareOptions::default()
+        },
+    )
+    .expect("prepares");
     walk.documents = prepared.documents;
     walk.run(sender(), prepared.command);
     walk
@@ -326,7 +415,7 @@ fn a_whole_envelope_validates_with_each_signer_named() {
     .expect("CA");
     let platform = KeySigner::from_pkcs12(&fixture("certs/demo/seal.p12"), "test").expect("seal");
     let tsa = Tsa::start();
-    let mut walk = sent();
+    let mut walk = sent(&platform);
     let marie = sign(
         &mut walk,
         RecipientInput::new("marie"),
@@ -347,6 +436,57 @@ fn a_whole_envelope_validates_with_each_signer_named() {
         &ca,
         Some(&tsa),
     );
+    // Anna approves: her values in an unsigned revision, which Paul's
+    // signatures then cover.
+    walk.run(
+        me("anna"),
+        Command::View {
+            recipient_id: "anna".into(),
+        },
+    );
+    walk.run(
+        me("anna"),
+        Command::Consent {
+            recipient_id: "anna".into(),
+            version: "2026-11".into(),
+            text_sha256: paraph::digest::sha256_hex(b"I agree to sign electronically."),
+        },
+    );
+    let ctx = walk.ctx(me("anna"));
+    let approved = workflow::approve_recipient(
+        &walk.envelope,
+        &walk.documents,
+        &RecipientInput {
+            values: vec![
+                FieldInput {
+                    field_id: "title_anna".into(),
+                    value: "Head of People".into(),
+                },
+                FieldInput {
+                    field_id: "agree_anna".into(),
+                    value: "true".into(),
+                },
+            ],
+            ..RecipientInput::new("anna")
+        },
+        &SignRecipientOptions::default(),
+        &ctx,
+    )
+    .expect("approves");
+    walk.take(approved.transition, approved.documents);
+    let paul = sign(
+        &mut walk,
+        RecipientInput {
+            values: vec![FieldInput {
+                field_id: "notes_paul".into(),
+                value: "Start date: 5 January 2027.\nProbation: three months.".into(),
+            }],
+            ..RecipientInput::new("paul")
+        },
+        KeyAlgorithm::P256,
+        &ca,
+        None,
+    );
     let ctx = walk.ctx(Actor::System);
     let done = workflow::finalize(
         &walk.envelope,
@@ -355,7 +495,7 @@ fn a_whole_envelope_validates_with_each_signer_named() {
         &platform,
         Some(&tsa),
         &FinalizeOptions {
-            seal: vec!["contract".into()],
+            seal: vec!["annex".into()],
             level: PadesLevel::BaselineT,
             ..FinalizeOptions::default()
         },
@@ -365,73 +505,100 @@ fn a_whole_envelope_validates_with_each_signer_named() {
     assert_eq!(done.transition.envelope.status, EnvelopeStatus::Completed);
 
     let roots = roots();
+    let seal = "paraph Demo Platform Seal";
     let expected = [
+        // Paul initials every page: an invisible signature of his where he
+        // has no field.
         (
             "contract",
-            vec!["Marie-Hélène Dupré", "김준호", "paraph Demo Platform Seal"],
+            vec!["Marie-Hélène Dupré", "김준호", "Paul Martin"],
         ),
-        ("annex", vec!["Marie-Hélène Dupré", "김준호"]),
+        (
+            "offer",
+            vec![seal, "Marie-Hélène Dupré", "김준호", "Paul Martin"],
+        ),
+        (
+            "annex",
+            vec!["Marie-Hélène Dupré", "김준호", "Paul Martin", seal],
+        ),
     ];
-    for (document, names) in &expected {
-        let pdf = &done
+    let pdf_of = |id: &str| {
+        &done
             .documents
             .iter()
-            .find(|d| d.document_id == *document)
+            .find(|d| d.document_id == id)
             .expect("document")
-            .pdf;
+            .pdf
+    };
+    for (document, names) in &expected {
+        let pdf = pdf_of(document);
         let file = format!("workflow-{document}.pdf");
         let (_, failed, text) = validate_with(pdf, &file, &roots, names.len(), &[]);
         assert_eq!(failed, 0, "{document}:\n{text}");
         // Each signer has a certificate of their own, so pdfsig shows every
-        // signature (it shows one per certificate), in signing order.
+        // signature (it shows one per certificate).
         let mut shown = pdfsig_common_names(pdf, &file);
         shown.sort();
         let mut names = names.clone();
         names.sort();
         assert_eq!(shown, names, "{document}");
     }
+    // The offer's first signature is the platform's certification.
+    let verify = VerifyOptions::new(now()).with_trust_anchors(
+        pades::parse_certificates(&std::fs::read(&roots).expect("roots")).expect("roots"),
+    );
+    let offer = pades::verify(pdf_of("offer"), &verify).expect("verifies");
+    offer.verdict().expect("offer intact and trusted");
+    assert!(offer.signatures.iter().any(|s| matches!(
+        s.kind,
+        pades::SignatureKind::Certification { permission: 2 }
+    )));
 
-    // What poppler reads back: names, the date, the value, the initials.
-    let annex = &done.documents[1].pdf;
-    let text = pdftotext(annex, "workflow-annex-text.pdf");
+    // What poppler reads back: values, names, the date, the initials.
     let date = walk
         .envelope
         .recipient("junho")
         .expect("junho")
         .signed_at
         .expect("signed");
-    for expected in [
-        "FR76 3000 6000 0112 3456 7890 189",
-        "김준호",
-        &date.format("%Y-%m-%d").to_string(),
-        "MHD",
+    for (document, expected) in [
+        ("offer", "FR76 3000 6000 0112 3456 7890 189"),
+        ("offer", "Head of People"),
+        ("offer", "김준호"),
+        ("offer", &date.format("%Y-%m-%d").to_string()),
+        ("annex", "Probation: three months."),
+        ("annex", "MHD"),
+        ("annex", "PM"),
     ] {
+        let text = pdftotext(pdf_of(document), &format!("workflow-{document}-text.pdf"));
         assert!(
             text.contains(expected),
-            "{expected:?} not in the annex:\n{text}"
+            "{expected:?} not in the {document}:\n{text}"
         );
     }
 
-    // Jun-ho's signatures carry a time-stamp; Marie's do not.
-    let verify = VerifyOptions::new(now()).with_trust_anchors(
-        pades::parse_certificates(&std::fs::read(&roots).expect("roots")).expect("roots"),
-    );
-    let report = pades::verify(annex, &verify).expect("verifies");
-    report.verdict().expect("intact and trusted");
-    for signature in &report.signatures {
-        let name = signature
-            .signer
-            .as_ref()
-            .and_then(|s| s.common_name.clone());
-        assert_eq!(
-            signature.timestamp_time.is_some(),
-            name.as_deref() == Some("김준호"),
-            "{}",
-            signature.field_name
-        );
+    // Jun-ho's signatures carry a time-stamp, and so do the final seal;
+    // the others do not.
+    for document in ["contract", "offer", "annex"] {
+        let report = pades::verify(pdf_of(document), &verify).expect("verifies");
+        report.verdict().expect("intact and trusted");
+        for signature in &report.signatures {
+            let name = signature
+                .signer
+                .as_ref()
+                .and_then(|s| s.common_name.clone());
+            let stamped = name.as_deref() == Some("김준호")
+                || signature.field_name == workflow::FINAL_SEAL_FIELD;
+            assert_eq!(
+                signature.timestamp_time.is_some(),
+                stamped,
+                "{} in {document}",
+                signature.field_name
+            );
+        }
     }
-    // The envelope and the audit trail record each signer's certificate.
-    for (id, signer) in [("marie", &marie), ("junho", &junho)] {
+    // The envelope and so the evidence record each signer's certificate.
+    for (id, signer) in [("marie", &marie), ("junho", &junho), ("paul", &paul)] {
         let fingerprint = signer.certificate_chain()[0].fingerprint_sha256();
         assert_eq!(
             done.transition

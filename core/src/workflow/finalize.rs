@@ -57,7 +57,7 @@ pub struct Finalized {
 }
 
 /// Finalizes an envelope that awaits its completion (see the
-/// [module](self)). `history` is the envelope's whole event log; `platform`
+/// [workflow](crate::workflow)). `history` is the envelope's whole event log; `platform`
 /// seals the documents (when asked) and the audit trail.
 pub fn finalize(
     envelope: &Envelope,

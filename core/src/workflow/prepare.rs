@@ -53,7 +53,7 @@ pub struct Prepared {
     pub command: Command,
 }
 
-/// Prepares a draft's documents for sending (see the [module](self)).
+/// Prepares a draft's documents for sending (see the [workflow](crate::workflow)).
 ///
 /// `documents` holds the bytes of every document of the envelope, as
 /// uploaded (their SHA-256 must be the envelope's, `DOCUMENT_MISMATCH`

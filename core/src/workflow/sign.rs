@@ -206,7 +206,7 @@ pub enum SigningProgress {
 }
 
 /// Signs for a recipient in one call, with a signer in this process (an
-/// issued per-signer key, or the platform's seal): see the [module](self).
+/// issued per-signer key, or the platform's seal): see the [workflow](crate::workflow).
 /// For B-T, `tsa` time-stamps each signature.
 pub fn sign_recipient(
     envelope: &Envelope,
