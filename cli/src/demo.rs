@@ -12,12 +12,11 @@ use clap::Args;
 use paraph::audit;
 use paraph::envelope::{
     self, Actor, AnchorPlacement, AuthenticationMethod, Command, Context, CreateEnvelope, Envelope,
-    EnvelopeSettings, Event, FieldAnchor, FieldKind, NewDocument, NewField, NewRecipient, PageSize,
-    RecipientRole, SignatureLevel, SignatureMark, Transition,
+    EnvelopeSettings, Event, FieldAnchor, FieldKind, NewField, NewRecipient, RecipientRole,
+    SignatureLevel, SignatureMark, Transition,
 };
 use paraph::geometry::Rect;
 use paraph::pades::{self, KeySigner, VerifyOptions};
-use paraph::pdf::PdfDocument;
 use paraph::webhook::{WebhookHeaders, WebhookPayload, WebhookSecret};
 use paraph::workflow::{
     self, DocumentBytes, FinalizeOptions, RecipientCertificateOptions, RecipientInput,
@@ -347,31 +346,6 @@ fn context(start: DateTime<Utc>, minutes: i64, actor: Actor) -> Context {
         .with_user_agent(user_agent)
 }
 
-/// A document to upload, with the sizes of its pages.
-fn upload(id: &str, name: &str, pdf: &[u8]) -> Result<(NewDocument, DocumentBytes), Error> {
-    let pages: Vec<PageSize> = PdfDocument::load(pdf)?
-        .pages()
-        .iter()
-        .map(|p| {
-            let (width, height) = p.geometry.displayed_size();
-            PageSize { width, height }
-        })
-        .collect();
-    Ok((
-        NewDocument {
-            id: id.into(),
-            name: name.into(),
-            page_count: u32::try_from(pages.len()).unwrap_or(u32::MAX),
-            pages,
-            sha256: paraph::digest::sha256_hex(pdf),
-        },
-        DocumentBytes {
-            document_id: id.into(),
-            pdf: pdf.to_vec(),
-        },
-    ))
-}
-
 /// A signature field placed beside a phrase of the document.
 fn anchored(id: &str, document: &str, recipient: &str, phrase: &str, occurrence: u32) -> NewField {
     NewField {
@@ -429,7 +403,7 @@ fn walk(start: DateTime<Utc>, seed: Option<&str>) -> Result<Walk, Error> {
         ("contract", "contrat-de-travail.pdf", CONTRACT),
         ("annex", "annexe-fonctions.pdf", ANNEX),
     ] {
-        let (document, bytes) = upload(id, name, pdf)?;
+        let (document, bytes) = workflow::upload(id, name, pdf.to_vec(), &Default::default())?;
         story.apply(1, sender(), Command::AddDocument(document))?;
         story.documents.push(bytes);
     }

@@ -63,7 +63,7 @@ mod words;
 
 use serde::{Deserialize, Serialize};
 
-use crate::envelope::{Command, Context, Document, Envelope, Transition};
+use crate::envelope::{Command, Context, Document, Envelope, NewDocument, PageSize, Transition};
 use crate::error::{Error, ErrorCode, Result};
 
 pub use certificate::{
@@ -118,6 +118,57 @@ pub(crate) fn document_bytes<'d>(
         ));
     }
     Ok(&given.pdf)
+}
+
+/// A document to add to an envelope, read from its bytes under `limits`:
+/// the `addDocument` parameters (page count, each page's size as
+/// displayed, so that the envelope can check that fields fit, and the
+/// SHA-256) and the bytes the workflow's steps take. A PDF that cannot be
+/// read, or is encrypted, is refused with the PDF engine's code before
+/// anything is recorded.
+///
+/// ```
+/// let pdf = std::fs::read("../fixtures/pdf/reportlab-contract.pdf")?;
+/// let (document, bytes) = paraph::workflow::upload("doc_1", "contract.pdf", pdf, &Default::default())?;
+/// assert_eq!((document.page_count, document.pages.len()), (2, 2));
+/// assert_eq!(document.sha256, paraph::digest::sha256_hex(&bytes.pdf));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn upload(
+    id: &str,
+    name: &str,
+    pdf: Vec<u8>,
+    limits: &crate::pdf::Limits,
+) -> Result<(NewDocument, DocumentBytes)> {
+    let loaded = crate::pdf::PdfDocument::load_with_limits(&pdf, limits)?;
+    let pages: Vec<PageSize> = loaded
+        .pages()
+        .iter()
+        .map(|page| {
+            let (width, height) = page.geometry.displayed_size();
+            PageSize { width, height }
+        })
+        .collect();
+    let page_count = u32::try_from(pages.len()).map_err(|_| {
+        Error::new(
+            ErrorCode::PdfTooManyPages,
+            format!("document {id} has more pages than an envelope can hold"),
+        )
+    })?;
+    let document = NewDocument {
+        id: id.to_owned(),
+        name: name.to_owned(),
+        page_count,
+        pages,
+        sha256: crate::digest::sha256_hex(&pdf),
+    };
+    Ok((
+        document,
+        DocumentBytes {
+            document_id: id.to_owned(),
+            pdf,
+        },
+    ))
 }
 
 /// Applies commands in order, as one transition.

@@ -1046,3 +1046,41 @@ fn a_signer_certificate_is_a_function_of_its_entropy_and_refuses_what_cannot_sig
     assert_eq!(parsed.algorithm, pades::KeyAlgorithm::Rsa2048);
     assert!(serde_json::from_str::<RecipientCertificateOptions>(r#"{"validity": 30}"#).is_err());
 }
+
+#[test]
+fn upload_reads_the_page_sizes_and_refuses_what_cannot_be_signed() {
+    let (document, bytes) = upload(
+        "offer",
+        "offer.pdf",
+        fixture("pdf/reportlab-mixed-sizes.pdf"),
+        &Default::default(),
+    )
+    .expect("uploads");
+    assert_eq!(document.page_count as usize, document.pages.len());
+    let sizes: std::collections::BTreeSet<(i64, i64)> = document
+        .pages
+        .iter()
+        .map(|p| (p.width.round() as i64, p.height.round() as i64))
+        .collect();
+    assert!(
+        sizes.len() > 1,
+        "mixed sizes are kept page by page: {sizes:?}"
+    );
+    assert_eq!(document.sha256, crate::digest::sha256_hex(&bytes.pdf));
+    assert_eq!(bytes.document_id, "offer");
+    for (file, code) in [
+        ("pdf/encrypted-user-password.pdf", ErrorCode::PdfEncrypted),
+        ("pdf/encrypted-owner-password.pdf", ErrorCode::PdfEncrypted),
+    ] {
+        let err = upload("d", "d.pdf", fixture(file), &Default::default()).expect_err(file);
+        assert_eq!(err.code(), code, "{file}");
+    }
+    let err = upload(
+        "d",
+        "d.pdf",
+        b"%PDF-1.7\nnot a pdf".to_vec(),
+        &Default::default(),
+    )
+    .expect_err("broken");
+    assert_eq!(err.code().family(), crate::ErrorFamily::Pdf, "{err}");
+}
