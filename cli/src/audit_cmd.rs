@@ -75,6 +75,11 @@ pub struct VerifyArgs {
     /// Trust anchors for the seal (PEM); repeat for several files.
     #[arg(long)]
     trust: Vec<PathBuf>,
+    /// Accept a check of integrity alone: without `--trust` nothing says
+    /// who sealed the trail (anyone can seal one), and a bare evidence file
+    /// proves only its own consistency; without this flag both exit 1.
+    #[arg(long)]
+    no_trust_check: bool,
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
@@ -160,11 +165,11 @@ fn render(args: RenderArgs) -> Result<(), Error> {
 }
 
 fn verify(args: VerifyArgs) -> Result<(), Error> {
-    let input = io::read_input(&args.input)?;
+    let input = io::read_pdf(&args.input, paraph::pdf::DEFAULT_MAX_FILE_SIZE)?;
     let document = args
         .document
         .as_ref()
-        .map(|p| io::read_input(p))
+        .map(|p| io::read_pdf(p, paraph::pdf::DEFAULT_MAX_FILE_SIZE))
         .transpose()?;
     let mut anchors = Vec::new();
     for path in &args.trust {
@@ -188,15 +193,48 @@ fn verify(args: VerifyArgs) -> Result<(), Error> {
         }
         audit::verify_evidence(&input, document.as_deref())?
     };
+    let trust = if !is_pdf {
+        Trust::EvidenceOnly
+    } else if anchors.is_empty() {
+        Trust::NotChecked
+    } else {
+        Trust::Checked
+    };
     if args.json {
         io::print_json(&report)?;
     } else {
-        io::print(&describe(&report, !anchors.is_empty()))?;
+        io::print(&describe(&report, trust))?;
     }
-    report.verdict()
+    report.verdict()?;
+    match trust {
+        Trust::Checked => Ok(()),
+        _ if args.no_trust_check => Ok(()),
+        Trust::NotChecked => Err(Error::new(
+            ErrorCode::CertUntrusted,
+            "only integrity was checked: without --trust CA.pem nothing says who sealed this \
+             trail; give the platform's CA, or --no-trust-check to accept integrity alone",
+        )),
+        Trust::EvidenceOnly => Err(Error::new(
+            ErrorCode::CertUntrusted,
+            "an evidence file proves only its own consistency (anyone can write one); verify \
+             the sealed audit-trail PDF with --trust, or pass --no-trust-check",
+        )),
+    }
 }
 
-fn describe(report: &AuditReport, with_anchors: bool) -> String {
+/// What the verification could say about who vouches for the trail.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Trust {
+    /// A sealed PDF checked against the given anchors.
+    Checked,
+    /// A sealed PDF, no anchors given: integrity only.
+    NotChecked,
+    /// An evidence JSON file: no seal at all.
+    EvidenceOnly,
+}
+
+fn describe(report: &AuditReport, trust: Trust) -> String {
+    let with_anchors = trust == Trust::Checked;
     let mut out = format!("Envelope {}\n", report.envelope_id);
     if let Some(seal) = &report.seal {
         let signer = seal
@@ -260,10 +298,15 @@ fn describe(report: &AuditReport, with_anchors: bool) -> String {
             ),
         };
     }
-    out += if report.is_valid() {
-        "Everything holds.\n"
-    } else {
-        "Verification FAILED.\n"
+    out += match (report.is_valid(), trust) {
+        (false, _) => "Verification FAILED.\n",
+        (true, Trust::Checked) => "Everything holds.\n",
+        (true, Trust::NotChecked) => {
+            "Integrity holds; trust was NOT checked (no --trust): anyone could have sealed this trail.\n"
+        }
+        (true, Trust::EvidenceOnly) => {
+            "The evidence is consistent; that is all a bare evidence file can prove (no seal, no signer).\n"
+        }
     };
     out
 }

@@ -44,7 +44,7 @@ struct FieldsOut {
 }
 
 pub fn fields(args: FieldsArgs) -> Result<(), Error> {
-    let bytes = io::read_input(&args.input)?;
+    let bytes = io::read_pdf(&args.input, paraph::pdf::DEFAULT_MAX_FILE_SIZE)?;
     let doc = PdfDocument::load(&bytes)?;
     let out = FieldsOut {
         version: doc.version(),
@@ -156,7 +156,8 @@ pub struct SignArgs {
     #[arg(long, value_enum, default_value_t = PositionArg::Right, requires = "anchor")]
     anchor_position: PositionArg,
     /// Which occurrence of the anchor, from 1.
-    #[arg(long, default_value_t = 1, requires = "anchor")]
+    #[arg(long, default_value_t = 1, requires = "anchor",
+          value_parser = clap::value_parser!(u32).range(1..))]
     anchor_occurrence: u32,
     /// Size of an anchored field, W,H in points.
     #[arg(long, value_parser = parse_size, default_value = "200,60", requires = "anchor")]
@@ -328,10 +329,17 @@ fn sign_options(
             name: args.name.clone().unwrap_or_else(|| cert_name.to_owned()),
             image: args.image.as_ref().map(|p| io::read_input(p)).transpose()?,
             date: format!("Signed {}", time.format("%Y-%m-%d %H:%M UTC")),
-            details: args
-                .details
-                .clone()
-                .unwrap_or_else(|| format!("{cert_name} · {field_label}")),
+            // The default small print names the field; a name taken from
+            // the PDF that no font can draw is left out rather than failing
+            // a signature over words the user never typed.
+            details: args.details.clone().unwrap_or_else(|| {
+                let with_field = format!("{cert_name} · {field_label}");
+                if options.fonts.covers(&with_field) {
+                    with_field
+                } else {
+                    cert_name.to_owned()
+                }
+            }),
         });
     }
     options.signer_name = args.name.clone();
@@ -370,7 +378,7 @@ pub fn sign(args: SignArgs) -> Result<(), Error> {
         .input
         .as_ref()
         .ok_or_else(|| Error::new(ErrorCode::InvalidArgument, "give the PDF to sign"))?;
-    let pdf = io::read_input(input)?;
+    let pdf = io::read_pdf(input, paraph::pdf::DEFAULT_MAX_FILE_SIZE)?;
     let time = args.time.unwrap_or_else(Utc::now);
     if let Some(pending_path) = &args.prepare {
         let chain = pades::parse_certificates(&read_chain(&args)?)?;
@@ -432,7 +440,7 @@ fn finish(args: &SignArgs, pending_path: &std::path::Path) -> Result<(), Error> 
             .map_err(|e| Error::new(ErrorCode::Internal, e.to_string()))?,
     )?;
     let input = args.input.as_ref().unwrap_or(&file.input);
-    let pdf = io::read_input(input)?;
+    let pdf = io::read_pdf(input, paraph::pdf::DEFAULT_MAX_FILE_SIZE)?;
     let signature_path = args
         .signature
         .as_ref()
@@ -504,7 +512,7 @@ pub struct VerifyArgs {
 }
 
 pub fn verify(args: VerifyArgs) -> Result<(), Error> {
-    let pdf = io::read_input(&args.input)?;
+    let pdf = io::read_pdf(&args.input, paraph::pdf::DEFAULT_MAX_FILE_SIZE)?;
     let mut anchors = Vec::new();
     for path in &args.trust {
         anchors.extend(pades::parse_certificates(&io::read_input(path)?)?);

@@ -983,3 +983,244 @@ fn sign_draws_a_png_signature_and_refuses_a_broken_one() {
     );
     assert!(!out.exists());
 }
+
+// ---- hostile inputs: bounded reads, outputs that are links, arguments ----
+
+fn sign_args(input: &str, out: &Path) -> Vec<String> {
+    vec![
+        "sign".into(),
+        input.into(),
+        "-o".into(),
+        out.to_string_lossy().into_owned(),
+        "--p12".into(),
+        repo("fixtures/certs/rsa/signer.p12"),
+        "--password".into(),
+        "test".into(),
+        "--time".into(),
+        "2026-11-23T10:00:00Z".into(),
+    ]
+}
+
+fn paraph_owned(args: &[String], stdin: &[u8]) -> Output {
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    paraph(&args, stdin)
+}
+
+#[test]
+fn endless_inputs_are_cut_at_the_limit() {
+    let dir = TempDir::new("endless");
+    let out = dir.path("never.pdf");
+    // A device with no end: refused after limit + 1 bytes, not read whole.
+    let zero = paraph_owned(&sign_args("/dev/zero", &out), b"");
+    assert_eq!(zero.status.code(), Some(1));
+    assert!(
+        stderr(&zero).starts_with("error[PDF_TOO_LARGE]"),
+        "{}",
+        stderr(&zero)
+    );
+    assert!(!out.exists());
+    // Standard input larger than the limit (a webhook payload).
+    let big = vec![b'x'; paraph::pdf::DEFAULT_MAX_FILE_SIZE + 10];
+    let verify = paraph(
+        &[
+            "webhook",
+            "verify",
+            "--secret",
+            VECTOR_A_SECRET,
+            "--id",
+            "msg_1",
+            "--timestamp",
+            "1",
+            "--signature",
+            "v1,x",
+        ],
+        &big,
+    );
+    assert_eq!(verify.status.code(), Some(1));
+    assert!(
+        stderr(&verify).starts_with("error[PAYLOAD_TOO_LARGE]"),
+        "{}",
+        stderr(&verify)
+    );
+    // A regular file over the limit is refused from its size.
+    let large = dir.path("large.pdf");
+    let file = std::fs::File::create(&large).expect("create");
+    file.set_len(paraph::pdf::DEFAULT_MAX_FILE_SIZE as u64 + 1)
+        .expect("sparse file");
+    let refused = paraph_owned(&sign_args(large.to_str().expect("path"), &out), b"");
+    assert!(
+        stderr(&refused).starts_with("error[PDF_TOO_LARGE]"),
+        "{}",
+        stderr(&refused)
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn outputs_never_follow_or_replace_links_and_keep_permissions() {
+    use std::os::unix::fs::{PermissionsExt, symlink};
+    let dir = TempDir::new("links");
+    let input = repo("fixtures/pdf/reportlab-contract.pdf");
+    let victim = dir.path("victim.txt");
+    std::fs::write(&victim, b"precious").expect("victim");
+
+    // The output is a symbolic link: refused, its target untouched.
+    let link = dir.path("signed.pdf");
+    symlink(&victim, &link).expect("symlink");
+    let out = paraph_owned(&sign_args(&input, &link), b"");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("symbolic link"), "{}", stderr(&out));
+    assert_eq!(std::fs::read(&victim).expect("victim"), b"precious");
+
+    // The old predictable temporary name, planted as a link: not followed.
+    let real = dir.path("real.pdf");
+    let planted = dir.path(&format!(".real.pdf.{}.tmp", std::process::id()));
+    symlink(&victim, &planted).expect("symlink");
+    let out = paraph_owned(&sign_args(&input, &real), b"");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(std::fs::read(&victim).expect("victim"), b"precious");
+    assert!(std::fs::read(&real).expect("signed").starts_with(b"%PDF-"));
+
+    // Replacing an existing output keeps its permissions.
+    std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o640)).expect("chmod");
+    let out = paraph_owned(&sign_args(&input, &real), b"");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mode = std::fs::metadata(&real).expect("meta").permissions().mode() & 0o777;
+    assert_eq!(mode, 0o640);
+    // No temporary file is left behind.
+    let leftovers: Vec<_> = std::fs::read_dir(&dir.0)
+        .expect("dir")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp") && !n.contains(&std::process::id().to_string()))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn arguments_that_name_nothing_are_refused() {
+    let dir = TempDir::new("args");
+    let out = dir.path("never.pdf");
+    let mut args = sign_args(&repo("fixtures/pdf/reportlab-contract.pdf"), &out);
+    args.extend([
+        "--anchor".into(),
+        "Signature".into(),
+        "--anchor-occurrence".into(),
+        "0".into(),
+    ]);
+    let zero = paraph_owned(&args, b"");
+    assert_eq!(zero.status.code(), Some(2), "{}", stderr(&zero));
+    assert!(!out.exists());
+
+    let negative = paraph(
+        &[
+            "webhook",
+            "sign",
+            "--secret",
+            VECTOR_A_SECRET,
+            "--id",
+            "msg_1",
+            "--timestamp",
+            "-1",
+        ],
+        b"{}",
+    );
+    assert_eq!(negative.status.code(), Some(1));
+    assert!(
+        stderr(&negative).starts_with("error[WEBHOOK_INVALID_TIMESTAMP]"),
+        "{}",
+        stderr(&negative)
+    );
+
+    let missing = paraph(
+        &[
+            "webhook",
+            "verify",
+            "--secret",
+            VECTOR_A_SECRET,
+            "--id",
+            "",
+            "--timestamp",
+            "1",
+            "--signature",
+            "v1,x",
+        ],
+        b"{}",
+    );
+    assert!(
+        stderr(&missing).starts_with("error[WEBHOOK_MISSING_HEADER]"),
+        "{}",
+        stderr(&missing)
+    );
+
+    let bad_ip = apply(
+        &dir,
+        None,
+        json!({"type": "create", "id": "env_1", "subject": "Contract"}),
+        &["--ip", "not-an-ip"],
+    );
+    assert!(
+        stderr(&bad_ip).starts_with("error[INVALID_ARGUMENT]"),
+        "{}",
+        stderr(&bad_ip)
+    );
+}
+
+#[test]
+fn audit_verify_without_trust_says_what_it_checked_and_fails() {
+    let dir = TempDir::new("audit-trust");
+    let out_dir = dir.path("out");
+    let demo = paraph(&["demo", "--out", out_dir.to_str().expect("path")], b"");
+    assert!(demo.status.success(), "{}", stderr(&demo));
+    let trail = out_dir.join("audit-trail.pdf");
+    let trail = trail.to_str().expect("path");
+
+    let untrusted = paraph(&["audit", "verify", trail], b"");
+    assert_eq!(untrusted.status.code(), Some(1));
+    assert!(
+        stdout(&untrusted).contains("trust was NOT checked"),
+        "{}",
+        stdout(&untrusted)
+    );
+    assert!(!stdout(&untrusted).contains("Everything holds"));
+    assert!(
+        stderr(&untrusted).starts_with("error[CERT_UNTRUSTED]"),
+        "{}",
+        stderr(&untrusted)
+    );
+
+    let integrity = paraph(&["audit", "verify", trail, "--no-trust-check"], b"");
+    assert!(integrity.status.success(), "{}", stderr(&integrity));
+
+    let trusted = paraph(
+        &[
+            "audit",
+            "verify",
+            trail,
+            "--trust",
+            &repo("cli/assets/demo-root.pem"),
+        ],
+        b"",
+    );
+    assert!(trusted.status.success(), "{}", stderr(&trusted));
+    assert!(stdout(&trusted).contains("Everything holds"));
+
+    let evidence = out_dir.join("evidence.json");
+    let bare = paraph(&["audit", "verify", evidence.to_str().expect("path")], b"");
+    assert_eq!(bare.status.code(), Some(1));
+    assert!(
+        stdout(&bare).contains("all a bare evidence file can prove"),
+        "{}",
+        stdout(&bare)
+    );
+    let bare = paraph(
+        &[
+            "audit",
+            "verify",
+            evidence.to_str().expect("path"),
+            "--no-trust-check",
+        ],
+        b"",
+    );
+    assert!(bare.status.success(), "{}", stderr(&bare));
+}

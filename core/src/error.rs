@@ -291,6 +291,14 @@ error_codes! {
     PdfUnsupported = 3018, "PDF_UNSUPPORTED", 422, "the PDF uses a construct that is not supported here";
     /// A page's content has more operators than the limit.
     PdfContentTooComplex = 3019, "PDF_CONTENT_TOO_COMPLEX", 422, "a page's content has more operations than the limit";
+    /// Several form fields have the name given; the candidates are listed.
+    PdfFieldAmbiguous = 3020, "PDF_FIELD_AMBIGUOUS", 409, "several form fields have this name";
+    /// The text cannot be drawn at a legible size in the space it has.
+    PdfTextTooLong = 3021, "PDF_TEXT_TOO_LONG", 422, "the text does not fit legibly in its field";
+    /// A number in the PDF (a page size, a rectangle) is outside what a page can hold.
+    PdfNumberOutOfRange = 3022, "PDF_NUMBER_OUT_OF_RANGE", 422, "a number in the PDF is out of range";
+    /// The PDF holds more syntax (numbers, names, strings, arrays) than the memory budget allows.
+    PdfTooComplex = 3023, "PDF_TOO_COMPLEX", 422, "the PDF holds more objects' syntax than the limit";
 
     // 4000–4999: signatures, keys and certificates
     /// The signing certificate's validity ended before the signing time.
@@ -712,6 +720,10 @@ mod tests {
         (2039, "FIELD_NOT_PLACED"),
         (2040, "DUPLICATE_EMAIL"),
         (2041, "DOCUMENT_MISMATCH"),
+        (3020, "PDF_FIELD_AMBIGUOUS"),
+        (3021, "PDF_TEXT_TOO_LONG"),
+        (3022, "PDF_NUMBER_OUT_OF_RANGE"),
+        (3023, "PDF_TOO_COMPLEX"),
     ];
 
     #[test]

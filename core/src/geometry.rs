@@ -41,3 +41,16 @@ impl Rect {
             && self.height > 0.0
     }
 }
+
+/// A length in points for a message: one decimal, or scientific notation
+/// for magnitudes no page has (`1e308` rather than 309 digits).
+pub fn points(value: f64) -> String {
+    if !value.is_finite() {
+        format!("{value}")
+    } else if value.abs() >= 1.0e7 {
+        format!("{value:.3e}")
+    } else {
+        let text = format!("{value:.1}");
+        text.strip_suffix(".0").map_or(text.clone(), str::to_owned)
+    }
+}

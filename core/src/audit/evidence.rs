@@ -346,19 +346,29 @@ fn details(data: &EventData) -> Result<serde_json::Value> {
 /// [`GENESIS_HASH`]. The events must replay (`INVALID_EVENT_LOG` otherwise).
 pub fn records_from_events(events: &[Event]) -> Result<Vec<EvidenceRecord>> {
     let mut records: Vec<EvidenceRecord> = Vec::with_capacity(events.len());
-    let mut before: Option<Envelope> = None;
+    let mut current: Option<Envelope> = None;
     for event in events {
-        let after = match &before {
-            None => crate::envelope::replay(std::iter::once(event))?,
+        // Only a removal needs the envelope as it was before (the removed
+        // recipient's or document's name); every other event is recorded
+        // from the state after it, evolved in place, so that building the
+        // evidence stays linear in the number of events.
+        let removes = matches!(
+            event.data,
+            EventData::RecipientRemoved { .. } | EventData::DocumentRemoved { .. }
+        );
+        let before = if removes { current.clone() } else { None };
+        let after = match current.as_mut() {
+            None => current.insert(crate::envelope::replay(std::iter::once(event))?),
             Some(envelope) => {
-                let mut next = envelope.clone();
-                crate::envelope::evolve(&mut next, event)?;
-                next
+                crate::envelope::evolve_checked(envelope, event)?;
+                envelope
             }
         };
-        let record = EvidenceRecord::next(records.last(), event, before.as_ref(), &after)?;
+        let record = EvidenceRecord::next(records.last(), event, before.as_ref(), after)?;
         records.push(record);
-        before = Some(after);
+    }
+    if let Some(envelope) = &current {
+        crate::envelope::check_invariants(envelope)?;
     }
     Ok(records)
 }

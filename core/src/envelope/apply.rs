@@ -97,6 +97,7 @@ pub fn apply<'e>(
     command: Command,
     ctx: &Context,
 ) -> Result<Transition> {
+    let ctx = &validate::context(ctx)?;
     let envelope = match (envelope.into(), command) {
         (None, Command::Create(params)) => return create(params, ctx),
         (None, command) => {

@@ -33,6 +33,14 @@ pub enum Actor {
 }
 
 impl Actor {
+    /// The id of the key, user or recipient; `None` for the system.
+    pub fn id(&self) -> Option<&str> {
+        match self {
+            Actor::System => None,
+            Actor::ApiKey { id } | Actor::User { id } | Actor::Recipient { id } => Some(id),
+        }
+    }
+
     /// A short label: `system`, `apiKey:key_1`, `user:u_1`, `recipient:r_1`.
     pub fn label(&self) -> String {
         match self {

@@ -3,6 +3,7 @@
 
 use super::command::{UpdateField, UpdateRecipient};
 use super::event::{Event, EventData};
+use super::invariants;
 use super::model::{Consent, Envelope, EnvelopeStatus, Recipient, RecipientStatus, SCHEMA_VERSION};
 use crate::error::{Error, ErrorCode, Result};
 
@@ -17,9 +18,14 @@ pub fn replay<'a>(events: impl IntoIterator<Item = &'a Event>) -> Result<Envelop
         .next()
         .ok_or_else(|| invalid("the event log is empty"))?;
     let mut envelope = genesis(first)?;
+    checked(&envelope, first)?;
+    let mut last = first;
     for event in events {
-        evolve(&mut envelope, event)?;
+        evolve_checked(&mut envelope, event)?;
+        last = event;
     }
+    invariants::check(&envelope)
+        .map_err(|reason| invalid(format!("after event {}: {reason}", last.seq)))?;
     Ok(envelope)
 }
 
@@ -32,14 +38,33 @@ pub fn states_after(before: Option<&Envelope>, events: &[Event]) -> Result<Vec<(
         let next = match current.take() {
             None => genesis(event)?,
             Some(mut envelope) => {
-                evolve(&mut envelope, event)?;
+                evolve_checked(&mut envelope, event)?;
                 envelope
             }
         };
+        if states.is_empty() {
+            invariants::check(&next)
+                .map_err(|reason| invalid(format!("after event {}: {reason}", event.seq)))?;
+        }
         states.push((event.clone(), next.clone()));
         current = Some(next);
     }
     Ok(states)
+}
+
+/// A replayed history must leave the envelope in a state `apply` could
+/// have produced: no duplicate ids, no more recipients than the cap, and
+/// the rest of [`invariants::check`].
+fn checked(envelope: &Envelope, event: &Event) -> Result<()> {
+    invariants::check_after(envelope, event)
+        .map_err(|reason| invalid(format!("after event {}: {reason}", event.seq)))
+}
+
+/// [`evolve`], then the invariants the event could have broken: what
+/// replaying a history (rather than deciding a command) needs.
+pub(crate) fn evolve_checked(envelope: &mut Envelope, event: &Event) -> Result<()> {
+    evolve(envelope, event)?;
+    checked(envelope, event)
 }
 
 /// The envelope created by an `envelope.created` event with `seq` 1.
@@ -116,13 +141,24 @@ pub(crate) fn evolve(envelope: &mut Envelope, event: &Event) -> Result<()> {
             event.seq, event.envelope_id, envelope.id
         )));
     }
-    if event.seq != envelope.version + 1 {
+    let expected = envelope
+        .version
+        .checked_add(1)
+        .filter(|next| *next <= super::validate::MAX_VERSION)
+        .ok_or_else(|| {
+            invalid(format!(
+                "envelope {} has no version after {}",
+                envelope.id, envelope.version
+            ))
+        })?;
+    if event.seq != expected {
         return Err(invalid(format!(
-            "expected event seq {}, found {}",
-            envelope.version + 1,
+            "expected event seq {expected}, found {}",
             event.seq
         )));
     }
+    invariants::precondition(envelope, event)
+        .map_err(|reason| invalid(format!("event {} cannot happen: {reason}", event.seq)))?;
     let at = event.occurred_at;
     match &event.data {
         EventData::EnvelopeCreated { .. } => {

@@ -84,6 +84,7 @@ mod apply;
 mod command;
 mod event;
 mod evolve;
+mod invariants;
 mod migrate;
 mod model;
 pub mod validate;
@@ -94,7 +95,20 @@ pub use command::{
     UpdateField, UpdateRecipient,
 };
 pub use event::{Event, EventData, NotificationReason};
-pub(crate) use evolve::evolve;
+pub(crate) use evolve::evolve_checked;
+
+/// The structural invariants of a replayed envelope (`INVALID_EVENT_LOG`).
+pub(crate) fn check_invariants(envelope: &Envelope) -> crate::Result<()> {
+    invariants::check(envelope).map_err(|reason| {
+        crate::Error::new(
+            crate::ErrorCode::InvalidEventLog,
+            format!(
+                "the history leaves envelope {} invalid: {reason}",
+                envelope.id
+            ),
+        )
+    })
+}
 pub use evolve::{replay, states_after};
 pub use model::{
     AnchorPlacement, AuthenticationMethod, Consent, DEFAULT_MAX_AUTHENTICATION_ATTEMPTS, Document,

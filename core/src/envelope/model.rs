@@ -118,7 +118,9 @@ impl Envelope {
                 ));
             }
         }
-        Ok(serde_json::from_value(value)?)
+        let envelope: Self = serde_json::from_value(value)?;
+        super::invariants::check_loaded(&envelope)?;
+        Ok(envelope)
     }
 
     /// Whether every signer and approver has acted but the completion,

@@ -1536,6 +1536,229 @@ fn replay_rejects_logs_that_are_not_one_history() {
     assert_eq!(code(replay(&twice)), ErrorCode::InvalidEventLog);
 }
 
+/// An event that follows `history`, as if a command had produced it.
+fn next_event(history: &[Event], actor: Actor, data: EventData) -> Event {
+    let last = history.last().expect("a history");
+    Event {
+        schema_version: super::SCHEMA_VERSION,
+        envelope_id: last.envelope_id.clone(),
+        seq: last.seq + 1,
+        occurred_at: last.occurred_at + chrono::Duration::minutes(1),
+        actor,
+        ip: None,
+        user_agent: None,
+        data,
+    }
+}
+
+fn assert_impossible(history: &[Event], what: &str) {
+    let err = replay(history).expect_err(what);
+    assert_eq!(
+        err.code(),
+        ErrorCode::InvalidEventLog,
+        "{what}: {}",
+        err.message()
+    );
+    // The evidence builder refuses what replay refuses.
+    let err = crate::audit::records_from_events(history).expect_err(what);
+    assert_eq!(
+        err.code(),
+        ErrorCode::InvalidEventLog,
+        "{what}: {}",
+        err.message()
+    );
+}
+
+#[test]
+fn replay_refuses_histories_apply_could_not_have_produced() {
+    // A draft with alice and a document, never sent.
+    let mut draft = Story::new();
+    draft.document("doc_1", 1);
+    draft.recipient("alice", RecipientRole::Signer, 1);
+    draft.field("sig_alice", "alice", FieldKind::Signature, true);
+    assert!(replay(&draft.history).is_ok());
+    assert!(crate::audit::records_from_events(&draft.history).is_ok());
+
+    // recipient.signed while the envelope is a draft.
+    let mut signed_in_draft = draft.history.clone();
+    signed_in_draft.push(next_event(
+        &draft.history,
+        Actor::Recipient { id: "alice".into() },
+        EventData::RecipientSigned {
+            recipient_id: "alice".into(),
+            documents: vec![],
+            signature: None,
+            certificate_sha256: None,
+        },
+    ));
+    assert_impossible(&signed_in_draft, "signed in draft");
+
+    // Two documents with one id.
+    let added = draft
+        .history
+        .iter()
+        .find(|e| matches!(e.data, EventData::DocumentAdded { .. }))
+        .expect("document added")
+        .data
+        .clone();
+    let mut two_docs = draft.history.clone();
+    two_docs.push(next_event(&draft.history, sender(), added));
+    assert_impossible(&two_docs, "two documents with one id");
+
+    // Time going backwards.
+    let mut backwards = draft.history.clone();
+    let mut event = next_event(
+        &draft.history,
+        sender(),
+        EventData::FieldRemoved {
+            field_id: "sig_alice".into(),
+        },
+    );
+    event.occurred_at = t0() - chrono::Duration::days(1);
+    backwards.push(event);
+    assert_impossible(&backwards, "time going backwards");
+
+    // More recipients than apply's cap.
+    let mut crowded = draft.history.clone();
+    for i in 0..validate::MAX_RECIPIENTS {
+        let event = next_event(
+            &crowded,
+            sender(),
+            EventData::RecipientAdded {
+                recipient: super::evolve::pending_recipient(recipient(
+                    &format!("r{i}"),
+                    RecipientRole::Cc,
+                    1,
+                )),
+            },
+        );
+        crowded.push(event);
+    }
+    assert_impossible(&crowded, "over the recipient cap");
+
+    // A signature by someone else than the signer, once sent.
+    let s = two_signers_in_sequence();
+    let mut forged = s.history.clone();
+    forged.push(next_event(
+        &s.history,
+        sender(),
+        EventData::RecipientSigned {
+            recipient_id: "alice".into(),
+            documents: vec![],
+            signature: None,
+            certificate_sha256: None,
+        },
+    ));
+    assert_impossible(&forged, "signed by the sender");
+    // ... and by bob before his turn.
+    let mut early = s.history.clone();
+    early.push(next_event(
+        &s.history,
+        Actor::Recipient { id: "bob".into() },
+        EventData::RecipientSigned {
+            recipient_id: "bob".into(),
+            documents: vec![],
+            signature: None,
+            certificate_sha256: None,
+        },
+    ));
+    assert_impossible(&early, "signed out of turn");
+}
+
+#[test]
+fn loaded_state_is_checked_as_strictly_as_commands() {
+    let s = two_signers_in_sequence();
+    let good = serde_json::to_value(&s.envelope).expect("json");
+    assert!(Envelope::from_json(&good.to_string()).is_ok());
+    type Mutation = Box<dyn Fn(&mut serde_json::Value)>;
+    let mutations: Vec<(&str, Mutation)> = vec![
+        (
+            "duplicate recipient ids",
+            Box::new(|v| {
+                v["recipients"][1]["id"] = v["recipients"][0]["id"].clone();
+            }),
+        ),
+        (
+            "a path as an id",
+            Box::new(|v| v["recipients"][0]["id"] = "../x".into()),
+        ),
+        (
+            "a path as an envelope id",
+            Box::new(|v| v["id"] = "../../etc".into()),
+        ),
+        (
+            "version u64::MAX",
+            Box::new(|v| v["version"] = u64::MAX.into()),
+        ),
+        ("version 0", Box::new(|v| v["version"] = 0.into())),
+        (
+            "a field of nobody",
+            Box::new(|v| v["fields"][0]["recipientId"] = "mallory".into()),
+        ),
+        (
+            "a field past the last page",
+            Box::new(|v| v["fields"][0]["page"] = 99.into()),
+        ),
+        (
+            "a control character in a name",
+            Box::new(|v| {
+                v["recipients"][0]["name"] = "Alice\u{1b}[2J".into();
+            }),
+        ),
+    ];
+    for (what, mutate) in mutations {
+        let mut value = good.clone();
+        mutate(&mut value);
+        let err = Envelope::from_json(&value.to_string()).expect_err(what);
+        assert!(
+            matches!(err.code(), ErrorCode::InvalidEnvelope),
+            "{what}: {} {}",
+            err.code(),
+            err.message()
+        );
+    }
+}
+
+#[test]
+fn the_context_is_checked_and_escaped_before_it_is_recorded() {
+    let mut s = Story::new();
+    let command = || {
+        Command::Update(UpdateEnvelope {
+            subject: Some("Amended contract".into()),
+            ..Default::default()
+        })
+    };
+    let at = t0() + Duration::minutes(1);
+    let bad_ip = Context::new(at, sender()).with_ip("not-an-ip");
+    assert_eq!(
+        code(apply(&s.envelope, command(), &bad_ip)),
+        ErrorCode::InvalidArgument
+    );
+    let bad_actor = Context::new(
+        at,
+        Actor::User {
+            id: "eve\nINFO ok".into(),
+        },
+    );
+    assert_eq!(
+        code(apply(&s.envelope, command(), &bad_actor)),
+        ErrorCode::InvalidArgument
+    );
+    let ctx = Context {
+        now: at,
+        actor: sender(),
+        ip: Some(" ::ffff:192.0.2.1 ".into()),
+        user_agent: Some("Mozilla\u{1b}[31m/5.0\r\nX: y".into()),
+    };
+    let transition = apply(&s.envelope, command(), &ctx).expect("applies");
+    let event = transition.events.last().expect("an event");
+    assert_eq!(event.ip.as_deref(), Some("::ffff:192.0.2.1"));
+    let agent = event.user_agent.as_deref().expect("user agent");
+    assert!(!agent.chars().any(char::is_control), "{agent:?}");
+    assert!(agent.contains("\\u{1b}"), "{agent:?}");
+    s.envelope = transition.envelope;
+}
+
 mod state_machine {
     //! Random command sequences over random mixed routings, checking the
     //! invariants after every step.

@@ -10,6 +10,10 @@ use crate::error::{Error, ErrorCode, Result};
 
 /// Longest id (envelope, document, recipient, field).
 pub const MAX_ID_LEN: usize = 64;
+/// The highest envelope version (and event sequence number) accepted: it
+/// stays within a signed 64-bit integer (SQL `BIGINT`), and `version + 1`
+/// never overflows.
+pub const MAX_VERSION: u64 = i64::MAX as u64;
 /// Longest subject.
 pub const MAX_SUBJECT_LEN: usize = 255;
 /// Longest invitation message.
@@ -424,4 +428,55 @@ pub(crate) fn consent(version: &str, text_sha256: &str) -> Result<()> {
     )?;
     sha256_hex("consent text", text_sha256)
         .map_err(|e| Error::new(ErrorCode::ConsentInvalid, e.message().to_owned()))
+}
+
+/// Longest user agent recorded; a longer one is cut (it is evidence, not input).
+pub const MAX_USER_AGENT_LEN: usize = 1_024;
+/// Longest actor id accepted.
+pub const MAX_ACTOR_ID_LEN: usize = 255;
+
+/// The context as events record it: the IP address must be one (IPv4 or
+/// IPv6, written canonically), actor ids have no control characters, and a
+/// user agent's control characters are escaped (`\u{1b}`) and its length
+/// cut, so that evidence and the audit trail show what was sent without
+/// letting it rewrite a terminal or a log line.
+pub(crate) fn context(ctx: &super::Context) -> Result<super::Context> {
+    let mut ctx = ctx.clone();
+    if let Some(ip) = &ctx.ip {
+        let parsed: std::net::IpAddr = ip.trim().parse().map_err(|_| {
+            Error::new(
+                ErrorCode::InvalidArgument,
+                format!("{ip:?} is not an IP address"),
+            )
+        })?;
+        ctx.ip = Some(parsed.to_string());
+    }
+    if let Some(id) = ctx.actor.id()
+        && (id.is_empty()
+            || id.chars().count() > MAX_ACTOR_ID_LEN
+            || id.chars().any(char::is_control))
+    {
+        return Err(Error::new(
+            ErrorCode::InvalidArgument,
+            format!(
+                "actor id {id:?} must be 1 to {MAX_ACTOR_ID_LEN} characters without control characters"
+            ),
+        ));
+    }
+    if let Some(agent) = &ctx.user_agent {
+        let escaped: String =
+            agent
+                .chars()
+                .take(MAX_USER_AGENT_LEN)
+                .fold(String::new(), |mut text, c| {
+                    if c.is_control() {
+                        text.extend(c.escape_unicode());
+                    } else {
+                        text.push(c);
+                    }
+                    text
+                });
+        ctx.user_agent = Some(escaped);
+    }
+    Ok(ctx)
 }

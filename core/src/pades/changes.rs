@@ -1,8 +1,8 @@
 //! What changed after a signature (ISO 32000-2 §12.8.2, §12.8.2.2 DocMDP):
 //! the signed revision compared object by object with the final file.
 //! Allowed after an approval signature: form filling, new signature fields
-//! and signatures, annotations, document metadata; under a certification,
-//! what its `/P` permits.
+//! and signatures, document metadata; annotations only under a
+//! certification with `/P 3`; under a certification, what its `/P` permits.
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -16,7 +16,7 @@ use crate::pdf::{Limits, Pdf};
 /// What a signed revision became in the final file: allowed changes are
 /// form filling (field values and appearances), new signature fields and
 /// signatures, and document metadata; under DocMDP P=1 nothing may change,
-/// and annotations other than widgets only under P=3 or without DocMDP.
+/// and annotations other than widgets only under P=3.
 pub(crate) fn analyse_changes(
     signed: &[u8],
     final_doc: &Pdf<'_>,
@@ -120,6 +120,11 @@ pub(crate) fn analyse_changes(
             if changed.iter().all(|k| k == "Annots")
                 && superset(old, new, old_obj, new_obj, b"Annots")
             {
+                let page_number = final_doc
+                    .pages()
+                    .iter()
+                    .find(|p| p.id == *id)
+                    .map(|p| p.number);
                 judge_new_annotations(
                     old,
                     new,
@@ -127,6 +132,7 @@ pub(crate) fn analyse_changes(
                     new_obj,
                     &new_fields,
                     certified,
+                    page_number,
                     &mut changes,
                     &mut reasons,
                 );
@@ -162,6 +168,9 @@ pub(crate) fn analyse_changes(
         ));
     }
     changes.dedup();
+    if changes.is_empty() && reasons.is_empty() {
+        changes.push("a later update that changes no object".to_owned());
+    }
     Ok(if !reasons.is_empty() {
         Modifications::Disallowed { reasons }
     } else {
@@ -231,9 +240,11 @@ fn judge_new_annotations(
     new: &Object,
     new_fields: &HashSet<ObjectId>,
     certified: Option<i64>,
+    page_number: Option<u32>,
     changes: &mut Vec<String>,
     reasons: &mut Vec<String>,
 ) {
+    let page = page_number.map_or_else(|| "a page".to_owned(), |n| format!("page {n}"));
     let before = references(old_doc, old, b"Annots");
     for annot in references(new_doc, new, b"Annots") {
         if before.contains(&annot) {
@@ -260,11 +271,25 @@ fn judge_new_annotations(
             );
         } else if is_widget {
             reasons.push("a form field other than a signature field was added".to_owned());
-        } else if certified.is_none() || certified == Some(3) {
-            changes.push("an annotation was added".to_owned());
         } else {
-            reasons
-                .push("an annotation was added, which the certification does not allow".to_owned());
+            // Anything but a widget changes what the page shows (a FreeText
+            // restating a salary, a Stamp over the text, a Link or a Square
+            // over a clause): the signer never saw it. Only a certification
+            // with DocMDP P=3 allows annotations (ISO 32000-2 §12.8.2.2);
+            // an approval signature alone allows form filling and new
+            // signatures, as pyHanko's difference analysis judges too.
+            let subtype = dict
+                .and_then(|d| object::lookup_name(new_doc, d, b"Subtype").ok().flatten())
+                .map_or_else(
+                    || "untyped".to_owned(),
+                    |n| format!("/{}", String::from_utf8_lossy(n)),
+                );
+            let what = format!("a {subtype} annotation was added on {page}");
+            if certified == Some(3) {
+                changes.push(what);
+            } else {
+                reasons.push(format!("{what}: it changes what the signed page shows"));
+            }
         }
     }
 }

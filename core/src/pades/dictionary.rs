@@ -108,24 +108,92 @@ impl ByteRange {
         Ok(())
     }
 
-    /// Checks this byte range against `pdf`: it lies inside the file and
-    /// its gap holds exactly one hex string (ETSI EN 319 142-1 §5.1). The
-    /// coverage is the whole file, or the revision it ends.
-    pub fn check(&self, pdf: &[u8]) -> Option<Coverage> {
+    /// Checks this byte range against `pdf`: it lies inside the file, its
+    /// gap holds exactly one hex string (ETSI EN 319 142-1 §5.1), and it
+    /// reaches at least the `%%EOF` that ends the revision holding the
+    /// signature (so its own cross-reference section and trailer are
+    /// signed). The coverage is the whole file, or the revision it ends;
+    /// a failure says what is wrong in words.
+    pub fn check(&self, pdf: &[u8]) -> std::result::Result<Coverage, String> {
         let end = self.end();
-        let gap = pdf.get(self.contents_start..self.contents_end)?;
-        let sound = end <= pdf.len()
-            && gap.len() >= 2
+        if end > pdf.len() {
+            return Err(format!(
+                "the /ByteRange runs to byte {end}, past the end of the {}-byte file",
+                pdf.len()
+            ));
+        }
+        let gap = pdf
+            .get(self.contents_start..self.contents_end)
+            .unwrap_or_default();
+        let sound = gap.len() >= 2
             && gap.first() == Some(&b'<')
             && gap.last() == Some(&b'>')
             && gap[1..gap.len() - 1].iter().all(u8::is_ascii_hexdigit);
-        let coverage = if end == pdf.len() {
-            Coverage::WholeFile
-        } else {
-            Coverage::Revision { bytes: end }
-        };
-        sound.then_some(coverage)
+        if !sound {
+            return Err(
+                "the /ByteRange does not cover the file around exactly one /Contents string"
+                    .to_owned(),
+            );
+        }
+        if end == pdf.len() {
+            return Ok(Coverage::WholeFile);
+        }
+        match eof_after(pdf, self.contents_end) {
+            Some(revision_end) if end >= revision_end => Ok(Coverage::Revision { bytes: end }),
+            Some(revision_end) => Err(format!(
+                "the /ByteRange stops at byte {end}, {} bytes before its revision ends at byte \
+                 {revision_end} (the %%EOF after its /Contents): those bytes are not signed",
+                revision_end - end
+            )),
+            None => Err(format!(
+                "the /ByteRange stops at byte {end} of {}, and no %%EOF ends its revision",
+                pdf.len()
+            )),
+        }
     }
+}
+
+/// Just past the first `%%EOF` marker at or after `from`.
+pub(crate) fn eof_after(pdf: &[u8], from: usize) -> Option<usize> {
+    const EOF: &[u8] = b"%%EOF";
+    pdf.get(from..)?
+        .windows(EOF.len())
+        .position(|w| w == EOF)
+        .map(|at| from + at + EOF.len())
+}
+
+/// The bytes after the last `%%EOF` of the file, when any of them is more
+/// than an end-of-line or white space (NULs count as data here: they are
+/// what a truncated or padded update leaves). `None` for a file without
+/// `%%EOF`, which does not load anyway.
+pub(crate) fn data_after_last_eof(pdf: &[u8]) -> Option<usize> {
+    const EOF: &[u8] = b"%%EOF";
+    let last = pdf.windows(EOF.len()).rposition(|w| w == EOF)? + EOF.len();
+    let rest = &pdf[last..];
+    rest.iter()
+        .any(|b| !matches!(b, b'\r' | b'\n' | b' ' | b'\t' | b'\x0c'))
+        .then_some(rest.len())
+}
+
+/// Where the DER value at the start of `bytes` ends (tag, length and
+/// content), for the definite lengths DER allows; `None` when the header
+/// cannot be read.
+pub(crate) fn der_length(bytes: &[u8]) -> Option<usize> {
+    let first = *bytes.get(1)?;
+    let (header, length) = if first < 0x80 {
+        (2, usize::from(first))
+    } else {
+        let count = usize::from(first & 0x7f);
+        if count == 0 || count > 4 {
+            return None;
+        }
+        let length = bytes
+            .get(2..2 + count)?
+            .iter()
+            .fold(0usize, |n, b| (n << 8) | usize::from(*b));
+        (2 + count, length)
+    };
+    header.checked_add(length)
 }
 
 /// The signature dictionary paraph writes (ISO 32000-2 Table 255),
@@ -318,7 +386,7 @@ mod tests {
         // Absurd but representable numbers read, and are then refused by
         // the check against the file.
         let absurd = ByteRange::from_values(&[0, 10, i64::MAX, i64::MAX]).expect("numbers");
-        assert_eq!(absurd.check(b"<00>"), None);
+        assert!(absurd.check(b"<00>").is_err());
     }
 
     #[test]
@@ -326,20 +394,38 @@ mod tests {
         let pdf = b"abc<0A0B>def";
         let range = ByteRange::around(3, 9, pdf.len()).expect("fits");
         assert_eq!(range.values(), [0, 3, 9, 3]);
-        assert_eq!(range.check(pdf), Some(Coverage::WholeFile));
+        assert_eq!(range.check(pdf), Ok(Coverage::WholeFile));
+        let revised = b"abc<0A0B>d\n%%EOF\nmore update\n%%EOF\n";
         assert_eq!(
-            ByteRange::around(3, 9, 10).expect("fits").check(pdf),
-            Some(Coverage::Revision { bytes: 10 })
+            ByteRange::around(3, 9, 17).expect("fits").check(revised),
+            Ok(Coverage::Revision { bytes: 17 })
         );
+        // Short of its own %%EOF: the revision's end is not signed.
+        let short = ByteRange::around(3, 9, 10).expect("fits").check(revised);
+        assert!(short.expect_err("short").contains("6 bytes before"));
         // A gap that is not one hex string, or a range past the end.
-        assert_eq!(
-            ByteRange::around(2, 9, pdf.len()).expect("fits").check(pdf),
-            None
+        assert!(
+            ByteRange::around(2, 9, pdf.len())
+                .expect("fits")
+                .check(pdf)
+                .is_err()
         );
         let past = ByteRange::from_values(&[0, 3, 9, 40]).expect("numbers");
-        assert_eq!(past.check(pdf), None);
+        assert!(past.check(pdf).is_err());
         assert!(ByteRange::around(9, 3, 12).is_err());
         assert!(ByteRange::around(3, 9, 8).is_err());
+    }
+
+    #[test]
+    fn trailing_data_and_der_lengths() {
+        assert_eq!(data_after_last_eof(b"x\n%%EOF\n"), None);
+        assert_eq!(data_after_last_eof(b"x\n%%EOF\r\n  \n"), None);
+        assert_eq!(data_after_last_eof(b"x\n%%EOF\n\0\0"), Some(3));
+        assert_eq!(data_after_last_eof(b"x\n%%EOF\ngarbage"), Some(8));
+        assert_eq!(der_length(&[0x30, 0x03, 1, 2, 3, 0, 0]), Some(5));
+        assert_eq!(der_length(&[0x30, 0x82, 0x01, 0x00]), Some(260));
+        assert_eq!(der_length(&[0x30, 0x80]), None);
+        assert_eq!(der_length(&[0x30]), None);
     }
 
     #[test]

@@ -152,6 +152,24 @@ fn key_problems_are_typed_errors() {
     let bad_cert = KeySigner::from_pem(&fixture("certs/rsa/signer.key"), b"not a certificate")
         .expect_err("bad cert");
     assert_eq!(bad_cert.code(), ErrorCode::CertInvalid);
+    // A certificate chain given as the key says so, in words.
+    let swapped = KeySigner::from_pem(
+        &fixture("certs/rsa/chain.pem"),
+        &fixture("certs/rsa/signer.pem"),
+    )
+    .expect_err("a certificate is not a key");
+    assert_eq!(swapped.code(), ErrorCode::KeyInvalid);
+    assert!(
+        swapped
+            .message()
+            .contains("holds a certificate, not a private key"),
+        "{}",
+        swapped.message()
+    );
+    // A key followed by its certificate in one file is read.
+    let mut combined = fixture("certs/rsa/signer.pem");
+    combined.extend_from_slice(&fixture("certs/rsa/signer.key"));
+    assert!(KeySigner::from_pem(&combined, &fixture("certs/rsa/signer.pem")).is_ok());
 }
 
 #[test]
@@ -1307,4 +1325,237 @@ fn field_definitions_pages_and_certificates_round_trip_through_json() {
         };
         assert_eq!(round_trip(&render), render);
     }
+}
+
+// ---- hostile edits a verifier must not call intact ----
+
+/// Re-signs the only signature of `signed` over a new `[0 a b c]`, written
+/// over the old `/ByteRange` (same width) with a valid CMS over exactly
+/// those bytes, as a careless or malicious signer would produce.
+/// The byte offset of `needle` in `hay` at or after `from`.
+fn find_bytes(hay: &[u8], needle: &[u8], from: usize) -> usize {
+    from + memchr::memmem::find(&hay[from..], needle).expect("found")
+}
+
+/// The last signature's `/ByteRange` numbers and where its text lies.
+fn byte_range_of(signed: &[u8]) -> (Vec<usize>, usize, usize) {
+    let at =
+        memchr::memmem::rfind(signed, b"/ByteRange [").expect("byte range") + "/ByteRange ".len();
+    let close = find_bytes(signed, b"]", at);
+    let values = std::str::from_utf8(&signed[at + 1..close])
+        .expect("ascii")
+        .split_whitespace()
+        .map(|v| v.parse().expect("number"))
+        .collect();
+    (values, at, close)
+}
+
+fn resign_over(signed: &[u8], signer: &KeySigner, tail_len: usize) -> Vec<u8> {
+    use super::cms::build::{signed_attributes, signed_data, to_be_signed};
+    use super::keys::Signer as _;
+    let (values, at, close) = byte_range_of(signed);
+    let width = close + 1 - at;
+    let (a, b) = (values[1], values[2]);
+    let mut out = signed.to_vec();
+    let range = format!("[0 {a} {b} {tail_len}]");
+    out[at..at + width].copy_from_slice(format!("{range:<width$}").as_bytes());
+    let digest: [u8; 32] = {
+        use sha2::Digest as _;
+        let mut h = sha2::Sha256::new();
+        h.update(&out[..a]);
+        h.update(&out[b..b + tail_len]);
+        h.finalize().into()
+    };
+    let attrs = signed_attributes(&digest, &signer.certificate_chain()[0]).expect("attributes");
+    let value = signer
+        .sign(&to_be_signed(&attrs).expect("tbs"))
+        .expect("signs");
+    let cms = signed_data(
+        signer.certificate_chain(),
+        signer.algorithm(),
+        attrs,
+        &value,
+        None,
+    )
+    .expect("cms");
+    let hex = hex::encode_upper(&cms);
+    let capacity = b - a - 2;
+    assert!(hex.len() <= capacity);
+    out[a + 1..a + 1 + hex.len()].copy_from_slice(hex.as_bytes());
+    out[a + 1 + hex.len()..b - 1].fill(b'0');
+    out
+}
+
+#[test]
+fn a_byte_range_short_of_its_revision_is_not_intact() {
+    let pdf = minimal_pdf(&[(612.0, 792.0, 0)]);
+    let key = signer("rsa", "signer");
+    let signed = sign(&pdf, &key, None, &options()).expect("signs");
+    let b = byte_range_of(&signed).0[2];
+    // Sound as it is: the whole file.
+    let sound = resign_over(&signed, &key, signed.len() - b);
+    assert_eq!(
+        report(&sound, "certs/rsa/root.pem").signatures[0].coverage,
+        Coverage::WholeFile
+    );
+    // 200 bytes short: its own xref and trailer are not signed.
+    let mut short = resign_over(&signed, &key, signed.len() - b - 200);
+    let in_trailer = short.len() - 30;
+    short[in_trailer] = if short[in_trailer] == b' ' {
+        b'\n'
+    } else {
+        b' '
+    };
+    let r = report(&short, "certs/rsa/root.pem");
+    let s = &r.signatures[0];
+    // The covered bytes carry a valid CMS (the signer signed them), yet
+    // the signature is not called intact: its revision is not covered.
+    assert_eq!(s.coverage, Coverage::Invalid);
+    assert!(
+        s.problems
+            .iter()
+            .any(|p| p.code == ProblemCode::ByteRangeInvalid
+                && p.message.contains("bytes before its revision ends")),
+        "{:?}",
+        s.problems
+    );
+    assert!(!r.all_intact());
+    assert_eq!(
+        r.verdict().expect_err("not intact").code(),
+        ErrorCode::SignatureInvalid
+    );
+}
+
+#[test]
+fn data_after_the_last_eof_and_in_the_contents_gap_is_reported() {
+    let pdf = minimal_pdf(&[(612.0, 792.0, 0)]);
+    let key = signer("rsa", "signer");
+    let first = sign(&pdf, &key, None, &options()).expect("signs");
+    for tail in [
+        b"garbage\n".to_vec(),
+        vec![0u8; 64],
+        (0..=255u8).cycle().take(100_000).collect(),
+    ] {
+        let mut appended = first.clone();
+        appended.extend_from_slice(&tail);
+        let r = report(&appended, "certs/rsa/root.pem");
+        let s = &r.signatures[0];
+        match &s.modifications {
+            Modifications::Disallowed { reasons } => assert!(
+                reasons
+                    .iter()
+                    .any(|r| r.contains("follow the last revision")),
+                "{reasons:?}"
+            ),
+            other => panic!("trailing data reported as {other:?}"),
+        }
+        assert!(!r.all_intact());
+    }
+    // Non-zero bytes after the CMS inside /Contents.
+    let at = find_bytes(&first, b"/Contents <", 0) + "/Contents <".len();
+    let close = find_bytes(&first, b">", at);
+    let mut hidden = first.clone();
+    hidden[close - 8..close].copy_from_slice(b"DEADBEEF");
+    let r = report(&hidden, "certs/rsa/root.pem");
+    let s = &r.signatures[0];
+    assert!(s.digest_valid && s.signature_valid);
+    assert!(
+        s.problems
+            .iter()
+            .any(|p| p.code == ProblemCode::ContentsTrailingData),
+        "{:?}",
+        s.problems
+    );
+    assert!(!s.intact());
+}
+
+#[test]
+fn annotations_added_after_an_approval_signature_are_not_allowed() {
+    let pdf = minimal_pdf(&[(612.0, 792.0, 0), (612.0, 792.0, 0)]);
+    let signed = sign(&pdf, &signer("rsa", "signer"), None, &options()).expect("signs");
+    for subtype in ["FreeText", "Stamp", "Square", "Link"] {
+        let doc = Pdf::load(&signed).expect("loads");
+        let page = doc.page(2).expect("page").id;
+        let mut update = crate::pdf::incremental::IncrementalUpdate::new(&doc).expect("update");
+        let mut annot = lopdf::Dictionary::new();
+        annot.set("Type", lopdf::Object::Name(b"Annot".to_vec()));
+        annot.set("Subtype", lopdf::Object::Name(subtype.as_bytes().to_vec()));
+        annot.set(
+            "Rect",
+            lopdf::Object::Array(vec![0.into(), 0.into(), 612.into(), 792.into()]),
+        );
+        annot.set("Contents", lopdf::Object::string_literal("Salary: 1 EUR"));
+        let id = update.add(lopdf::Object::Dictionary(annot));
+        let mut page_dict = update
+            .current(page)
+            .expect("page")
+            .as_dict()
+            .expect("dict")
+            .clone();
+        page_dict.set(
+            "Annots",
+            lopdf::Object::Array(vec![lopdf::Object::Reference(id)]),
+        );
+        update.set(page, lopdf::Object::Dictionary(page_dict));
+        let changed = update.write().expect("writes").apply_to(&signed);
+        let r = report(&changed, "certs/rsa/root.pem");
+        match &r.signatures[0].modifications {
+            Modifications::Disallowed { reasons } => assert!(
+                reasons
+                    .iter()
+                    .any(|r| r.contains(&format!("/{subtype} annotation was added on page 2"))),
+                "{reasons:?}"
+            ),
+            other => panic!("{subtype} reported as {other:?}"),
+        }
+        assert_eq!(
+            r.verdict().expect_err(subtype).code(),
+            ErrorCode::SignatureInvalid
+        );
+    }
+}
+
+#[test]
+fn an_output_the_verifier_would_refuse_is_never_written() {
+    let pdf = minimal_pdf(&[(612.0, 792.0, 0)]);
+    let mut tight = options();
+    tight.limits.max_file_size = pdf.len() + 1_000;
+    let err = sign(&pdf, &signer("rsa", "signer"), None, &tight).expect_err("too large");
+    assert_eq!(err.code(), ErrorCode::PdfTooLarge);
+    assert!(
+        err.message().contains("verification included"),
+        "{}",
+        err.message()
+    );
+}
+
+#[test]
+fn stamp_text_must_stay_legible_and_say_what_it_holds() {
+    let pdf = minimal_pdf(&[(612.0, 792.0, 0)]);
+    let key = signer("rsa", "signer");
+    let with = |name: &str, details: &str| {
+        let mut o = visible(1);
+        if let Some(appearance) = o.appearance.as_mut() {
+            appearance.name = name.to_owned();
+            appearance.details = details.to_owned();
+        }
+        sign(&pdf, &key, None, &o)
+    };
+    let long = "A".repeat(10_000);
+    assert_eq!(
+        with(&long, "").expect_err("invisible name").code(),
+        ErrorCode::PdfTextTooLong
+    );
+    assert_eq!(
+        with("Marie\u{1b}[2J", "").expect_err("control").code(),
+        ErrorCode::InvalidArgument
+    );
+    // Small print too long for the field is cut, not refused.
+    let signed = with("Marie Dubois", &"field ".repeat(2_000)).expect("signs");
+    assert!(report(&signed, "certs/rsa/root.pem").all_intact());
+    // Bidi controls are drawn as what they are.
+    assert_eq!(
+        crate::pdf::appearance::show_bidi_controls("Marie\u{202E}evil"),
+        "Marie[U+202E]evil"
+    );
 }

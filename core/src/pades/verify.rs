@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use super::cert::{self, Certificate};
 use super::chain::chain_status;
 use super::changes::analyse_changes;
-use super::cms::{self as pcms, digest_ranges, verify_signer, verify_signer_info};
+use super::cms::{self as pcms, RangeDigester, verify_signer, verify_signer_info};
 use super::dictionary::{FoundSignature, certification_reference, docmdp_permission};
 use super::tsp;
 use crate::error::{Error, ErrorCode, Result};
@@ -134,6 +134,9 @@ pub enum ProblemCode {
     CertificateNotValidAtTime,
     /// Revocation could not be checked: the document carries no revocation data.
     RevocationUnchecked,
+    /// `/Contents` holds non-zero bytes after the CMS (or time-stamp
+    /// token): data hidden in the one gap no digest covers.
+    ContentsTrailingData,
 }
 
 /// A problem found in a signature.
@@ -193,6 +196,10 @@ impl SignatureReport {
             && self.signature_valid
             && self.coverage != Coverage::Invalid
             && !matches!(self.modifications, Modifications::Disallowed { .. })
+            && !self
+                .problems
+                .iter()
+                .any(|p| p.code == ProblemCode::ContentsTrailingData)
     }
 }
 
@@ -299,32 +306,63 @@ pub fn verify(pdf: &[u8], options: &VerifyOptions) -> Result<VerificationReport>
     let fields = doc.fields()?;
     let root = doc.catalog_id().ok();
     let certification = certification_reference(&doc.doc, root);
-    let mut signatures = Vec::new();
+    let mut found = Vec::new();
     for field in fields.iter().filter(|f| f.signed) {
         let field_dict = object::get_dict(&doc.doc, field.id)?;
         let Some(Object::Reference(sig_id)) = field_dict.get(b"V").ok() else {
             continue;
         };
         let sig_dict = object::get_dict(&doc.doc, *sig_id)?;
-        let mut report = verify_one(pdf, &doc, &field.name, sig_dict, options)?;
-        if certification == Some(*sig_id)
+        let start = FoundSignature::read(&doc.doc, sig_dict)?
+            .byte_range
+            .map_or(usize::MAX, |r| r.contents_start);
+        found.push((start, field, *sig_id, sig_dict));
+    }
+    // In file order, so that one running hash serves every signature;
+    // reported in field order.
+    let mut order: Vec<usize> = (0..found.len()).collect();
+    order.sort_by_key(|&i| found[i].0);
+    let mut digester = RangeDigester::new(pdf);
+    let mut reports: Vec<Option<SignatureReport>> = vec![None; found.len()];
+    for i in order {
+        let (_, field, sig_id, sig_dict) = found[i];
+        let mut report = verify_one(pdf, &doc, &field.name, sig_dict, options, &mut digester)?;
+        if certification == Some(sig_id)
             && let Some(p) = docmdp_permission(&doc.doc, sig_dict)
         {
             report.kind = SignatureKind::Certification { permission: p };
         }
-        signatures.push(report);
+        reports[i] = Some(report);
     }
+    let mut signatures: Vec<SignatureReport> = reports.into_iter().flatten().collect();
     // Modification analysis needs the DocMDP permission of certification signatures.
     let certified = signatures.iter().find_map(|s| match s.kind {
         SignatureKind::Certification { permission } => Some(permission),
         _ => None,
     });
+    let trailing = super::dictionary::data_after_last_eof(pdf);
     for report in &mut signatures {
         if let Coverage::Revision { bytes } = report.coverage {
             let revision = pdf
                 .get(..bytes)
                 .ok_or_else(|| Error::new(ErrorCode::Internal, "a revision ends past the file"))?;
             report.modifications = analyse_changes(revision, &doc, certified, &options.limits)?;
+            if let Some(count) = trailing {
+                let reason = format!(
+                    "{count} byte(s) of data follow the last revision (after its %%EOF): \
+                     no revision holds them"
+                );
+                report.modifications =
+                    match std::mem::replace(&mut report.modifications, Modifications::None) {
+                        Modifications::Disallowed { mut reasons } => {
+                            reasons.push(reason);
+                            Modifications::Disallowed { reasons }
+                        }
+                        _ => Modifications::Disallowed {
+                            reasons: vec![reason],
+                        },
+                    };
+            }
         }
     }
     Ok(VerificationReport {
@@ -339,8 +377,8 @@ fn verify_one(
     field_name: &str,
     sig: &Dictionary,
     options: &VerifyOptions,
+    digester: &mut RangeDigester<'_>,
 ) -> Result<SignatureReport> {
-    let anchors = &options.trust_anchors;
     let mut problems = Vec::new();
     let FoundSignature {
         sub_filter,
@@ -349,24 +387,37 @@ fn verify_one(
         contents,
         byte_range,
     } = FoundSignature::read(&doc.doc, sig)?;
-    let coverage = byte_range.and_then(|range| range.check(pdf));
-    let covered = match (byte_range, coverage.as_ref()) {
-        (Some(range), Some(_)) => Some(range.spans()),
-        (None, _) => {
+    let checked = byte_range.map(|range| (range, range.check(pdf)));
+    let (covered, coverage) = match checked {
+        Some((range, Ok(coverage))) => (Some(range.spans()), Some(coverage)),
+        None => {
             problems.push(Problem::new(
                 ProblemCode::ByteRangeInvalid,
                 "the /ByteRange is not four non-negative numbers",
             ));
-            None
+            (None, None)
         }
-        (Some(_), None) => {
-            problems.push(Problem::new(
-                ProblemCode::ByteRangeInvalid,
-                "the /ByteRange does not cover the file around exactly one /Contents string",
-            ));
-            None
+        Some((_, Err(reason))) => {
+            problems.push(Problem::new(ProblemCode::ByteRangeInvalid, reason));
+            (None, None)
         }
     };
+    // The CMS is followed by zero padding up to the reserved size; anything
+    // else there sits in the gap that no digest covers.
+    if let Some(length) = super::dictionary::der_length(&contents)
+        && let Some(padding) = contents.get(length..)
+        && let Some(at) = padding.iter().position(|b| *b != 0)
+    {
+        problems.push(Problem::new(
+            ProblemCode::ContentsTrailingData,
+            format!(
+                "/Contents holds {} non-zero byte(s) after its {length}-byte signature (from byte {}): \
+                 data no digest covers",
+                padding.iter().filter(|b| **b != 0).count(),
+                length + at
+            ),
+        ));
+    }
     let mut report = SignatureReport {
         field_name: field_name.to_owned(),
         kind: if is_document_timestamp {
@@ -390,11 +441,45 @@ fn verify_one(
         return Ok(report);
     };
 
+    // Whatever the CMS holds, a signature gets a report: a part that
+    // cannot be read (a certificate, a time-stamp token) is a problem of
+    // this signature, never an error for the whole document.
+    if let Err(e) = check_signed(
+        &contents,
+        &sub_filter,
+        is_document_timestamp,
+        &covered,
+        options,
+        digester,
+        &mut report,
+        &mut problems,
+    ) {
+        report.signature_valid = false;
+        problems.push(Problem::new(ProblemCode::CmsMalformed, e.message()));
+    }
+    report.problems = problems;
+    Ok(report)
+}
+
+/// The CMS (or time-stamp token) of one signature against the bytes it
+/// covers: digest, signature value, attributes, time-stamp and chain.
+#[allow(clippy::too_many_arguments)]
+fn check_signed(
+    contents: &[u8],
+    sub_filter: &str,
+    is_document_timestamp: bool,
+    covered: &[(usize, usize); 2],
+    options: &VerifyOptions,
+    digester: &mut RangeDigester<'_>,
+    report: &mut SignatureReport,
+    problems: &mut Vec<Problem>,
+) -> Result<()> {
+    let anchors = &options.trust_anchors;
     if is_document_timestamp {
-        match tsp::parse_token(&contents) {
+        match tsp::parse_token(contents) {
             Ok((signed, content, tst)) => {
                 let (alg, hash) = tsp::imprint(&tst);
-                let digest = digest_ranges(alg, pdf, &covered);
+                let digest = digester.digest(alg, covered);
                 report.digest_valid = digest.as_deref() == Some(hash);
                 if !report.digest_valid {
                     problems.push(Problem::new(
@@ -412,21 +497,19 @@ fn verify_one(
                     signer.cert.as_ref(),
                     anchors,
                     tsp::gen_time(&tst),
-                    &mut problems,
+                    problems,
                 );
             }
             Err(e) => problems.push(Problem::new(ProblemCode::CmsMalformed, e.message())),
         }
-        report.problems = problems;
-        return Ok(report);
+        return Ok(());
     }
 
-    let signed = match pcms::parse_signed_data(&contents) {
+    let signed = match pcms::parse_signed_data(contents) {
         Ok(s) => s,
         Err(e) => {
             problems.push(Problem::new(ProblemCode::CmsMalformed, e.message()));
-            report.problems = problems;
-            return Ok(report);
+            return Ok(());
         }
     };
     let Some(info) = signed.signer_infos.0.iter().next() else {
@@ -434,17 +517,15 @@ fn verify_one(
             ProblemCode::SignerMissing,
             "the CMS has no SignerInfo",
         ));
-        report.problems = problems;
-        return Ok(report);
+        return Ok(());
     };
-    let digest = digest_ranges(info.digest_alg.oid, pdf, &covered);
+    let digest = digester.digest(info.digest_alg.oid, covered);
     let Some(digest) = digest else {
         problems.push(Problem::new(
             ProblemCode::AlgorithmUnsupported,
             format!("digest algorithm {} is not supported", info.digest_alg.oid),
         ));
-        report.problems = problems;
-        return Ok(report);
+        return Ok(());
     };
     let outcome = verify_signer_info(&signed, info, &digest)?;
     report.digest_valid = outcome.digest_valid;
@@ -487,10 +568,9 @@ fn verify_one(
         outcome.cert.as_ref(),
         anchors,
         validation_time,
-        &mut problems,
+        problems,
     );
-    report.problems = problems;
-    Ok(report)
+    Ok(())
 }
 
 fn signer_report(cert: &x509_cert::Certificate) -> SignerReport {

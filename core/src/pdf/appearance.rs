@@ -11,7 +11,7 @@ use super::geometry::PageGeometry;
 use super::image::embed_image;
 use super::incremental::IncrementalUpdate;
 use super::object::{PdfRect, name, real};
-use crate::error::Result;
+use crate::error::{Error, ErrorCode, Result};
 use crate::image::decode_png;
 
 /// What a visible signature shows. JSON: `{"name", "image" (base64 PNG),
@@ -38,6 +38,26 @@ pub struct SignatureAppearance {
 }
 
 /// Writes a number for a content stream: at most three decimals.
+/// The smallest text size a stamp or field value is drawn at, in points:
+/// below it text is there but cannot be read.
+pub(crate) const MIN_LEGIBLE_SIZE: f64 = 3.0;
+
+/// Bidirectional controls (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F,
+/// U+061C) drawn as what they are, `[U+202E]`, so that a stamp cannot show
+/// text in another order than the one it holds.
+pub(crate) fn show_bidi_controls(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+        {
+            out.push_str(&format!("[U+{:04X}]", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 fn num(value: f64) -> String {
     let rounded = (value * 1000.0).round() / 1000.0;
     if rounded == rounded.trunc() {
@@ -153,6 +173,58 @@ impl<'f> Stamper<'f> {
         })
     }
 
+    /// [`fit`](Self::fit), refusing (`PDF_TEXT_TOO_LONG`) text that would
+    /// have to be drawn below [`MIN_LEGIBLE_SIZE`] (or below `max`, in a
+    /// field too small for even that): a 10,000-character name would
+    /// otherwise be drawn at 0.03 pt, present but invisible.
+    fn fit_legible(&self, what: &str, text: &str, width: f64, max: f64) -> Result<f64> {
+        let size = self.fit(text, width, max)?;
+        let floor = MIN_LEGIBLE_SIZE.min(max);
+        if size + 1e-9 < floor {
+            let shown: String = text.chars().take(40).collect();
+            return Err(Error::new(
+                ErrorCode::PdfTextTooLong,
+                format!(
+                    "the {what} {shown:?}{} would be drawn at {size:.2} pt to fit a {width:.0} pt wide \
+                     field; the smallest legible size is {MIN_LEGIBLE_SIZE} pt: shorten it or make \
+                     the field larger",
+                    if text.chars().count() > 40 { "…" } else { "" }
+                ),
+            ));
+        }
+        Ok(size)
+    }
+
+    /// A secondary line (the date, the small print) at the largest size
+    /// up to `max` that fits, cut with `…` when even the smallest legible
+    /// size would not fit: it is there to help read the stamp, and must
+    /// not make the signature fail on words the signer never typed (a
+    /// field's name from the PDF).
+    fn fit_or_cut(&self, text: &str, width: f64, max: f64) -> Result<(String, f64)> {
+        let floor = MIN_LEGIBLE_SIZE.min(max);
+        let size = self.fit(text, width, max)?;
+        if size + 1e-9 >= floor {
+            return Ok((text.to_owned(), size));
+        }
+        // The longest prefix that fits with its ellipsis, by bisection
+        // (measuring is linear in the text).
+        let chars: Vec<char> = text.chars().collect();
+        let cut = |n: usize| chars[..n].iter().collect::<String>() + "…";
+        let (mut fits, mut too_long) = (0usize, chars.len());
+        while fits + 1 < too_long {
+            let middle = (fits + too_long) / 2;
+            if self.fonts.measure(&cut(middle), floor)? <= width {
+                fits = middle;
+            } else {
+                too_long = middle;
+            }
+        }
+        if fits > 0 || self.fonts.measure("…", floor)? <= width {
+            return Ok((cut(fits), floor));
+        }
+        Ok((String::new(), floor))
+    }
+
     /// An empty appearance: unsigned signature fields, empty text fields.
     pub fn blank(
         &mut self,
@@ -177,10 +249,33 @@ impl<'f> Stamper<'f> {
         let inner = w - 2.0 * pad;
         let mut out = String::new();
         let mut images = Vec::new();
+        if stamp.name.chars().any(char::is_control) {
+            return Err(Error::new(
+                ErrorCode::InvalidArgument,
+                format!(
+                    "the signer's name {:?} holds control characters",
+                    stamp.name
+                ),
+            ));
+        }
+        let visible = SignatureAppearance {
+            name: show_bidi_controls(&stamp.name),
+            image: None,
+            date: show_bidi_controls(&stamp.date),
+            details: show_bidi_controls(&stamp.details),
+        };
+        let (details, details_size) =
+            self.fit_or_cut(&visible.details, inner, (h * 0.09).clamp(3.0, 7.0))?;
+        let (date, date_size) =
+            self.fit_or_cut(&visible.date, inner, (h * 0.11).clamp(3.0, 9.0))?;
+        let stamp = &SignatureAppearance {
+            name: visible.name,
+            image: stamp.image.clone(),
+            date,
+            details,
+        };
 
         // Bottom-up: details, date, then the mark (image or typed name).
-        let details_size = self.fit(&stamp.details, inner, (h * 0.09).clamp(3.0, 7.0))?;
-        let date_size = self.fit(&stamp.date, inner, (h * 0.11).clamp(3.0, 9.0))?;
         let mut y = pad + details_size * 0.25;
         if !stamp.details.is_empty() {
             let runs = self.fonts.encode(&stamp.details, details_size)?;
@@ -194,7 +289,8 @@ impl<'f> Stamper<'f> {
             // that the drawing keeps most of the height.
             let gap = "  ";
             let line = format!("{}{gap}{}", stamp.name, stamp.date);
-            let size = self.fit(&line, inner, (h * 0.11).clamp(3.0, 9.0))?;
+            let size =
+                self.fit_legible("signer's name", &line, inner, (h * 0.11).clamp(3.0, 9.0))?;
             let lead = self.fonts.measure(&format!("{}{gap}", stamp.name), size)?;
             let name_runs = self.fonts.encode(&stamp.name, size)?;
             out.push_str(INK);
@@ -236,7 +332,8 @@ impl<'f> Stamper<'f> {
                 )?);
             }
             None if !stamp.name.is_empty() => {
-                let size = self.fit(&stamp.name, inner, mark_height * 0.7)?;
+                let size =
+                    self.fit_legible("signer's name", &stamp.name, inner, mark_height * 0.7)?;
                 let runs = self.fonts.encode(&stamp.name, size)?;
                 out.push_str(INK);
                 out.push('\n');
@@ -297,7 +394,7 @@ impl<'f> Stamper<'f> {
                 )?);
             }
             None => {
-                let size = self.fit(text, w * 0.9, h * 0.7)?;
+                let size = self.fit_legible("initials", text, w * 0.9, h * 0.7)?;
                 let width = self.fonts.measure(text, size)?;
                 let runs = self.fonts.encode(text, size)?;
                 out.push_str(INK);
@@ -324,7 +421,7 @@ impl<'f> Stamper<'f> {
     ) -> Result<ObjectId> {
         let (w, h) = Self::displayed_size(geometry, rect);
         let line = value.lines().collect::<Vec<_>>().join(" ");
-        let size = self.fit(&line, (w - 4.0).max(1.0), (h * 0.7).min(11.0))?;
+        let size = self.fit_legible("value", &line, (w - 4.0).max(1.0), (h * 0.7).min(11.0))?;
         let runs = self.fonts.encode(&line, size)?;
         let mut out = String::from("/Tx BMC\nq 0 g\n");
         Self::show(&mut out, &runs, 2.0, (h - size * 0.7) / 2.0, size);

@@ -465,11 +465,32 @@ fn page_tree(doc: &Document, limits: &Limits) -> Result<Vec<Page>> {
     Ok(pages)
 }
 
+/// Largest page-box coordinate accepted, in points: far beyond the
+/// 14,400 pt a page may measure (ISO 32000-2 Annex C), yet where f32
+/// arithmetic on positions still means something.
+pub(crate) const MAX_BOX_COORDINATE: f64 = 1.0e7;
+
 fn read_box(doc: &Document, node: &Dictionary, key: &[u8]) -> Result<Option<PdfRect>> {
-    match node.get(key) {
-        Ok(value) => object::as_rect(doc, value),
-        Err(_) => Ok(None),
+    let rect = match node.get(key) {
+        Ok(value) => object::as_rect(doc, value)?,
+        Err(_) => None,
+    };
+    if let Some(r) = &rect {
+        let bad = [r.llx, r.lly, r.urx, r.ury]
+            .into_iter()
+            .find(|v| !v.is_finite() || v.abs() > MAX_BOX_COORDINATE);
+        if let Some(value) = bad {
+            return Err(Error::new(
+                ErrorCode::PdfNumberOutOfRange,
+                format!(
+                    "a page's /{} has the coordinate {}, beyond the {MAX_BOX_COORDINATE:e} pt a page box may reach",
+                    String::from_utf8_lossy(key),
+                    crate::geometry::points(value)
+                ),
+            ));
+        }
     }
+    Ok(rect)
 }
 
 /// Follows a page's `/Parent` chain to the root: a loop there would hang

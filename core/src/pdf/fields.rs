@@ -269,17 +269,68 @@ impl Pdf<'_> {
         })
     }
 
-    /// The field named `name`.
+    /// The field named `name`: `PDF_FIELD_NOT_FOUND` when there is none,
+    /// `PDF_FIELD_AMBIGUOUS` (listing them) when several fields share it.
     pub fn field(&self, name: &str) -> Result<FormField> {
-        self.fields()?
+        let fields = self.fields()?;
+        let index = unique_field(&fields, name)?;
+        Ok(fields
             .into_iter()
-            .find(|f| f.name == name)
-            .ok_or_else(|| {
-                Error::new(
-                    ErrorCode::PdfFieldNotFound,
-                    format!("the PDF has no form field named {name:?}"),
-                )
-            })
+            .nth(index)
+            .unwrap_or_else(|| unreachable!("index from the same list")))
+    }
+}
+
+/// The position of the one field named `name`. Two field dictionaries with
+/// one fully qualified name break ISO 32000-2 §12.7.4.2 but occur in real
+/// files; signing or filling "the first" would act on a field the user may
+/// not have meant, so the name is refused with the candidates listed.
+pub(crate) fn unique_field(fields: &[FormField], name: &str) -> Result<usize> {
+    let matches: Vec<usize> = fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.name == name)
+        .map(|(i, _)| i)
+        .collect();
+    match matches.as_slice() {
+        [] => Err(Error::new(
+            ErrorCode::PdfFieldNotFound,
+            format!("the PDF has no form field named {name:?}"),
+        )),
+        [one] => Ok(*one),
+        several => {
+            let candidates: Vec<String> = several
+                .iter()
+                .map(|&i| {
+                    let field = &fields[i];
+                    let pages: Vec<String> = field
+                        .widgets
+                        .iter()
+                        .filter_map(|w| w.page)
+                        .map(|p| p.to_string())
+                        .collect();
+                    format!(
+                        "object {} {} R ({:?}{})",
+                        field.id.0,
+                        field.id.1,
+                        field.field_type,
+                        if pages.is_empty() {
+                            String::new()
+                        } else {
+                            format!(", page {}", pages.join(", "))
+                        }
+                    )
+                })
+                .collect();
+            Err(Error::new(
+                ErrorCode::PdfFieldAmbiguous,
+                format!(
+                    "{} form fields are named {name:?}: {}; rename one of them first",
+                    several.len(),
+                    candidates.join("; ")
+                ),
+            ))
+        }
     }
 }
 
@@ -623,15 +674,7 @@ pub(crate) fn fill_fields(
         value,
     } in values
     {
-        let info = fields
-            .iter()
-            .find(|f| &f.name == field_name)
-            .ok_or_else(|| {
-                Error::new(
-                    ErrorCode::PdfFieldNotFound,
-                    format!("the PDF has no form field named {field_name:?}"),
-                )
-            })?;
+        let info = &fields[unique_field(&fields, field_name)?];
         let expected = match value {
             FormFieldValue::Checkbox { .. } => FormFieldType::Button,
             _ => FormFieldType::Text,

@@ -115,7 +115,10 @@ impl PageGeometry {
                 ErrorCode::PdfFieldOutsidePage,
                 format!(
                     "rectangle x={} y={} width={} height={} does not fit the displayed page of {width:.1} x {height:.1} pt",
-                    rect.x, rect.y, rect.width, rect.height
+                    crate::geometry::points(rect.x),
+                    crate::geometry::points(rect.y),
+                    crate::geometry::points(rect.width),
+                    crate::geometry::points(rect.height)
                 ),
             ));
         }

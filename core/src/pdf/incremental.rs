@@ -303,6 +303,19 @@ impl<'d, 'a> IncrementalUpdate<'d, 'a> {
             out.push(b'\n');
         }
         write!(out, "startxref\n{xref_offset}\n%%EOF\n").map_err(io_bug)?;
+        // Never produce a file that a reader under the same limits, our own
+        // verifier included, would then refuse.
+        let limit = self.doc.limits().max_file_size;
+        let total = base.len().saturating_add(out.len());
+        if total > limit {
+            return Err(Error::new(
+                ErrorCode::PdfTooLarge,
+                format!(
+                    "the updated file would have {total} bytes, over the limit of {limit} that \
+                     reading it back (verification included) enforces"
+                ),
+            ));
+        }
         Ok(Increment {
             bytes: out,
             base_len: base.len(),

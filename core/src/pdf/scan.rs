@@ -1,9 +1,14 @@
 //! A linear pre-scan of the raw bytes, run before the parser sees them.
 //!
 //! It bounds what a parser could be made to do by a hostile file: how deeply
-//! arrays and dictionaries nest (stack) and how many indirect objects there
-//! are (memory). Stream data is skipped with a vectorised search, so the
-//! scan costs little even on large files made mostly of images.
+//! arrays and dictionaries nest (stack), how many indirect objects there
+//! are, and how many syntax tokens the parser would turn into objects, in
+//! the whole document and in any one object (memory: a parsed token costs
+//! lopdf about 128 bytes, so a 50 MB array of 25 million integers would
+//! take 3 GB). Object streams are decompressed (within the decompression
+//! limit) and scanned the same way, since what they hold is parsed too.
+//! Other stream data is skipped with a vectorised search, so the scan costs
+//! little even on large files made mostly of images.
 
 use memchr::memmem;
 
@@ -17,6 +22,9 @@ pub(crate) struct Scan {
     pub objects: usize,
     /// Deepest nesting of `[` and `<<` seen.
     pub max_depth: usize,
+    /// Syntax tokens outside stream data and cross-reference tables,
+    /// object streams' contents included.
+    pub tokens: usize,
 }
 
 fn is_delimiter_or_space(byte: u8) -> bool {
@@ -48,24 +56,104 @@ fn keyword_at(bytes: &[u8], i: usize, keyword: &[u8]) -> bool {
             .is_none_or(|&b| is_delimiter_or_space(b))
 }
 
-/// Scans `bytes`, failing fast with `PDF_NESTING_TOO_DEEP` or
-/// `PDF_TOO_MANY_OBJECTS` when a limit is exceeded.
+/// Scans `bytes`, failing fast with `PDF_NESTING_TOO_DEEP`,
+/// `PDF_TOO_MANY_OBJECTS` or `PDF_TOO_COMPLEX` when a limit is exceeded.
 pub(crate) fn scan(bytes: &[u8], limits: &Limits) -> Result<Scan> {
-    let endstream = memmem::Finder::new(b"endstream");
     let mut scan = Scan {
         objects: 0,
         max_depth: 0,
+        tokens: 0,
     };
+    scan_into(bytes, limits, false, &mut scan)?;
+    Ok(scan)
+}
+
+fn too_complex(message: String) -> Error {
+    Error::new(ErrorCode::PdfTooComplex, message)
+}
+
+/// What the object being scanned has said about its stream, if it has one.
+#[derive(Default)]
+struct StreamHints {
+    /// The last direct `/Length`.
+    length: Option<usize>,
+    /// `/ObjStm` was named: its data is parsed as objects.
+    object_stream: bool,
+    /// `/FlateDecode` (or `/Fl`) was named.
+    flate: bool,
+    /// Another filter was named.
+    other_filter: bool,
+}
+
+const OTHER_FILTERS: [&[u8]; 9] = [
+    b"ASCIIHexDecode",
+    b"AHx",
+    b"ASCII85Decode",
+    b"A85",
+    b"LZWDecode",
+    b"LZW",
+    b"RunLengthDecode",
+    b"RL",
+    b"Crypt",
+];
+
+fn scan_into(bytes: &[u8], limits: &Limits, in_object_stream: bool, scan: &mut Scan) -> Result<()> {
+    let endstream = memmem::Finder::new(b"endstream");
+    let trailer = memmem::Finder::new(b"trailer");
     let mut depth = 0usize;
-    // The last direct `/Length` seen in this object, to skip stream data
-    // without searching it.
-    let mut length: Option<usize> = None;
+    // Tokens of the current indirect object (an object stream's objects
+    // share one count, bounded by the document's budget).
+    let mut object_tokens = 0usize;
+    let mut hints = StreamHints::default();
     let mut i = 0;
     while i < bytes.len() {
-        match bytes[i] {
-            b'/' if keyword_at(bytes, i + 1, b"Length") => {
-                i += b"/Length".len();
-                length = direct_integer(bytes, i);
+        let byte = bytes[i];
+        // A token starts wherever syntax that the parser turns into an
+        // object starts: a number, name, keyword, string, array or dictionary.
+        let starts_token = match byte {
+            b'(' | b'[' => true,
+            b'<' => true,
+            b'/' | b')' | b'>' | b']' | b'{' | b'}' | b'%' => false,
+            b if is_delimiter_or_space(b) => false,
+            _ => i == 0 || is_delimiter_or_space(bytes[i - 1]),
+        };
+        if starts_token {
+            scan.tokens += 1;
+            object_tokens += 1;
+            if scan.tokens > limits.max_tokens {
+                return Err(too_complex(format!(
+                    "the PDF holds more than {} syntax tokens (limit), near byte {i}",
+                    limits.max_tokens
+                )));
+            }
+            if !in_object_stream && object_tokens > limits.max_object_tokens {
+                return Err(too_complex(format!(
+                    "an object holds more than {} syntax tokens (limit), near byte {i}",
+                    limits.max_object_tokens
+                )));
+            }
+            if matches!(byte, b'0'..=b'9' | b'+' | b'-' | b'.') {
+                check_number(bytes, i)?;
+            }
+        }
+        match byte {
+            b'/' => {
+                let name = &bytes[i + 1..];
+                let end = name
+                    .iter()
+                    .position(|&b| is_delimiter_or_space(b))
+                    .unwrap_or(name.len());
+                let name = &name[..end];
+                match name {
+                    b"Length" => hints.length = direct_integer(bytes, i + 1 + end),
+                    b"ObjStm" => hints.object_stream = true,
+                    b"FlateDecode" | b"Fl" => hints.flate = true,
+                    other if OTHER_FILTERS.contains(&other) => hints.other_filter = true,
+                    _ => {}
+                }
+                // The name's first character starts a token (counted on
+                // the next pass, since '/' is a delimiter).
+                i += 1;
             }
             b'%' => {
                 // A comment runs to the end of the line.
@@ -89,6 +177,13 @@ pub(crate) fn scan(bytes: &[u8], limits: &Limits) -> Result<Scan> {
                 depth = depth.saturating_sub(1);
                 i += 1;
             }
+            b'x' if !in_object_stream && keyword_at(bytes, i, b"xref") => {
+                // A cross-reference table is read into lopdf's own compact
+                // table, not into objects: skip to its trailer.
+                i = trailer
+                    .find(&bytes[i..])
+                    .map_or(bytes.len(), |n| i + n + b"trailer".len());
+            }
             b's' if keyword_at(bytes, i, b"stream") => {
                 // Stream data is opaque: jump over it by its /Length when
                 // `endstream` follows there, else search for `endstream`.
@@ -99,20 +194,30 @@ pub(crate) fn scan(bytes: &[u8], limits: &Limits) -> Result<Scan> {
                 if bytes.get(start) == Some(&b'\n') {
                     start += 1;
                 }
-                let by_length = length.take().and_then(|len| {
-                    let mut end = start.checked_add(len)?;
+                let start = start.min(bytes.len());
+                let by_length = hints.length.take().and_then(|len| {
+                    let data_end = start.checked_add(len)?;
+                    let mut end = data_end;
                     while matches!(bytes.get(end), Some(b'\r' | b'\n' | b' ')) {
                         end += 1;
                     }
                     bytes[end.min(bytes.len())..]
                         .starts_with(b"endstream")
-                        .then_some(end + b"endstream".len())
+                        .then_some((data_end, end + b"endstream".len()))
                 });
-                i = by_length.unwrap_or_else(|| {
+                let (data_end, next) = by_length.unwrap_or_else(|| {
                     endstream
-                        .find(&bytes[start.min(bytes.len())..])
-                        .map_or(bytes.len(), |n| start + n + b"endstream".len())
+                        .find(&bytes[start..])
+                        .map_or((bytes.len(), bytes.len()), |n| {
+                            (start + n, start + n + b"endstream".len())
+                        })
                 });
+                if hints.object_stream && !in_object_stream {
+                    let data = &bytes[start..data_end.min(bytes.len())];
+                    scan_object_stream(data, &hints, limits, scan)?;
+                }
+                hints = StreamHints::default();
+                i = next;
             }
             b'e' if keyword_at(bytes, i, b"endobj") => {
                 scan.objects += 1;
@@ -128,7 +233,8 @@ pub(crate) fn scan(bytes: &[u8], limits: &Limits) -> Result<Scan> {
                 // An object never spans `endobj`: unbalanced brackets in a
                 // damaged object must not add up across the file.
                 depth = 0;
-                length = None;
+                object_tokens = 0;
+                hints = StreamHints::default();
                 i += b"endobj".len();
             }
             _ => i += 1,
@@ -146,7 +252,77 @@ pub(crate) fn scan(bytes: &[u8], limits: &Limits) -> Result<Scan> {
             }
         }
     }
-    Ok(scan)
+    Ok(())
+}
+
+/// Decompresses an object stream (within the decompression limit) and
+/// scans what the parser will read from it. Only Flate and unfiltered
+/// object streams are read here (what producers write); one with another
+/// filter is refused rather than parsed unmeasured.
+fn scan_object_stream(
+    data: &[u8],
+    hints: &StreamHints,
+    limits: &Limits,
+    scan: &mut Scan,
+) -> Result<()> {
+    if hints.other_filter {
+        return Err(Error::new(
+            ErrorCode::PdfUnsupported,
+            "an object stream uses a filter other than FlateDecode; rewrite the file (qpdf --object-streams=generate)",
+        ));
+    }
+    if !hints.flate {
+        return scan_into(data, limits, true, scan);
+    }
+    let mut decoded = Vec::new();
+    let read = std::io::Read::read_to_end(
+        &mut std::io::Read::take(
+            flate2::read::ZlibDecoder::new(data),
+            limits.max_decompressed_size as u64 + 1,
+        ),
+        &mut decoded,
+    );
+    if decoded.len() > limits.max_decompressed_size {
+        return Err(Error::new(
+            ErrorCode::PdfDecompressionLimit,
+            format!(
+                "an object stream decompresses to more than {} bytes",
+                limits.max_decompressed_size
+            ),
+        ));
+    }
+    // A damaged stream is lopdf's to judge; what did decode is scanned.
+    let _ = read;
+    scan_into(&decoded, limits, true, scan)
+}
+
+/// Most digits before the decimal point of a number: a real beyond
+/// 3.4 × 10^38 is outside what PDF allows (ISO 32000-2 Annex C) and would
+/// read as infinity.
+const MAX_INTEGER_DIGITS: usize = 38;
+
+/// Refuses a number whose integer part is longer than any PDF number may
+/// be (`PDF_NUMBER_OUT_OF_RANGE`), before the parser turns it into an
+/// infinity that later reads as a missing page box.
+fn check_number(bytes: &[u8], start: usize) -> Result<()> {
+    let mut i = start;
+    if matches!(bytes.get(i), Some(b'+' | b'-')) {
+        i += 1;
+    }
+    let digits = bytes[i.min(bytes.len())..]
+        .iter()
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    if digits > MAX_INTEGER_DIGITS {
+        return Err(Error::new(
+            ErrorCode::PdfNumberOutOfRange,
+            format!(
+                "the number at byte {start} has {digits} digits before its decimal point; \
+                 PDF numbers stop at about 3.4e38"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// A direct integer after `/Length` (not `N G R`), skipping whitespace.
@@ -227,6 +403,10 @@ mod tests {
         let scan = scan(pdf, &limits(64, 100)).expect("scans");
         assert_eq!(scan.objects, 2);
         assert_eq!(scan.max_depth, 3);
+        // `1 0 obj << /A [ [ (…) ] ] >> endobj`: 1, 0, obj, <<, A, [, [, (…),
+        // endobj; `2 0 obj << /Length 10 >> stream … endstream endobj`: 2, 0,
+        // obj, <<, Length, 10, stream, endobj (comments and data skipped).
+        assert_eq!(scan.tokens, 9 + 8);
     }
 
     #[test]
@@ -266,6 +446,105 @@ mod tests {
                 .expect("scans")
                 .max_depth,
             1
+        );
+    }
+}
+
+#[cfg(test)]
+mod budget_tests {
+    use std::io::Write;
+
+    use super::*;
+
+    #[test]
+    fn a_huge_array_is_refused_before_it_is_parsed() {
+        let limits = Limits::default();
+        let mut pdf = b"%PDF-1.7\n1 0 obj [".to_vec();
+        for _ in 0..(limits.max_object_tokens + 10) {
+            pdf.extend_from_slice(b"1 ");
+        }
+        pdf.extend_from_slice(b"] endobj\n");
+        let err = scan(&pdf, &limits).expect_err("too many tokens");
+        assert_eq!(err.code(), ErrorCode::PdfTooComplex);
+        assert!(err.message().contains("an object"), "{}", err.message());
+    }
+
+    #[test]
+    fn many_small_objects_count_against_the_document_budget() {
+        let limits = Limits {
+            max_tokens: 1_000,
+            ..Limits::default()
+        };
+        let pdf = "1 0 obj << /Type /Annot /Subtype /Square >> endobj\n".repeat(200);
+        let err = scan(pdf.as_bytes(), &limits).expect_err("too many tokens");
+        assert_eq!(err.code(), ErrorCode::PdfTooComplex);
+        assert!(err.message().contains("the PDF holds"), "{}", err.message());
+    }
+
+    #[test]
+    fn numbers_beyond_what_pdf_allows_are_refused() {
+        let huge = format!(
+            "1 0 obj << /MediaBox [0 0 1{} 792] >> endobj\n",
+            "0".repeat(40)
+        );
+        let err = scan(huge.as_bytes(), &Limits::default()).expect_err("huge");
+        assert_eq!(err.code(), ErrorCode::PdfNumberOutOfRange);
+        assert!(
+            scan(
+                b"1 0 obj [0 0 612.5 -792 +3 .5] endobj\n",
+                &Limits::default()
+            )
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn cross_reference_tables_do_not_count() {
+        let mut pdf = b"%PDF-1.7\n1 0 obj null endobj\nxref\n0 100001\n".to_vec();
+        for _ in 0..100_000 {
+            pdf.extend_from_slice(b"0000000000 65535 f \n");
+        }
+        pdf.extend_from_slice(b"trailer << /Size 2 >>\nstartxref\n9\n%%EOF\n");
+        let limits = Limits {
+            max_tokens: 1_000,
+            ..Limits::default()
+        };
+        let scanned = scan(&pdf, &limits).expect("scans");
+        assert!(scanned.tokens < 20, "{}", scanned.tokens);
+    }
+
+    #[test]
+    fn object_streams_are_scanned_after_decompression() {
+        let mut inner = b"1 0 ".to_vec();
+        inner.push(b'[');
+        for _ in 0..5_000 {
+            inner.extend_from_slice(b"1 ");
+        }
+        inner.push(b']');
+        let mut encoder =
+            flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+        encoder.write_all(&inner).expect("compresses");
+        let data = encoder.finish().expect("compresses");
+        let mut pdf = format!(
+            "%PDF-1.7\n5 0 obj << /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length {} >> stream\n",
+            data.len()
+        )
+        .into_bytes();
+        pdf.extend_from_slice(&data);
+        pdf.extend_from_slice(b"\nendstream endobj\n");
+        let limits = Limits {
+            max_tokens: 4_000,
+            ..Limits::default()
+        };
+        let err = scan(&pdf, &limits).expect_err("hidden tokens");
+        assert_eq!(err.code(), ErrorCode::PdfTooComplex);
+        let roomy = Limits::default();
+        assert!(scan(&pdf, &roomy).expect("scans").tokens > 5_000);
+        // Another filter is refused rather than parsed unmeasured.
+        let hex = b"%PDF-1.7\n5 0 obj << /Type /ObjStm /Filter /ASCIIHexDecode /Length 2 >> stream\n00\nendstream endobj\n";
+        assert_eq!(
+            scan(hex, &roomy).expect_err("other filter").code(),
+            ErrorCode::PdfUnsupported
         );
     }
 }

@@ -386,3 +386,44 @@ mod fuzz {
         }
     }
 }
+
+/// Two signature fields both named `sig` (two root fields with one /T).
+fn two_fields_named_sig() -> Vec<u8> {
+    assemble(
+        &[
+            (1, b"<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [5 0 R 6 0 R] >> >>".to_vec()),
+            (2, b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec()),
+            (
+                3,
+                b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Annots [5 0 R 6 0 R] >>"
+                    .to_vec(),
+            ),
+            (
+                5,
+                b"<< /FT /Sig /T (sig) /Type /Annot /Subtype /Widget /Rect [10 10 110 60] /P 3 0 R >>"
+                    .to_vec(),
+            ),
+            (
+                6,
+                b"<< /FT /Sig /T (sig) /Type /Annot /Subtype /Widget /Rect [200 10 300 60] /P 3 0 R >>"
+                    .to_vec(),
+            ),
+        ],
+        1,
+    )
+}
+
+#[test]
+fn a_name_shared_by_two_fields_is_refused_with_the_candidates() {
+    let bytes = two_fields_named_sig();
+    let doc = Pdf::load(&bytes).expect("loads");
+    assert_eq!(doc.fields().expect("fields").len(), 2);
+    let err = doc.field("sig").expect_err("ambiguous");
+    assert_eq!(err.code(), ErrorCode::PdfFieldAmbiguous);
+    assert!(err.message().contains("object 5 0 R"), "{}", err.message());
+    assert!(err.message().contains("object 6 0 R"), "{}", err.message());
+    assert_eq!(
+        doc.field("other").expect_err("none").code(),
+        ErrorCode::PdfFieldNotFound
+    );
+}

@@ -48,6 +48,16 @@ pub struct WebhookSecret {
     key: Vec<u8>,
 }
 
+/// The key bytes are wiped when the secret is dropped, so that a freed
+/// secret (from Rust, the C ABI or a binding) does not linger in memory.
+impl Drop for WebhookSecret {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.key);
+    }
+}
+
+impl zeroize::ZeroizeOnDrop for WebhookSecret {}
+
 impl WebhookSecret {
     /// A secret from raw bytes (24 to 64 of them, from a CSPRNG).
     pub fn from_bytes(bytes: impl Into<Vec<u8>>) -> Result<Self> {
@@ -99,6 +109,14 @@ impl WebhookSecret {
     /// The `v1,<base64>` signature of `{msg_id}.{timestamp}.{payload}`.
     pub fn sign(&self, msg_id: &str, timestamp: i64, payload: &[u8]) -> Result<String> {
         check_message_id(msg_id)?;
+        if timestamp < 0 {
+            return Err(Error::new(
+                ErrorCode::WebhookInvalidTimestamp,
+                format!(
+                    "webhook-timestamp {timestamp} is before 1970: Unix seconds are never negative here"
+                ),
+            ));
+        }
         Ok(format!(
             "{SIGNATURE_VERSION},{}",
             STANDARD.encode(self.mac(msg_id, &timestamp.to_string(), payload))
@@ -272,6 +290,21 @@ impl Verifier {
         payload: &[u8],
         now: DateTime<Utc>,
     ) -> Result<()> {
+        // An empty value is what a missing header reads as once a framework
+        // has flattened the headers to strings: report it as missing, as the
+        // Standard Webhooks libraries do, not as a malformed value.
+        for (name, value) in [
+            ("webhook-id", msg_id),
+            ("webhook-timestamp", timestamp),
+            ("webhook-signature", signature),
+        ] {
+            if value.trim().is_empty() {
+                return Err(Error::new(
+                    ErrorCode::WebhookMissingHeader,
+                    format!("the {name} header is missing or empty"),
+                ));
+            }
+        }
         let sent_at: i64 = timestamp.parse().map_err(|_| {
             Error::new(
                 ErrorCode::WebhookInvalidTimestamp,

@@ -187,6 +187,33 @@ fn missing_headers_are_named() {
 }
 
 #[test]
+fn empty_header_values_are_missing_headers() {
+    // Frameworks that flatten headers to strings give "" for a missing one.
+    let secret = WebhookSecret::from_bytes([1u8; 24]).expect("secret");
+    let verifier = Verifier::new(secret);
+    for (id, timestamp, signature, missing) in [
+        ("", "1", "v1,x", "webhook-id"),
+        ("m", "", "v1,x", "webhook-timestamp"),
+        ("m", " ", "v1,x", "webhook-timestamp"),
+        ("m", "1", "", "webhook-signature"),
+    ] {
+        let err = verifier
+            .verify_parts(id, timestamp, signature, b"{}", at(1))
+            .expect_err("missing");
+        assert_eq!(err.code(), ErrorCode::WebhookMissingHeader, "{missing}");
+        assert!(err.message().contains(missing), "{}", err.message());
+    }
+}
+
+#[test]
+fn negative_timestamps_are_refused_when_signing() {
+    let secret = WebhookSecret::from_bytes([1u8; 24]).expect("secret");
+    let err = secret.sign("msg_1", -1, b"{}").expect_err("negative");
+    assert_eq!(err.code(), ErrorCode::WebhookInvalidTimestamp);
+    assert!(secret.sign("msg_1", 0, b"{}").is_ok());
+}
+
+#[test]
 fn header_names_are_case_insensitive() {
     let secret = WebhookSecret::from_bytes([9u8; 40]).expect("secret");
     let headers =

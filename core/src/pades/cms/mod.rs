@@ -5,4 +5,4 @@ pub(crate) mod build;
 pub(crate) mod verify;
 
 pub(crate) use build::{parse_signed_data, signed_attributes, signed_data, to_be_signed};
-pub(crate) use verify::{digest_ranges, verify_signer, verify_signer_info};
+pub(crate) use verify::{RangeDigester, verify_signer, verify_signer_info};

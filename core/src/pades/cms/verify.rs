@@ -43,6 +43,104 @@ pub(crate) fn digest_ranges(
     }
 }
 
+/// A hash function's state over the file's first `position` bytes.
+#[derive(Clone)]
+enum Running {
+    Sha256(Sha256),
+    Sha384(Sha384),
+    Sha512(Sha512),
+    Sha1(sha1::Sha1),
+}
+
+impl Running {
+    fn new(algorithm: ObjectIdentifier) -> Option<Self> {
+        Some(if algorithm == rfc5912::ID_SHA_256 {
+            Self::Sha256(Sha256::new())
+        } else if algorithm == rfc5912::ID_SHA_384 {
+            Self::Sha384(Sha384::new())
+        } else if algorithm == rfc5912::ID_SHA_512 {
+            Self::Sha512(Sha512::new())
+        } else if algorithm == rfc5912::ID_SHA_1 {
+            Self::Sha1(sha1::Sha1::new())
+        } else {
+            return None;
+        })
+    }
+
+    fn update(&mut self, data: &[u8]) {
+        match self {
+            Self::Sha256(h) => h.update(data),
+            Self::Sha384(h) => h.update(data),
+            Self::Sha512(h) => h.update(data),
+            Self::Sha1(h) => h.update(data),
+        }
+    }
+
+    fn finish(self) -> Vec<u8> {
+        match self {
+            Self::Sha256(h) => h.finalize().to_vec(),
+            Self::Sha384(h) => h.finalize().to_vec(),
+            Self::Sha512(h) => h.finalize().to_vec(),
+            Self::Sha1(h) => h.finalize().to_vec(),
+        }
+    }
+}
+
+/// The digests of the byte ranges of every signature of one file, with the
+/// file hashed once: every range is `[0, a)` followed by `[b, b + c)`, so
+/// one running hash per algorithm over the file's prefix is cloned at each
+/// `a` (asked in increasing order) and only the short second span is hashed
+/// for each signature. Verifying n signatures costs the file's size plus
+/// their revisions' tails, not n times the file.
+pub(crate) struct RangeDigester<'p> {
+    pdf: &'p [u8],
+    running: Vec<(ObjectIdentifier, Running, usize)>,
+}
+
+impl<'p> RangeDigester<'p> {
+    pub(crate) fn new(pdf: &'p [u8]) -> Self {
+        Self {
+            pdf,
+            running: Vec::new(),
+        }
+    }
+
+    /// The digest of `ranges` (the first starting at 0) with `algorithm`;
+    /// `None` for an algorithm this engine does not support.
+    pub(crate) fn digest(
+        &mut self,
+        algorithm: ObjectIdentifier,
+        ranges: &[(usize, usize); 2],
+    ) -> Option<Vec<u8>> {
+        let [(start, first_len), (second, second_len)] = *ranges;
+        if start != 0 {
+            return digest_ranges(algorithm, self.pdf, ranges);
+        }
+        let index = match self
+            .running
+            .iter()
+            .position(|(oid, _, _)| *oid == algorithm)
+        {
+            Some(index) => index,
+            None => {
+                self.running.push((algorithm, Running::new(algorithm)?, 0));
+                self.running.len() - 1
+            }
+        };
+        let (_, state, position) = &mut self.running[index];
+        if *position > first_len {
+            // Asked out of order: start this algorithm's prefix again.
+            *state = Running::new(algorithm)?;
+            *position = 0;
+        }
+        state.update(&self.pdf[*position..first_len]);
+        *position = first_len;
+        let mut hasher = state.clone();
+        hasher.update(&self.pdf[second..second + second_len]);
+        Some(hasher.finish())
+    }
+}
+
 pub(crate) fn hash_with(algorithm: ObjectIdentifier, data: &[u8]) -> Option<Vec<u8>> {
     digest_ranges(algorithm, data, &[(0, data.len()), (data.len(), 0)])
 }

@@ -216,7 +216,26 @@ pub(crate) fn private_key_to_pkcs8(bytes: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
     let Some(text) = text else {
         return Ok(Zeroizing::new(bytes.to_vec()));
     };
-    let (label, der) = pem_rfc7468::decode_vec(text.trim().as_bytes())
+    // A PEM file may hold several blocks (a key with its certificates);
+    // the key is the block whose label names one. A file of certificates
+    // only is said to be that, not reported as broken PEM.
+    let blocks = pem_blocks(text);
+    let Some(block) = blocks
+        .iter()
+        .find(|(label, _)| label.contains("PRIVATE KEY"))
+    else {
+        let labels: Vec<&str> = blocks.iter().map(|(label, _)| *label).collect();
+        return Err(key_invalid(if labels.contains(&"CERTIFICATE") {
+            "this PEM file holds a certificate, not a private key: give the key file as the key \
+             and the certificate as the certificate"
+                .to_owned()
+        } else if labels.is_empty() {
+            "the key is not valid PEM: no -----BEGIN …----- block".to_owned()
+        } else {
+            format!("this PEM file holds no private key, only {labels:?}")
+        }));
+    };
+    let (label, der) = pem_rfc7468::decode_vec(block.1.as_bytes())
         .map_err(|e| key_invalid(format!("the key is not valid PEM: {e}")))?;
     let der = Zeroizing::new(der);
     match label {
@@ -248,6 +267,29 @@ pub(crate) fn private_key_to_pkcs8(bytes: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
             "a PEM {other:?} block is not a private key"
         ))),
     }
+}
+
+/// The PEM blocks of `text`: each label with its whole block, markers
+/// included.
+fn pem_blocks(text: &str) -> Vec<(&str, &str)> {
+    let mut blocks = Vec::new();
+    let mut rest = text;
+    while let Some(begin) = rest.find("-----BEGIN ") {
+        let after = &rest[begin + "-----BEGIN ".len()..];
+        let Some(label_end) = after.find("-----") else {
+            break;
+        };
+        let label = &after[..label_end];
+        let end_marker = format!("-----END {label}-----");
+        let Some(end) = rest[begin..].find(&end_marker) else {
+            blocks.push((label, &rest[begin..]));
+            break;
+        };
+        let stop = begin + end + end_marker.len();
+        blocks.push((label, &rest[begin..stop]));
+        rest = &rest[stop..];
+    }
+    blocks
 }
 
 impl KeySigner {

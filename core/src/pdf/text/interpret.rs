@@ -3,10 +3,10 @@
 
 use std::collections::HashMap;
 
-use lopdf::content::Content;
 use lopdf::{Dictionary, Document, Object, ObjectId};
 
 use super::fonts::FontMetrics;
+use super::lexer::Lexer;
 use crate::error::{Error, ErrorCode, Result};
 use crate::pdf::document::{Page, Pdf, from_lopdf};
 use crate::pdf::limits::Limits;
@@ -14,6 +14,9 @@ use crate::pdf::object::{self, PdfRect};
 
 /// Deepest nesting of form XObjects followed.
 const MAX_FORM_DEPTH: usize = 8;
+/// Most glyphs collected from one page: a single `Tj` of a 60 MB string
+/// would otherwise make 60 million glyphs.
+pub(crate) const MAX_GLYPHS_PER_PAGE: usize = 1_000_000;
 
 /// One glyph: the text it stands for and its box in user space.
 #[derive(Debug, Clone, PartialEq)]
@@ -77,6 +80,8 @@ struct Interpreter<'d> {
     limits: &'d Limits,
     glyphs: Vec<Glyph>,
     operations: usize,
+    /// What is left of a budget shared by several pages (anchor search).
+    document_remaining: usize,
     fonts: HashMap<ObjectId, FontMetrics>,
 }
 
@@ -133,8 +138,25 @@ fn page_content(doc: &Document, page: ObjectId, limits: &Limits) -> Result<Vec<u
     Ok(out)
 }
 
+/// Most content operations interpreted over all the pages of one search
+/// (an anchor looked for through the document), as a multiple of the
+/// per-page limit: 200 pages of distinct 2-million-operation streams would
+/// otherwise run for minutes.
+pub(crate) const DOCUMENT_OPERATIONS_FACTOR: usize = 10;
+
 /// The glyphs of `page`, in content order.
 pub(crate) fn page_glyphs(pdf: &Pdf<'_>, page: &Page) -> Result<Vec<Glyph>> {
+    let mut unbounded = usize::MAX;
+    page_glyphs_within(pdf, page, &mut unbounded)
+}
+
+/// [`page_glyphs`], spending the operations interpreted from `budget`
+/// (`PDF_CONTENT_TOO_COMPLEX` once it is spent).
+pub(crate) fn page_glyphs_within(
+    pdf: &Pdf<'_>,
+    page: &Page,
+    budget: &mut usize,
+) -> Result<Vec<Glyph>> {
     let doc = &pdf.doc;
     let limits = pdf.limits();
     let content = page_content(doc, page.id, limits)?;
@@ -144,10 +166,33 @@ pub(crate) fn page_glyphs(pdf: &Pdf<'_>, page: &Page) -> Result<Vec<Glyph>> {
         limits,
         glyphs: Vec::new(),
         operations: 0,
+        document_remaining: *budget,
         fonts: HashMap::new(),
     };
     interpreter.run(&content, resources, IDENTITY, 0)?;
+    *budget = budget.saturating_sub(interpreter.operations);
     Ok(interpreter.glyphs)
+}
+
+/// What makes two pages' glyphs the same: the same content streams (by
+/// reference) with the same resources. `None` when the page's content is
+/// not made of references only.
+pub(crate) fn content_key(pdf: &Pdf<'_>, page: &Page) -> Option<(Vec<ObjectId>, usize)> {
+    let doc = &pdf.doc;
+    let dict = object::get_dict(doc, page.id).ok()?;
+    let streams: Vec<ObjectId> = match dict.get(b"Contents").ok()? {
+        Object::Array(items) => items
+            .iter()
+            .map(|o| o.as_reference().ok())
+            .collect::<Option<Vec<_>>>()?,
+        Object::Reference(id) => vec![*id],
+        _ => return None,
+    };
+    let resources = page_resources(doc, page.id)
+        .ok()
+        .flatten()
+        .map_or(0, |r| std::ptr::from_ref(r) as usize);
+    Some((streams, resources))
 }
 
 impl Interpreter<'_> {
@@ -158,19 +203,26 @@ impl Interpreter<'_> {
         base: Matrix,
         depth: usize,
     ) -> Result<()> {
-        let decoded = Content::decode(content).map_err(|e| {
-            Error::new(
-                ErrorCode::PdfMalformed,
-                format!("a content stream cannot be read: {e}"),
-            )
-        })?;
+        let mut lexer = Lexer::new(content);
+        let mut args: Vec<Object> = Vec::new();
         let mut ctm = base;
         let mut state = TextState::default();
         let mut stack: Vec<(Matrix, TextState)> = Vec::new();
         let mut tm = IDENTITY;
         let mut tlm = IDENTITY;
-        for op in &decoded.operations {
+        while let Some(operator) = lexer.next_operation(&mut args)? {
             self.operations += 1;
+            if self.operations > self.document_remaining {
+                return Err(Error::new(
+                    ErrorCode::PdfContentTooComplex,
+                    format!(
+                        "the pages searched have more than {} content operations together",
+                        self.limits
+                            .max_content_operations
+                            .saturating_mul(DOCUMENT_OPERATIONS_FACTOR)
+                    ),
+                ));
+            }
             if self.operations > self.limits.max_content_operations {
                 return Err(Error::new(
                     ErrorCode::PdfContentTooComplex,
@@ -180,9 +232,10 @@ impl Interpreter<'_> {
                     ),
                 ));
             }
-            let args = &op.operands;
+            let args = &args[..];
             let n = |i: usize| args.get(i).map(number).unwrap_or(0.0);
-            match op.operator.as_str() {
+            let operator = std::str::from_utf8(&operator).unwrap_or("");
+            match operator {
                 // Deeper q nesting than 256 is ignored (the state is kept).
                 "q" if stack.len() < 256 => stack.push((ctm, state.clone())),
                 "Q" => {
@@ -233,7 +286,7 @@ impl Interpreter<'_> {
                     }
                 }
                 "'" | "\"" => {
-                    if op.operator == "\"" {
+                    if operator == "\"" {
                         state.word_spacing = n(0);
                         state.char_spacing = n(1);
                     }
@@ -375,6 +428,12 @@ impl Interpreter<'_> {
                 && bbox.llx.is_finite()
                 && bbox.ury.is_finite()
             {
+                if self.glyphs.len() >= MAX_GLYPHS_PER_PAGE {
+                    return Err(Error::new(
+                        ErrorCode::PdfContentTooComplex,
+                        format!("a page shows more than {MAX_GLYPHS_PER_PAGE} glyphs"),
+                    ));
+                }
                 self.glyphs.push(Glyph { text, bbox, size });
             }
             let spacing = state.char_spacing

@@ -4,8 +4,11 @@
 
 mod fonts;
 mod interpret;
+mod lexer;
 #[rustfmt::skip]
 mod standard_fonts;
+
+use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -116,14 +119,42 @@ impl Pdf<'_> {
                 "an anchored field needs a positive width and height",
             ));
         }
-        let wanted = anchor.occurrence.max(1);
+        if anchor.occurrence == 0 {
+            return Err(Error::new(
+                ErrorCode::InvalidArgument,
+                "anchor occurrences count from 1; 0 names none",
+            ));
+        }
+        let wanted = anchor.occurrence;
         let mut seen = 0;
         let pages: Vec<&super::document::Page> = match anchor.page {
             Some(n) => vec![self.page(n)?],
             None => self.pages().iter().collect(),
         };
+        // Pages that share their content streams and resources show the
+        // same glyphs: interpret them once. All pages together spend one
+        // budget of operations.
+        let mut budget = self
+            .limits()
+            .max_content_operations
+            .saturating_mul(interpret::DOCUMENT_OPERATIONS_FACTOR);
+        let mut interpreted: HashMap<
+            (Vec<lopdf::ObjectId>, usize),
+            std::rc::Rc<Vec<interpret::Glyph>>,
+        > = HashMap::new();
         for page in pages {
-            let glyphs = interpret::page_glyphs(self, page)?;
+            let key = interpret::content_key(self, page);
+            let glyphs = match key.as_ref().and_then(|k| interpreted.get(k)) {
+                Some(glyphs) => std::rc::Rc::clone(glyphs),
+                None => {
+                    let glyphs =
+                        std::rc::Rc::new(interpret::page_glyphs_within(self, page, &mut budget)?);
+                    if let Some(key) = key {
+                        interpreted.insert(key, std::rc::Rc::clone(&glyphs));
+                    }
+                    glyphs
+                }
+            };
             // The page's text without whitespace, lower-cased, each char
             // pointing back at its glyph.
             let mut chars = Vec::new();

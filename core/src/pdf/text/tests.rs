@@ -248,3 +248,92 @@ fn empty_anchors_and_sizes_are_refused() {
         ErrorCode::InvalidArgument
     );
 }
+
+/// `pages` pages that all draw the one content stream `content`.
+fn shared_content_pdf(pages: u32, content: &[u8]) -> Vec<u8> {
+    let kids: Vec<String> = (0..pages).map(|i| format!("{} 0 R", 10 + i)).collect();
+    let mut objects = vec![
+        (1, b"<< /Type /Catalog /Pages 2 0 R >>".to_vec()),
+        (
+            2,
+            format!(
+                "<< /Type /Pages /Kids [{}] /Count {pages} >>",
+                kids.join(" ")
+            )
+            .into_bytes(),
+        ),
+        (3, flate_stream("", content)),
+    ];
+    for i in 0..pages {
+        objects.push((
+            10 + i,
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 3 0 R >>".to_vec(),
+        ));
+    }
+    assemble(&objects, 1)
+}
+
+#[test]
+fn a_shared_content_stream_is_interpreted_once_per_search() {
+    // 1.9 million operations, under the per-page limit; 200 pages of it
+    // would be 380 million, far over the search's budget of ten pages' worth.
+    let content = b"q Q ".repeat(950_000);
+    let pdf = shared_content_pdf(200, &content);
+    let doc = Pdf::load(&pdf).expect("loads");
+    let err = doc.find_anchor(&anchor("Signature")).expect_err("no text");
+    assert_eq!(
+        err.code(),
+        ErrorCode::PdfAnchorNotFound,
+        "{}",
+        err.message()
+    );
+}
+
+#[test]
+fn operations_are_counted_while_reading_and_stop_at_the_limit() {
+    let content = b"q ".repeat(5_000_000);
+    let pdf = shared_content_pdf(1, &content);
+    let doc = Pdf::load(&pdf).expect("loads");
+    let err = doc.page_text(1).expect_err("too complex");
+    assert_eq!(err.code(), ErrorCode::PdfContentTooComplex);
+    assert!(err.message().contains("2000000"), "{}", err.message());
+    // Distinct streams on many pages exhaust the search's budget instead.
+    let limits = Limits {
+        max_content_operations: 1_000,
+        ..Limits::default()
+    };
+    let mut objects = vec![(1, b"<< /Type /Catalog /Pages 2 0 R >>".to_vec())];
+    let kids: Vec<String> = (0..20).map(|i| format!("{} 0 R", 10 + 2 * i)).collect();
+    objects.push((
+        2,
+        format!("<< /Type /Pages /Kids [{}] /Count 20 >>", kids.join(" ")).into_bytes(),
+    ));
+    for i in 0..20u32 {
+        objects.push((
+            10 + 2 * i,
+            format!(
+                "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {} 0 R >>",
+                11 + 2 * i
+            )
+            .into_bytes(),
+        ));
+        objects.push((11 + 2 * i, flate_stream("", &b"q Q ".repeat(450))));
+    }
+    let many = assemble(&objects, 1);
+    let doc = Pdf::load_with_limits(&many, &limits).expect("loads");
+    let err = doc.find_anchor(&anchor("Signature")).expect_err("budget");
+    assert_eq!(err.code(), ErrorCode::PdfContentTooComplex);
+    assert!(err.message().contains("together"), "{}", err.message());
+}
+
+#[test]
+fn anchor_occurrence_zero_names_nothing() {
+    let pdf = shared_content_pdf(1, b"BT ET");
+    let doc = Pdf::load(&pdf).expect("loads");
+    let mut zero = anchor("x");
+    zero.occurrence = 0;
+    assert_eq!(
+        doc.find_anchor(&zero).expect_err("zero").code(),
+        ErrorCode::InvalidArgument
+    );
+}
