@@ -21,6 +21,12 @@
 #include <stdlib.h>
 
 /**
+ * The most bytes a time-stamp response may have; the buffer given to a
+ * `paraph_timestamp_callback` has this many.
+ */
+#define PARAPH_MAX_TIMESTAMP_RESPONSE_LEN 65536
+
+/**
  * The major version of the header.
  */
 #define PARAPH_VERSION_MAJOR 0
@@ -527,6 +533,14 @@ typedef uint32_t paraph_result;
 #endif // __cplusplus
 
 /**
+ * An envelope's evidence: one hash-chained record per event, with a
+ * summary, as the core's `EvidenceBundle`. Make one from the events
+ * (`paraph_audit_from_events`) or read one (`paraph_audit_from_json`);
+ * free it with `paraph_audit_free`. Immutable; may be shared by threads.
+ */
+typedef struct paraph_audit paraph_audit;
+
+/**
  * A byte buffer made by paraph (JSON, a signature header value, later a
  * PDF). Read it with `paraph_bytes_data` and `paraph_bytes_len`; release
  * it with `paraph_bytes_free`.
@@ -539,6 +553,33 @@ typedef uint32_t paraph_result;
 typedef struct paraph_bytes paraph_bytes;
 
 /**
+ * A PDF, loaded and checked under the core's default limits (file size,
+ * objects, nesting, decompressed size, pages). Open one with
+ * `paraph_document_open`; free it with `paraph_document_free`. Immutable:
+ * functions that change a PDF give a new document or new bytes, and a
+ * document may be shared by threads.
+ */
+typedef struct paraph_document paraph_document;
+
+/**
+ * A signing key and its certificate chain: from PKCS#12
+ * (`paraph_signer_from_pkcs12`), PEM (`paraph_signer_from_pem`), C
+ * callbacks (`paraph_signer_from_callback`), or issued for one recipient
+ * (`paraph_workflow_issue_signer`). Free it with `paraph_signer_free`.
+ * Immutable; may be shared by threads (a callback signer as far as its
+ * callback allows).
+ */
+typedef struct paraph_signer paraph_signer;
+
+/**
+ * A time-stamp authority (RFC 3161) reached through a C callback: the
+ * caller does the HTTP. Make one with `paraph_tsa_from_callback`; free it
+ * with `paraph_tsa_free`. Passing one to a signing function makes its
+ * signatures PAdES B-T.
+ */
+typedef struct paraph_tsa paraph_tsa;
+
+/**
  * A Standard Webhooks signing secret (24 to 64 bytes, written
  * `whsec_<base64>`). Make one with `paraph_webhook_secret_parse` or
  * `paraph_webhook_secret_from_bytes`; free it with
@@ -546,9 +587,206 @@ typedef struct paraph_bytes paraph_bytes;
  */
 typedef struct paraph_webhook_secret paraph_webhook_secret;
 
+/**
+ * Makes a signature value for an external key (an HSM through PKCS#11, a
+ * cloud KMS, a smart card).
+ *
+ * `data` (`data_len` bytes) is the message to sign: the DER of the CMS
+ * signed attributes. Hash it with SHA-256 and sign the hash: RSA keys
+ * PKCS#1 v1.5 (`CKM_SHA256_RSA_PKCS`), P-256 keys ECDSA (`CKM_ECDSA` over
+ * the SHA-256 digest; a DER `ECDSA-Sig-Value` or the 64-byte `r || s`).
+ * `out` has room for `*out_len` bytes, the largest value the key can
+ * make: write the value there and set `*out_len` to its length.
+ *
+ * Return 0 on success, anything else on failure: the signing function
+ * then fails with `PARAPH_E_SIGNING_FAILED`, naming the number returned.
+ * The callback must not unwind (C++ exceptions) and, if the signer is used
+ * from several threads, must be safe to call from them at once.
+ */
+typedef int (*paraph_sign_callback)(void *user_data,
+                                    const uint8_t *data,
+                                    size_t data_len,
+                                    uint8_t *out,
+                                    size_t *out_len);
+
+/**
+ * Sends one RFC 3161 `TimeStampReq` to a time-stamp authority: POST
+ * `request` (`request_len` bytes) with `Content-Type:
+ * application/timestamp-query` (RFC 3161 §3.4) and copy the response body,
+ * unchanged, to `out`, which has room for `*out_len` bytes
+ * (`PARAPH_MAX_TIMESTAMP_RESPONSE_LEN`); set `*out_len` to its length.
+ * The library builds the request and checks the response (granted, over
+ * this signature, with this nonce), so the callback parses no ASN.1.
+ *
+ * Return 0 on success, anything else when the TSA cannot be reached: the
+ * signing function then fails with `PARAPH_E_TIMESTAMP_INVALID`. Same
+ * rules as `paraph_sign_callback` for unwinding and threads.
+ */
+typedef int (*paraph_timestamp_callback)(void *user_data,
+                                         const uint8_t *request,
+                                         size_t request_len,
+                                         uint8_t *out,
+                                         size_t *out_len);
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/**
+ * The evidence of an envelope from its whole history: `events_json` is the
+ * JSON array of its `Event`s, in order, as `paraph_envelope_apply` gave
+ * them; `generated_at` (Unix seconds) is when the bundle is made.
+ *
+ * Errors: `PARAPH_E_INVALID_EVENT_LOG` (no events, events out of order
+ * or of several envelopes), `PARAPH_E_MALFORMED_JSON`, `PARAPH_E_INVALID_ARGUMENT`.
+ * On error `*out_audit` is NULL.
+ *
+ * # Safety
+ *
+ * `events_json` must point to `events_json_len` readable bytes;
+ * `out_audit` must be valid for a pointer write.
+ */
+paraph_result paraph_audit_from_events(const char *events_json,
+                                       size_t events_json_len,
+                                       int64_t generated_at,
+                                       struct paraph_audit **out_audit);
+
+/**
+ * Reads an evidence bundle (its JSON, as `paraph_audit_to_json` or
+ * `paraph_workflow_finalize` gave it).
+ *
+ * Errors: `PARAPH_E_AUDIT_EVIDENCE_INVALID` (not an evidence bundle, no
+ * `schemaVersion`), `PARAPH_E_UNSUPPORTED_SCHEMA_VERSION`,
+ * `PARAPH_E_INVALID_ARGUMENT`. On error `*out_audit` is NULL.
+ *
+ * # Safety
+ *
+ * `json` must point to `json_len` readable bytes; `out_audit` must be
+ * valid for a pointer write.
+ */
+paraph_result paraph_audit_from_json(const char *json,
+                                     size_t json_len,
+                                     struct paraph_audit **out_audit);
+
+/**
+ * The evidence bundle as JSON, fit for archiving.
+ *
+ * Errors: `PARAPH_E_INVALID_ARGUMENT`.
+ *
+ * # Safety
+ *
+ * `out_json` must be valid for a pointer write.
+ */
+paraph_result paraph_audit_to_json(const struct paraph_audit *audit,
+                                   struct paraph_bytes **out_json);
+
+/**
+ * The bundle's own check as the core's `BundleReport` JSON: the hash chain
+ * (`{"chain": {"count", "firstBreak"}, "problems": [...]}`). An edited,
+ * removed or reordered record is named in `chain.firstBreak`.
+ *
+ * Errors: `PARAPH_E_INVALID_ARGUMENT`.
+ *
+ * # Safety
+ *
+ * `out_report` must be valid for a pointer write.
+ */
+paraph_result paraph_audit_check(const struct paraph_audit *audit,
+                                 struct paraph_bytes **out_report);
+
+/**
+ * Renders the audit-trail PDF (A4, PDF/A-3, the evidence attached), not
+ * yet sealed: seal it with `paraph_audit_seal`. `options_json` is the
+ * core's `RenderOptions` (`{"locale": "fr"}`: `en`, `fr`, `ko`), or NULL
+ * for English.
+ *
+ * Errors: `PARAPH_E_AUDIT_CHAIN_BROKEN`, `PARAPH_E_AUDIT_EVIDENCE_INVALID`,
+ * `PARAPH_E_AUDIT_RENDER_FAILED`, `PARAPH_E_MALFORMED_JSON`,
+ * `PARAPH_E_INVALID_ARGUMENT`. On error `*out_pdf` is NULL.
+ *
+ * # Safety
+ *
+ * `options_json` must point to `options_json_len` readable bytes (or be
+ * NULL with 0); `out_pdf` must be valid for a pointer write.
+ */
+paraph_result paraph_audit_render(const struct paraph_audit *audit,
+                                  const char *options_json,
+                                  size_t options_json_len,
+                                  struct paraph_bytes **out_pdf);
+
+/**
+ * Seals an audit-trail PDF with the platform's `signer`: a certification
+ * signature (no change allowed after it) claimed at `signing_time` (Unix
+ * seconds), B-B, or B-T when `tsa` is not NULL.
+ *
+ * Errors: the signing codes of `paraph_document_sign`, `PARAPH_E_PDF_*`.
+ *
+ * # Safety
+ *
+ * `pdf` must point to `pdf_len` readable bytes; `out_pdf` must be valid
+ * for a pointer write.
+ */
+paraph_result paraph_audit_seal(const uint8_t *pdf,
+                                size_t pdf_len,
+                                const struct paraph_signer *signer,
+                                const struct paraph_tsa *tsa,
+                                int64_t signing_time,
+                                struct paraph_bytes **out_pdf);
+
+/**
+ * Verifies a sealed audit trail: its seal (against `trust_anchors`, PEM or
+ * DER; none to skip the trust check), the evidence attached to it, the
+ * hash chain, and, when `document` is not NULL, that the document is one
+ * the envelope completed with. `*out_report` receives the core's
+ * `AuditReport` JSON; `time` (Unix seconds) is when chains are judged.
+ *
+ * A seal, chain or document that does not hold is in the report, not an
+ * error: call `paraph_audit_verify_verdict` for one code.
+ *
+ * Errors: `PARAPH_E_AUDIT_EVIDENCE_NOT_FOUND`,
+ * `PARAPH_E_AUDIT_EVIDENCE_INVALID`, `PARAPH_E_PDF_*`,
+ * `PARAPH_E_CERT_INVALID` (anchors), `PARAPH_E_INVALID_ARGUMENT`.
+ *
+ * # Safety
+ *
+ * Each pointer must point to its length in readable bytes (`document` and
+ * `trust_anchors` may be NULL with 0); `out_report` must be valid for a
+ * pointer write.
+ */
+paraph_result paraph_audit_verify(const uint8_t *audit_trail_pdf,
+                                  size_t audit_trail_pdf_len,
+                                  const uint8_t *document,
+                                  size_t document_len,
+                                  const uint8_t *trust_anchors,
+                                  size_t trust_anchors_len,
+                                  int64_t time,
+                                  struct paraph_bytes **out_report);
+
+/**
+ * The verdict of `paraph_audit_verify`, as one code: `PARAPH_OK` when the
+ * seal is intact (and trusted, with anchors), the chain and summary hold
+ * and the document, when given, is a final document of the envelope;
+ * otherwise the core's code (`PARAPH_E_AUDIT_SEAL_INVALID`,
+ * `PARAPH_E_AUDIT_CHAIN_BROKEN`, `PARAPH_E_AUDIT_DOCUMENT_MISMATCH`,
+ * `PARAPH_E_CERT_UNTRUSTED`, ...) with the detail in the last error.
+ *
+ * # Safety
+ *
+ * As for `paraph_audit_verify`.
+ */
+paraph_result paraph_audit_verify_verdict(const uint8_t *audit_trail_pdf,
+                                          size_t audit_trail_pdf_len,
+                                          const uint8_t *document,
+                                          size_t document_len,
+                                          const uint8_t *trust_anchors,
+                                          size_t trust_anchors_len,
+                                          int64_t time);
+
+/**
+ * Frees an evidence bundle. Accepts NULL; does nothing for a handle that
+ * is not a live `paraph_audit`.
+ */
+void paraph_audit_free(struct paraph_audit *audit);
 
 /**
  * The first byte of `bytes`' data; valid until `bytes` is freed, and
@@ -571,6 +809,142 @@ size_t paraph_bytes_len(const struct paraph_bytes *bytes);
  * `paraph_bytes` (already freed, or of another type).
  */
 void paraph_bytes_free(struct paraph_bytes *bytes);
+
+/**
+ * Opens a PDF from `pdf_len` bytes (copied: the buffer may be freed after
+ * the call).
+ *
+ * Errors: `PARAPH_E_PDF_MALFORMED` (not a PDF), `PARAPH_E_PDF_ENCRYPTED`,
+ * the limit codes (`PARAPH_E_PDF_TOO_LARGE`, `PARAPH_E_PDF_TOO_MANY_OBJECTS`,
+ * `PARAPH_E_PDF_NESTING_TOO_DEEP`, `PARAPH_E_PDF_DECOMPRESSION_LIMIT`,
+ * `PARAPH_E_PDF_TOO_MANY_PAGES`, ...), `PARAPH_E_INVALID_ARGUMENT` (NULL).
+ * On error `*out_document` is NULL.
+ *
+ * # Safety
+ *
+ * `pdf` must point to `pdf_len` readable bytes; `out_document` must be
+ * valid for a pointer write.
+ */
+paraph_result paraph_document_open(const uint8_t *pdf,
+                                   size_t pdf_len,
+                                   struct paraph_document **out_document);
+
+/**
+ * Frees a document. Accepts NULL; does nothing for a handle that is not a
+ * live `paraph_document`.
+ */
+void paraph_document_free(struct paraph_document *document);
+
+/**
+ * The document's bytes, as opened: valid until the document is freed.
+ * NULL when `document` is NULL or not a live `paraph_document`.
+ */
+const uint8_t *paraph_document_data(const struct paraph_document *document);
+
+/**
+ * The length of the document's bytes; 0 when `document` is NULL or not a
+ * live `paraph_document`.
+ */
+size_t paraph_document_len(const struct paraph_document *document);
+
+/**
+ * The pages as a JSON array of the core's `Page`: `[{"number": 1,
+ * "geometry": {"mediaBox": {...}, "cropBox": {...}, "rotation": 0}}]`.
+ *
+ * Errors: `PARAPH_E_INVALID_ARGUMENT` (NULL or invalid handle).
+ *
+ * # Safety
+ *
+ * `out_json` must be valid for a pointer write.
+ */
+paraph_result paraph_document_pages(const struct paraph_document *document,
+                                    struct paraph_bytes **out_json);
+
+/**
+ * The form fields as a JSON array of the core's `FormField`, depth first:
+ * `[{"name": "sig_marie", "type": "SIGNATURE", "value": null, "signed":
+ * false, "readOnly": false, "multiline": false, "widgets": [{"page": 1,
+ * "rect": {"x", "y", "width", "height"}}]}]`.
+ *
+ * Errors: `PARAPH_E_PDF_MALFORMED` (a broken form),
+ * `PARAPH_E_INVALID_ARGUMENT` (NULL or invalid handle).
+ *
+ * # Safety
+ *
+ * `out_json` must be valid for a pointer write.
+ */
+paraph_result paraph_document_fields(const struct paraph_document *document,
+                                     struct paraph_bytes **out_json);
+
+/**
+ * Adds form fields as one incremental update; `*out_document` receives
+ * the new document (the original is unchanged). `fields_json` is a JSON
+ * array of the core's `FormFieldSpec`: `[{"name": "sig_marie", "kind":
+ * "SIGNATURE", "page": 1, "rect": {"x": 72, "y": 600, "width": 200,
+ * "height": 50}}]` (kinds `SIGNATURE`, `TEXT`, `CHECKBOX`, `INITIALS`;
+ * optional `value`, `required`, `readOnly`, `multiline`; the rectangle in
+ * points from the top-left of the page as displayed).
+ *
+ * Errors: `PARAPH_E_PDF_FIELD_EXISTS`, `PARAPH_E_PDF_PAGE_NOT_FOUND`,
+ * `PARAPH_E_PDF_FIELD_OUTSIDE_PAGE`, `PARAPH_E_MALFORMED_JSON`,
+ * `PARAPH_E_INVALID_ARGUMENT` (NULL or invalid handle). On error
+ * `*out_document` is NULL.
+ *
+ * # Safety
+ *
+ * `fields_json` must point to `fields_json_len` readable bytes;
+ * `out_document` must be valid for a pointer write.
+ */
+paraph_result paraph_document_add_fields(const struct paraph_document *document,
+                                         const char *fields_json,
+                                         size_t fields_json_len,
+                                         struct paraph_document **out_document);
+
+/**
+ * Verifies every signature of the document; `*out_report` receives the
+ * core's `VerificationReport` as JSON (`{"signatures": [{"fieldName",
+ * "intact", "coverage", "modifications", "chain", "signer",
+ * "signingTime", "timestamp", "problems", ...}], "trustChecked": ...}`).
+ *
+ * `trust_anchors` holds the certificates trusted as roots, as PEM (one or
+ * more) or one DER certificate; with none (NULL and 0) chains are not
+ * judged. `time` (Unix seconds) is when chains are judged for a signature
+ * without a valid time-stamp: the library reads no clock.
+ *
+ * A signature that does not hold is in the report, not an error: use
+ * `paraph_document_verify_verdict` for the one-code answer.
+ *
+ * Errors: `PARAPH_E_CERT_INVALID` (anchors that cannot be read),
+ * `PARAPH_E_PDF_*` (a PDF that cannot be read), `PARAPH_E_INVALID_ARGUMENT`.
+ *
+ * # Safety
+ *
+ * `trust_anchors` must point to `trust_anchors_len` readable bytes (or be
+ * NULL with 0); `out_report` must be valid for a pointer write.
+ */
+paraph_result paraph_document_verify(const struct paraph_document *document,
+                                     const uint8_t *trust_anchors,
+                                     size_t trust_anchors_len,
+                                     int64_t time,
+                                     struct paraph_bytes **out_report);
+
+/**
+ * The verdict of verifying the document, as one code: `PARAPH_OK` when it
+ * has signatures and every one is intact (and, with trust anchors,
+ * trusted); otherwise the core's code for the first problem
+ * (`PARAPH_E_SIGNATURE_NOT_FOUND`, `PARAPH_E_SIGNATURE_INVALID`,
+ * `PARAPH_E_CERT_UNTRUSTED`, ...), with the detail in the last error.
+ * Arguments as for `paraph_document_verify`.
+ *
+ * # Safety
+ *
+ * `trust_anchors` must point to `trust_anchors_len` readable bytes (or be
+ * NULL with 0).
+ */
+paraph_result paraph_document_verify_verdict(const struct paraph_document *document,
+                                             const uint8_t *trust_anchors,
+                                             size_t trust_anchors_len,
+                                             int64_t time);
 
 /**
  * Applies a command to an envelope, with the JSON of the core's types:
@@ -694,6 +1068,262 @@ paraph_result paraph_last_error_message(char *buf, size_t buf_len, size_t *out_l
  * instead, as paraph's own C tests do.
  */
 size_t paraph_handle_count(void);
+
+/**
+ * Signs the document with `signer`; `*out_pdf` receives the signed PDF
+ * (the document's bytes and one incremental update), PAdES B-B, or B-T
+ * when `tsa` is not NULL.
+ *
+ * - `field` (UTF-8, not NUL-terminated): the name of an existing, empty
+ *   signature field, which shows the signature; NULL (and 0) for a new
+ *   invisible field.
+ * - `name`: the signer's name, written as `/Name` and drawn in a visible
+ *   field; NULL for the certificate's common name.
+ * - `reason`: `/Reason`; NULL for none.
+ * - `image_png`: a drawn signature (PNG) for a visible field; NULL for
+ *   none (the name is then drawn large).
+ * - `signing_time`: Unix seconds, the claimed signing time (`/M`); the
+ *   signing certificate must be valid then.
+ *
+ * Errors: `PARAPH_E_CERT_EXPIRED`, `PARAPH_E_CERT_NOT_YET_VALID`,
+ * `PARAPH_E_PDF_FIELD_NOT_FOUND`, `PARAPH_E_PDF_FIELD_ALREADY_SIGNED`,
+ * `PARAPH_E_PDF_FIELD_TYPE_MISMATCH`, `PARAPH_E_PDF_IMAGE_INVALID`,
+ * `PARAPH_E_SIGNING_FAILED` (a callback signer failed),
+ * `PARAPH_E_TIMESTAMP_INVALID` (the time-stamp callback failed or its
+ * answer is not a valid token), `PARAPH_E_INVALID_ARGUMENT` (NULL, not
+ * UTF-8, invalid handles). On error `*out_pdf` is NULL.
+ *
+ * # Safety
+ *
+ * Each pointer must point to its length in readable bytes (or be NULL
+ * with 0); `out_pdf` must be valid for a pointer write.
+ */
+paraph_result paraph_document_sign(const struct paraph_document *document,
+                                   const struct paraph_signer *signer,
+                                   const struct paraph_tsa *tsa,
+                                   const char *field,
+                                   size_t field_len,
+                                   const char *name,
+                                   size_t name_len,
+                                   const char *reason,
+                                   size_t reason_len,
+                                   const uint8_t *image_png,
+                                   size_t image_png_len,
+                                   int64_t signing_time,
+                                   struct paraph_bytes **out_pdf);
+
+/**
+ * Signs the document with `signer` and the core's `SignOptions` as JSON
+ * (`{"signingTime": "2026-11-23T10:00:00Z", "field": {"type": "existing",
+ * "name": "sig_1"}, "appearance": {"name", "image", "date", "details"},
+ * "level": "B-T", "reason", "location", "contactInfo", "signerName",
+ * "certify": "FORM_FILLING", "fieldValues": [...]}`; only `signingTime`
+ * is required). `tsa` is needed for `"level": "B-T"`.
+ *
+ * Errors: as for `paraph_document_sign`, and `PARAPH_E_MALFORMED_JSON`.
+ *
+ * # Safety
+ *
+ * `options_json` must point to `options_json_len` readable bytes;
+ * `out_pdf` must be valid for a pointer write.
+ */
+paraph_result paraph_document_sign_with_options(const struct paraph_document *document,
+                                                const struct paraph_signer *signer,
+                                                const struct paraph_tsa *tsa,
+                                                const char *options_json,
+                                                size_t options_json_len,
+                                                struct paraph_bytes **out_pdf);
+
+/**
+ * The first phase of a two-phase signature, for a key in another process
+ * or service: writes the signing update with a placeholder and returns
+ * what must be signed.
+ *
+ * `certificates` is the signer's chain (PEM, signing certificate first, or
+ * one DER certificate); `options_json` the core's `SignOptions` (see
+ * `paraph_document_sign_with_options`).
+ *
+ * `*out_pending` receives the pending signature (the core's
+ * `PreparedSignature` JSON) to keep until the value comes back; it carries
+ * no secret, and `paraph_document_finish_signature` trusts none of it.
+ * `*out_message` receives the bytes to sign (the DER of the CMS signed
+ * attributes), `*out_digest` their 32-byte SHA-256, for a signer that
+ * takes digests.
+ *
+ * Errors: `PARAPH_E_CERT_INVALID`, `PARAPH_E_CERT_EXPIRED`,
+ * `PARAPH_E_CERT_NOT_YET_VALID`, `PARAPH_E_UNSUPPORTED_ALGORITHM`, the PDF
+ * field codes, `PARAPH_E_MALFORMED_JSON`, `PARAPH_E_INVALID_ARGUMENT`.
+ * On error every output is NULL.
+ *
+ * # Safety
+ *
+ * `certificates` and `options_json` must point to their lengths in
+ * readable bytes; the out-pointers must be valid for pointer writes.
+ */
+paraph_result paraph_document_prepare_signature(const struct paraph_document *document,
+                                                const uint8_t *certificates,
+                                                size_t certificates_len,
+                                                const char *options_json,
+                                                size_t options_json_len,
+                                                struct paraph_bytes **out_pending,
+                                                struct paraph_bytes **out_message,
+                                                struct paraph_bytes **out_digest);
+
+/**
+ * The second phase: completes the pending signature of
+ * `paraph_document_prepare_signature` with its value; `*out_pdf` receives
+ * the signed PDF. `document` must be the document it was prepared for;
+ * for `"level": "B-T"`, `tsa` time-stamps the value.
+ *
+ * Nothing of the pending state is trusted: the update must hash to the
+ * digest it claims, its byte range and placeholder must be where the
+ * update has them, and the value must verify with the signing
+ * certificate's key.
+ *
+ * Errors: `PARAPH_E_PENDING_SIGNATURE_INVALID` (another document, or a
+ * changed pending state), `PARAPH_E_KEY_CERT_MISMATCH` (a value made with
+ * another key), `PARAPH_E_UNSUPPORTED_SCHEMA_VERSION`,
+ * `PARAPH_E_MALFORMED_JSON`, `PARAPH_E_TIMESTAMP_INVALID`,
+ * `PARAPH_E_INVALID_ARGUMENT`. On error `*out_pdf` is NULL.
+ *
+ * # Safety
+ *
+ * `pending_json` and `signature_value` must point to their lengths in
+ * readable bytes; `out_pdf` must be valid for a pointer write.
+ */
+paraph_result paraph_document_finish_signature(const struct paraph_document *document,
+                                               const char *pending_json,
+                                               size_t pending_json_len,
+                                               const uint8_t *signature_value,
+                                               size_t signature_value_len,
+                                               const struct paraph_tsa *tsa,
+                                               struct paraph_bytes **out_pdf);
+
+/**
+ * Reads a signer from a PKCS#12 file (`.p12`/`.pfx`: the key and its
+ * chain) protected by `password` (UTF-8, not NUL-terminated; NULL with 0
+ * for none).
+ *
+ * Errors: `PARAPH_E_PKCS12_BAD_PASSWORD` (wrong password),
+ * `PARAPH_E_PKCS12_INVALID` (not PKCS#12), `PARAPH_E_KEY_CERT_MISMATCH`,
+ * `PARAPH_E_UNSUPPORTED_ALGORITHM` (neither RSA nor P-256),
+ * `PARAPH_E_INVALID_ARGUMENT` (NULL). On error `*out_signer` is NULL.
+ *
+ * # Safety
+ *
+ * `der` and `password` must point to their lengths in readable bytes;
+ * `out_signer` must be valid for a pointer write.
+ */
+paraph_result paraph_signer_from_pkcs12(const uint8_t *der,
+                                        size_t der_len,
+                                        const char *password,
+                                        size_t password_len,
+                                        struct paraph_signer **out_signer);
+
+/**
+ * Reads a signer from a PEM private key (PKCS#8 or PKCS#1/SEC 1) and the
+ * PEM certificates of its chain, the signing certificate first.
+ *
+ * Errors: `PARAPH_E_KEY_INVALID`, `PARAPH_E_CERT_INVALID`,
+ * `PARAPH_E_KEY_CERT_MISMATCH`, `PARAPH_E_UNSUPPORTED_ALGORITHM`,
+ * `PARAPH_E_INVALID_ARGUMENT` (NULL). On error `*out_signer` is NULL.
+ *
+ * # Safety
+ *
+ * `key_pem` and `certificates_pem` must point to their lengths in readable
+ * bytes; `out_signer` must be valid for a pointer write.
+ */
+paraph_result paraph_signer_from_pem(const uint8_t *key_pem,
+                                     size_t key_pem_len,
+                                     const uint8_t *certificates_pem,
+                                     size_t certificates_pem_len,
+                                     struct paraph_signer **out_signer);
+
+/**
+ * A signer whose values come from `callback` (see `paraph_sign_callback`),
+ * for a key paraph never sees. `certificates` is its chain, the signing
+ * certificate first, as PEM or one DER certificate; its key gives the
+ * algorithm (RSA: PKCS#1 v1.5 with SHA-256, P-256: ECDSA with SHA-256).
+ *
+ * `user_data` is handed to every call of `callback` and never touched by
+ * paraph; it must stay valid until the signer is freed (and until any
+ * call using the signer has returned).
+ *
+ * Errors: `PARAPH_E_CERT_INVALID` (no or unreadable certificate),
+ * `PARAPH_E_UNSUPPORTED_ALGORITHM`, `PARAPH_E_INVALID_ARGUMENT` (NULL
+ * callback). On error `*out_signer` is NULL.
+ *
+ * # Safety
+ *
+ * `certificates` must point to `certificates_len` readable bytes; the
+ * callback must follow the contract of `paraph_sign_callback`;
+ * `out_signer` must be valid for a pointer write.
+ */
+paraph_result paraph_signer_from_callback(const uint8_t *certificates,
+                                          size_t certificates_len,
+                                          paraph_sign_callback callback,
+                                          void *user_data,
+                                          struct paraph_signer **out_signer);
+
+/**
+ * Signs `data` with the signer's key, as a signature of a PDF would be
+ * (SHA-256, then PKCS#1 v1.5 or ECDSA): `*out_value` receives the value.
+ * For a key held by paraph this is what a `paraph_sign_callback` would
+ * compute, so it also lets C code put a paraph key behind its own
+ * callback layer.
+ *
+ * Errors: `PARAPH_E_SIGNING_FAILED` (a callback signer's failure),
+ * `PARAPH_E_INVALID_ARGUMENT`.
+ *
+ * # Safety
+ *
+ * `data` must point to `data_len` readable bytes; `out_value` must be
+ * valid for a pointer write.
+ */
+paraph_result paraph_signer_sign(const struct paraph_signer *signer,
+                                 const uint8_t *data,
+                                 size_t data_len,
+                                 struct paraph_bytes **out_value);
+
+/**
+ * The signer's certificate chain as PEM, the signing certificate first.
+ *
+ * Errors: `PARAPH_E_INVALID_ARGUMENT`.
+ *
+ * # Safety
+ *
+ * `out_pem` must be valid for a pointer write.
+ */
+paraph_result paraph_signer_certificates(const struct paraph_signer *signer,
+                                         struct paraph_bytes **out_pem);
+
+/**
+ * Frees a signer. Accepts NULL; does nothing for a handle that is not a
+ * live `paraph_signer`.
+ */
+void paraph_signer_free(struct paraph_signer *signer);
+
+/**
+ * A time-stamp authority reached through `callback` (see
+ * `paraph_timestamp_callback`). `user_data` is handed to every call and
+ * must stay valid until the handle is freed.
+ *
+ * Errors: `PARAPH_E_INVALID_ARGUMENT` (NULL callback or out-pointer).
+ *
+ * # Safety
+ *
+ * The callback must follow the contract of `paraph_timestamp_callback`;
+ * `out_tsa` must be valid for a pointer write.
+ */
+paraph_result paraph_tsa_from_callback(paraph_timestamp_callback callback,
+                                       void *user_data,
+                                       struct paraph_tsa **out_tsa);
+
+/**
+ * Frees a time-stamp authority. Accepts NULL; does nothing for a handle
+ * that is not a live `paraph_tsa`.
+ */
+void paraph_tsa_free(struct paraph_tsa *tsa);
 
 #if defined(PARAPH_TEST_HOOKS)
 /**
@@ -867,6 +1497,228 @@ paraph_result paraph_webhook_verify_hex(const uint8_t *secret,
                                         size_t payload_len,
                                         const char *signature,
                                         size_t signature_len);
+
+/**
+ * Reads a PDF to add to an envelope (`paraph_core::workflow::upload`):
+ * `*out_command` receives the `addDocument` command (page count, page
+ * sizes, SHA-256) to apply with `paraph_envelope_apply`, and
+ * `*out_documents` the documents JSON with this one added (or replaced,
+ * for the same id). `documents_json` is the set so far, NULL for none.
+ *
+ * Errors: `PARAPH_E_PDF_*` (a PDF that cannot be read, or is encrypted),
+ * `PARAPH_E_MALFORMED_JSON`, `PARAPH_E_INVALID_ARGUMENT`. On error both
+ * outputs are NULL.
+ *
+ * # Safety
+ *
+ * Each pointer must point to its length in readable bytes
+ * (`documents_json` may be NULL with 0); the out-pointers must be valid
+ * for pointer writes.
+ */
+paraph_result paraph_workflow_upload(const char *documents_json,
+                                     size_t documents_json_len,
+                                     const char *document_id,
+                                     size_t document_id_len,
+                                     const char *name,
+                                     size_t name_len,
+                                     const uint8_t *pdf,
+                                     size_t pdf_len,
+                                     struct paraph_bytes **out_command,
+                                     struct paraph_bytes **out_documents);
+
+/**
+ * The PDF of document `document_id` in a documents JSON.
+ *
+ * Errors: `PARAPH_E_DOCUMENT_NOT_FOUND`, `PARAPH_E_MALFORMED_JSON`,
+ * `PARAPH_E_INVALID_ARGUMENT`. On error `*out_pdf` is NULL.
+ *
+ * # Safety
+ *
+ * `documents_json` and `document_id` must point to their lengths in
+ * readable bytes; `out_pdf` must be valid for a pointer write.
+ */
+paraph_result paraph_workflow_document(const char *documents_json,
+                                       size_t documents_json_len,
+                                       const char *document_id,
+                                       size_t document_id_len,
+                                       struct paraph_bytes **out_pdf);
+
+/**
+ * Prepares a draft's documents for sending (`workflow::prepare`): every
+ * recipient's fields go into the documents, anchored ones placed.
+ * `*out_documents` receives the documents as sent and `*out_command` the
+ * `send` command (with their digests) to apply with
+ * `paraph_envelope_apply`. `options_json` is the core's `PrepareOptions`
+ * (`{"certify": ["doc_1"], "certificationTime": "..."}`) or NULL;
+ * `platform` certifies the documents it names (NULL when none).
+ *
+ * Errors: `PARAPH_E_ENVELOPE_NOT_DRAFT`, `PARAPH_E_DOCUMENT_MISMATCH`
+ * (bytes that are not the envelope's), `PARAPH_E_DOCUMENT_NOT_FOUND`,
+ * `PARAPH_E_PDF_*` (a field that does not fit, an anchor not found),
+ * `PARAPH_E_MALFORMED_JSON`, `PARAPH_E_INVALID_ARGUMENT`.
+ *
+ * # Safety
+ *
+ * Each JSON pointer must point to its length in readable bytes
+ * (`options_json` may be NULL with 0); the out-pointers must be valid for
+ * pointer writes.
+ */
+paraph_result paraph_workflow_prepare(const char *state_json,
+                                      size_t state_json_len,
+                                      const char *documents_json,
+                                      size_t documents_json_len,
+                                      const struct paraph_signer *platform,
+                                      const char *options_json,
+                                      size_t options_json_len,
+                                      struct paraph_bytes **out_documents,
+                                      struct paraph_bytes **out_command);
+
+/**
+ * Signs for one recipient (`workflow::sign_recipient`) with `signer` (one
+ * issued for them by `paraph_workflow_issue_signer`, or a callback
+ * signer): their values, name and initials go into the documents and
+ * each of their signature fields gets its own PAdES revision, B-T when
+ * `options_json` asks (`{"level": "B-T"}`, with `tsa`).
+ *
+ * `input_json` is the core's `RecipientInput` (`{"recipientId": "marie",
+ * "values": [{"fieldId", "value"}], "signature": {"type": "TYPED",
+ * "text": "Marie"}}`); `options_json` the core's `SignRecipientOptions`
+ * or NULL; `context_json` the recipient's `Context` (`now`, and an actor
+ * `{"type": "recipient", "id": "marie"}`).
+ *
+ * On success `*out_state` is the new envelope, `*out_events` the events
+ * recorded (persist both), `*out_documents` the whole document set with
+ * the signed ones.
+ *
+ * Errors: the envelope's codes when it does not accept the signing
+ * (`PARAPH_E_RECIPIENT_NOT_ACTIVE`, `PARAPH_E_CONSENT_REQUIRED`, ...),
+ * `PARAPH_E_DOCUMENT_MISMATCH`, the signing codes of
+ * `paraph_document_sign`, `PARAPH_E_MALFORMED_JSON`,
+ * `PARAPH_E_INVALID_ARGUMENT`. On error every output is NULL.
+ *
+ * # Safety
+ *
+ * Each JSON pointer must point to its length in readable bytes
+ * (`options_json` may be NULL with 0); the out-pointers must be valid for
+ * pointer writes.
+ */
+paraph_result paraph_workflow_sign_recipient(const char *state_json,
+                                             size_t state_json_len,
+                                             const char *documents_json,
+                                             size_t documents_json_len,
+                                             const char *input_json,
+                                             size_t input_json_len,
+                                             const struct paraph_signer *signer,
+                                             const struct paraph_tsa *tsa,
+                                             const char *options_json,
+                                             size_t options_json_len,
+                                             const char *context_json,
+                                             size_t context_json_len,
+                                             struct paraph_bytes **out_state,
+                                             struct paraph_bytes **out_events,
+                                             struct paraph_bytes **out_documents);
+
+/**
+ * Records an approver's approval (`workflow::approve_recipient`): their
+ * values are written into the documents as an unsigned revision (form
+ * filling, which later signatures' validators accept). Arguments and
+ * outputs as for `paraph_workflow_sign_recipient`, without a signer.
+ *
+ * # Safety
+ *
+ * As for `paraph_workflow_sign_recipient`.
+ */
+paraph_result paraph_workflow_approve_recipient(const char *state_json,
+                                                size_t state_json_len,
+                                                const char *documents_json,
+                                                size_t documents_json_len,
+                                                const char *input_json,
+                                                size_t input_json_len,
+                                                const char *options_json,
+                                                size_t options_json_len,
+                                                const char *context_json,
+                                                size_t context_json_len,
+                                                struct paraph_bytes **out_state,
+                                                struct paraph_bytes **out_events,
+                                                struct paraph_bytes **out_documents);
+
+/**
+ * Finalizes an envelope whose recipients have all acted
+ * (`workflow::finalize`): the platform's seal on the documents
+ * `options_json` names (`{"seal": ["doc_1"], "level": "B-T"}`, or NULL),
+ * the completion with the final digests, the evidence and the sealed
+ * audit-trail PDF. `history_json` is the envelope's whole event log (a
+ * JSON array of every `Event`, in order); `platform` seals.
+ *
+ * On success `*out_state`, `*out_events` and `*out_documents` are as for
+ * `paraph_workflow_sign_recipient`; `*out_evidence` is the evidence
+ * bundle's JSON (for `paraph_audit_from_json`) and `*out_audit_trail` the
+ * sealed audit-trail PDF.
+ *
+ * Errors: `PARAPH_E_ENVELOPE_NOT_READY` (someone has still to act),
+ * `PARAPH_E_DOCUMENT_MISMATCH`, `PARAPH_E_AUDIT_*`, the signing codes,
+ * `PARAPH_E_MALFORMED_JSON`, `PARAPH_E_INVALID_ARGUMENT`. On error every
+ * output is NULL.
+ *
+ * # Safety
+ *
+ * Each JSON pointer must point to its length in readable bytes
+ * (`options_json` may be NULL with 0); the out-pointers must be valid for
+ * pointer writes.
+ */
+paraph_result paraph_workflow_finalize(const char *state_json,
+                                       size_t state_json_len,
+                                       const char *history_json,
+                                       size_t history_json_len,
+                                       const char *documents_json,
+                                       size_t documents_json_len,
+                                       const struct paraph_signer *platform,
+                                       const struct paraph_tsa *tsa,
+                                       const char *options_json,
+                                       size_t options_json_len,
+                                       const char *context_json,
+                                       size_t context_json_len,
+                                       struct paraph_bytes **out_state,
+                                       struct paraph_bytes **out_events,
+                                       struct paraph_bytes **out_documents,
+                                       struct paraph_bytes **out_evidence,
+                                       struct paraph_bytes **out_audit_trail);
+
+/**
+ * Issues signer `recipient_id` of the envelope a key and a certificate of
+ * their own from the platform CA `ca` (a signer whose certificate is a
+ * CA's; a callback signer on an HSM works), valid from `now` (Unix
+ * seconds), for `paraph_workflow_sign_recipient`
+ * (`workflow::issue_recipient_signer`).
+ *
+ * `entropy` (at least 32 bytes from a secure random source, new for each
+ * signing: the library has no randomness of its own) makes the key and
+ * the serial number. `options_json` is the core's
+ * `RecipientCertificateOptions` (`{"algorithm": "P-256", "validityDays":
+ * 365}`; `"RSA-2048"` is slow to make) or NULL.
+ *
+ * Errors: `PARAPH_E_RECIPIENT_NOT_FOUND`, `PARAPH_E_RECIPIENT_ROLE_MISMATCH`
+ * (not a signer), `PARAPH_E_CERT_NOT_CA`, `PARAPH_E_CERT_EXPIRED` (the
+ * CA's), `PARAPH_E_INVALID_ARGUMENT` (short entropy, NULL). On error
+ * `*out_signer` is NULL.
+ *
+ * # Safety
+ *
+ * Each pointer must point to its length in readable bytes
+ * (`options_json` may be NULL with 0); `out_signer` must be valid for a
+ * pointer write.
+ */
+paraph_result paraph_workflow_issue_signer(const char *state_json,
+                                           size_t state_json_len,
+                                           const char *recipient_id,
+                                           size_t recipient_id_len,
+                                           const struct paraph_signer *ca,
+                                           const uint8_t *entropy,
+                                           size_t entropy_len,
+                                           const char *options_json,
+                                           size_t options_json_len,
+                                           int64_t now,
+                                           struct paraph_signer **out_signer);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -5,11 +5,11 @@ use std::ffi::c_char;
 
 use paraph_core::envelope::{self, Command, Context, Envelope, Event, Transition};
 use paraph_core::{Error, ErrorCode};
-use serde::Serialize;
 
 use crate::args;
 use crate::boundary::run;
 use crate::bytes::{self, paraph_bytes};
+use crate::json::{parse, to_json};
 use crate::result::paraph_result;
 
 /// Applies a command to an envelope, with the JSON of the core's types:
@@ -148,20 +148,6 @@ fn start(command: Command, context: &Context) -> Result<Transition, Error> {
             ),
         )),
     }
-}
-
-fn parse<'a, T: serde::Deserialize<'a>>(name: &str, json: &'a str) -> Result<T, Error> {
-    serde_json::from_str(json)
-        .map_err(|e| Error::new(ErrorCode::MalformedJson, format!("{name}: {e}")))
-}
-
-fn to_json(value: &impl Serialize) -> Result<Vec<u8>, Error> {
-    serde_json::to_vec(value).map_err(|e| {
-        Error::new(
-            ErrorCode::Internal,
-            format!("serializing the result failed: {e}"),
-        )
-    })
 }
 
 fn null_json(name: &str) -> Error {

@@ -35,18 +35,34 @@
 compile_error!("paraph-ffi must be built with panic = \"unwind\": its panic boundary relies on it");
 
 mod args;
+mod audit;
 mod boundary;
 mod bytes;
+mod document;
 mod envelope;
 mod error;
 mod handle;
+mod json;
 mod result;
+mod sign;
+mod signer;
 #[cfg(feature = "test-hooks")]
 mod test_hooks;
 mod version;
 mod webhook;
+mod workflow;
 
+pub use audit::{
+    paraph_audit, paraph_audit_check, paraph_audit_free, paraph_audit_from_events,
+    paraph_audit_from_json, paraph_audit_render, paraph_audit_seal, paraph_audit_to_json,
+    paraph_audit_verify, paraph_audit_verify_verdict,
+};
 pub use bytes::{paraph_bytes, paraph_bytes_data, paraph_bytes_free, paraph_bytes_len};
+pub use document::{
+    paraph_document, paraph_document_add_fields, paraph_document_data, paraph_document_fields,
+    paraph_document_free, paraph_document_len, paraph_document_open, paraph_document_pages,
+    paraph_document_verify, paraph_document_verify_verdict,
+};
 pub use envelope::{paraph_envelope_apply, paraph_envelope_replay};
 pub use error::{
     paraph_last_error_code, paraph_last_error_message, paraph_result_http_status,
@@ -54,6 +70,16 @@ pub use error::{
 };
 pub use handle::paraph_handle_count;
 pub use result::paraph_result;
+pub use sign::{
+    paraph_document_finish_signature, paraph_document_prepare_signature, paraph_document_sign,
+    paraph_document_sign_with_options,
+};
+pub use signer::{
+    PARAPH_MAX_TIMESTAMP_RESPONSE_LEN, paraph_sign_callback, paraph_signer,
+    paraph_signer_certificates, paraph_signer_free, paraph_signer_from_callback,
+    paraph_signer_from_pem, paraph_signer_from_pkcs12, paraph_signer_sign,
+    paraph_timestamp_callback, paraph_tsa, paraph_tsa_free, paraph_tsa_from_callback,
+};
 #[cfg(feature = "test-hooks")]
 pub use test_hooks::paraph_test_panic;
 pub use version::{
@@ -64,4 +90,9 @@ pub use webhook::{
     PARAPH_WEBHOOK_DEFAULT_TOLERANCE_SECONDS, paraph_webhook_secret, paraph_webhook_secret_expose,
     paraph_webhook_secret_free, paraph_webhook_secret_from_bytes, paraph_webhook_secret_parse,
     paraph_webhook_sign, paraph_webhook_sign_hex, paraph_webhook_verify, paraph_webhook_verify_hex,
+};
+pub use workflow::{
+    paraph_workflow_approve_recipient, paraph_workflow_document, paraph_workflow_finalize,
+    paraph_workflow_issue_signer, paraph_workflow_prepare, paraph_workflow_sign_recipient,
+    paraph_workflow_upload,
 };

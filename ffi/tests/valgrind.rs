@@ -44,6 +44,21 @@ fn envelopes_under_valgrind() {
 }
 
 #[test]
+fn documents_under_valgrind() {
+    under_valgrind("test_document.c");
+}
+
+#[test]
+fn signing_under_valgrind() {
+    under_valgrind("test_sign.c");
+}
+
+#[test]
+fn workflow_under_valgrind() {
+    under_valgrind("test_workflow.c");
+}
+
+#[test]
 fn threads_under_valgrind() {
     under_valgrind("test_threads.c");
 }

@@ -9,6 +9,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "paraph.h"
@@ -87,6 +88,41 @@ static inline int check_prefix_at(const char *prefix, const char *file, int line
 /* The bytes of a paraph_bytes as a C string (they are NUL-terminated). */
 static inline const char *bytes_text(const paraph_bytes *bytes) {
   return (const char *)paraph_bytes_data(bytes);
+}
+
+/* The whole of a file (malloc'd, to free) and its length; exits on failure. */
+static inline uint8_t *read_file(const char *path, size_t *len) {
+  FILE *file = fopen(path, "rb");
+  uint8_t *data = NULL;
+  long size;
+  if (file == NULL || fseek(file, 0, SEEK_END) != 0 || (size = ftell(file)) < 0 ||
+      fseek(file, 0, SEEK_SET) != 0) {
+    fprintf(stderr, "cannot read %s\n", path);
+    exit(2);
+  }
+  data = (uint8_t *)malloc((size_t)size + 1);
+  if (data == NULL || fread(data, 1, (size_t)size, file) != (size_t)size) {
+    fprintf(stderr, "cannot read %s\n", path);
+    exit(2);
+  }
+  fclose(file);
+  data[size] = 0;
+  *len = (size_t)size;
+  return data;
+}
+
+/* Writes `len` bytes to `path`; exits on failure. */
+static inline void write_file(const char *path, const uint8_t *data, size_t len) {
+  FILE *file = fopen(path, "wb");
+  if (file == NULL || fwrite(data, 1, len, file) != len || fclose(file) != 0) {
+    fprintf(stderr, "cannot write %s\n", path);
+    exit(2);
+  }
+}
+
+/* `strstr` on a paraph_bytes of text. */
+static inline int bytes_contain(const paraph_bytes *bytes, const char *needle) {
+  return bytes != NULL && strstr((const char *)paraph_bytes_data(bytes), needle) != NULL;
 }
 
 /* Every program frees what it made: the library owns what handles stand
