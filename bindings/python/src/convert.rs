@@ -160,3 +160,80 @@ fn type_name(obj: &Bound<'_, PyAny>) -> String {
         .map(|n| n.to_string())
         .unwrap_or_else(|_| "an unknown type".to_owned())
 }
+
+/// `when`, or the system clock when it is `None`: the surfaces, unlike the
+/// core, may read a clock, and a signing time of "now" is what a Python
+/// caller means by leaving it out.
+pub fn instant_or_now(obj: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<DateTime<Utc>> {
+    match obj {
+        Some(obj) if !obj.is_none() => instant(obj, what),
+        // Whole seconds: what a PDF's `/M` and the evidence keep anyway.
+        _ => Ok(chrono::SubsecRound::trunc_subsecs(
+            DateTime::<Utc>::from(std::time::SystemTime::now()),
+            0,
+        )),
+    }
+}
+
+/// Certificates from PEM text (one or many), one DER certificate, or a
+/// list of either (in order).
+pub fn certificates(
+    obj: &Bound<'_, PyAny>,
+    what: &str,
+) -> PyResult<Vec<paraph::pades::Certificate>> {
+    let py = obj.py();
+    let is_single = obj.cast::<PyBytes>().is_ok()
+        || obj.cast::<PyString>().is_ok()
+        || obj.cast::<PyByteArray>().is_ok()
+        || obj.hasattr("tobytes")?;
+    if is_single {
+        return paraph::pades::parse_certificates(&bytes(obj, what)?)
+            .map_err(crate::error::core(py));
+    }
+    let mut all = Vec::new();
+    for item in obj.try_iter()? {
+        let item = item?;
+        all.extend(
+            paraph::pades::parse_certificates(&bytes(&item, what)?)
+                .map_err(crate::error::core(py))?,
+        );
+    }
+    Ok(all)
+}
+
+/// The documents of an envelope, from a mapping of document id to PDF bytes.
+pub fn documents(obj: &Bound<'_, PyAny>) -> PyResult<Vec<paraph::workflow::DocumentBytes>> {
+    let py = obj.py();
+    let Ok(mapping) = obj.cast::<PyMapping>() else {
+        return Err(new_err(
+            py,
+            ErrorCode::InvalidArgument,
+            format!(
+                "documents must be a mapping of document id to PDF bytes, not {}",
+                type_name(obj)
+            ),
+        ));
+    };
+    let mut out = Vec::new();
+    for item in mapping.items()?.try_iter()? {
+        let (id, pdf): (String, Bound<'_, PyAny>) = item?.extract()?;
+        let pdf = bytes(&pdf, "a document's PDF")?;
+        out.push(paraph::workflow::DocumentBytes {
+            document_id: id,
+            pdf,
+        });
+    }
+    Ok(out)
+}
+
+/// Documents as a dict of document id to PDF bytes, in the core's order.
+pub fn documents_to_python<'py>(
+    py: Python<'py>,
+    documents: &[paraph::workflow::DocumentBytes],
+) -> PyResult<Bound<'py, pyo3::types::PyDict>> {
+    let dict = pyo3::types::PyDict::new(py);
+    for document in documents {
+        dict.set_item(&document.document_id, PyBytes::new(py, &document.pdf))?;
+    }
+    Ok(dict)
+}

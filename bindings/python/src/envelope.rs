@@ -14,7 +14,7 @@ use pyo3::types::PyTuple;
 use crate::convert;
 use crate::error::{boundary, core};
 
-fn context(
+pub(crate) fn context(
     now: &Bound<'_, PyAny>,
     actor: &Bound<'_, PyAny>,
     ip: Option<String>,
@@ -28,7 +28,7 @@ fn context(
     })
 }
 
-fn transition(t: envelope::Transition) -> (PyEnvelope, Vec<PyEvent>) {
+pub(crate) fn transition(t: envelope::Transition) -> (PyEnvelope, Vec<PyEvent>) {
     (
         PyEnvelope {
             inner: Arc::new(t.envelope),
@@ -44,7 +44,7 @@ fn transition(t: envelope::Transition) -> (PyEnvelope, Vec<PyEvent>) {
 #[pyclass(frozen, eq, module = "paraph", name = "Envelope")]
 #[derive(Debug, PartialEq)]
 pub struct PyEnvelope {
-    inner: Arc<Envelope>,
+    pub(crate) inner: Arc<Envelope>,
 }
 
 #[pymethods]
@@ -171,7 +171,7 @@ impl PyEnvelope {
 #[pyclass(frozen, eq, module = "paraph", name = "Event")]
 #[derive(Debug, PartialEq)]
 pub struct PyEvent {
-    inner: Arc<Event>,
+    pub(crate) inner: Arc<Event>,
 }
 
 #[pymethods]

@@ -50,8 +50,36 @@ pub fn new_err(py: Python<'_>, code: ErrorCode, message: impl Into<String>) -> P
 }
 
 /// Converts core results at the edge: `core_call(...).map_err(core(py))?`.
+///
+/// When the error comes from a Python callback (an external signer that
+/// raised), the callback's exception becomes the `__cause__` of the
+/// `SignatureError` raised, so its traceback is not lost.
 pub fn core(py: Python<'_>) -> impl Fn(Error) -> PyErr + '_ {
-    move |err| to_py_err(py, &err)
+    move |err| {
+        let raised = to_py_err(py, &err);
+        if let Some(cause) = take_callback_error() {
+            raised.set_cause(py, Some(cause));
+        }
+        raised
+    }
+}
+
+thread_local! {
+    /// The exception a Python callback raised on this thread, kept while
+    /// the core unwinds with its `SIGNING_FAILED` error. The callback runs
+    /// on the thread that released the GIL (`py.detach` does not change
+    /// threads), so the error that `core` converts next is its own.
+    static CALLBACK_ERROR: std::cell::RefCell<Option<PyErr>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Keeps `err`, raised by a Python callback, for the next [`core`] conversion.
+pub fn keep_callback_error(err: PyErr) {
+    CALLBACK_ERROR.with(|slot| *slot.borrow_mut() = Some(err));
+}
+
+/// Takes the exception kept by [`keep_callback_error`], if any.
+pub fn take_callback_error() -> Option<PyErr> {
+    CALLBACK_ERROR.with(|slot| slot.borrow_mut().take())
 }
 
 /// Runs an entry point's body, turning a panic into `ParaphError` with code

@@ -15,9 +15,13 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 mod convert;
+mod document;
 mod envelope;
 mod error;
+mod signing;
+mod verify;
 mod webhook;
+mod workflow;
 
 use paraph::{ErrorCode, ErrorCodeTable};
 use pyo3::prelude::*;
@@ -69,10 +73,22 @@ mod _native {
     use pyo3::prelude::*;
 
     #[pymodule_export]
+    use super::document::{PyDocument, PyField, PyPage, PyPreparedSignature, PyRect, PyWidget};
+    #[pymodule_export]
     use super::envelope::{PyEnvelope, PyEvent, replay};
+    #[pymodule_export]
+    use super::signing::PySigner;
+    #[pymodule_export]
+    use super::verify::{audit_evidence, audit_render, audit_verify, verify};
     #[pymodule_export]
     use super::webhook::{
         PyWebhook, webhook_sign, webhook_sign_hex, webhook_verify, webhook_verify_hex,
+    };
+    #[pymodule_export]
+    use super::workflow::{
+        PyRecipientSigning, workflow_approve_recipient, workflow_finalize,
+        workflow_issue_recipient_signer, workflow_prepare, workflow_sign_recipient,
+        workflow_upload,
     };
     #[pymodule_export]
     use super::{_panic_for_tests, _raise_for_tests, error_codes};
