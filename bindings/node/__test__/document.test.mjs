@@ -4,7 +4,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { sign as cryptoSign, createHash } from 'node:crypto'
 import { Document, Signer, PendingSignature, verify } from 'paraph'
-import { fixture } from './helpers.mjs'
+import { fixture, REPO } from './helpers.mjs'
 
 const SIGNING_TIME = new Date('2026-11-23T10:00:00Z')
 const contract = fixture('pdf', 'reportlab-contract.pdf')
@@ -167,4 +167,43 @@ test('bad inputs are typed errors', async () => {
   const unsigned = await verify(contract)
   assert.equal(unsigned.signatures.length, 0)
   assert.equal(unsigned.verdict.code, 'SIGNATURE_NOT_FOUND')
+})
+
+/** A local RFC 3161 authority on `openssl ts -reply` (as tests/tools/tsa_server.py), reached asynchronously. */
+async function localTsa() {
+  const { mkdtempSync, writeFileSync, readFileSync } = await import('node:fs')
+  const { tmpdir } = await import('node:os')
+  const { join } = await import('node:path')
+  const { execFile } = await import('node:child_process')
+  const { promisify } = await import('node:util')
+  const dir = mkdtempSync(join(tmpdir(), 'paraph-node-tsa-'))
+  const certs = join(REPO, 'fixtures', 'certs', 'tsa')
+  writeFileSync(join(dir, 'serial'), '01\n')
+  writeFileSync(join(dir, 'tsa.cnf'), `[ tsa ]\ndefault_tsa = t\n[ t ]\nserial = ${dir}/serial\ncrypto_device = builtin\nsigner_cert = ${certs}/tsa.pem\ncerts = ${certs}/chain.pem\nsigner_key = ${certs}/tsa.key\nsigner_digest = sha256\ndefault_policy = 1.3.6.1.4.1.99999.1\ndigests = sha256\naccuracy = secs:1\nordering = yes\ntsa_name = yes\ness_cert_id_chain = no\ness_cert_id_alg = sha256\n`)
+  let requests = 0
+  const tsa = async (request) => {
+    requests += 1
+    writeFileSync(join(dir, 'q.tsq'), request)
+    await promisify(execFile)('openssl', ['ts', '-reply', '-config', join(dir, 'tsa.cnf'), '-queryfile', join(dir, 'q.tsq'), '-out', join(dir, 'r.tsr')])
+    return readFileSync(join(dir, 'r.tsr'))
+  }
+  return { tsa, requests: () => requests }
+}
+
+test('B-T: the tsa callback time-stamps the signature; a failing authority is TIMESTAMP_INVALID', async () => {
+  const { tsa, requests } = await localTsa()
+  const signer = Signer.fromPkcs12(fixture('certs', 'rsa', 'signer.p12'), 'test')
+  const signed = await Document.open(contract).sign(signer, { level: 'B-T', tsa, signingTime: SIGNING_TIME })
+  assert.equal(requests(), 1)
+  const report = await verify(signed, { trust: rsaRoot })
+  assert.equal(report.allIntact, true)
+  assert.ok(report.signatures[0].timestampTime, 'the signature carries a time-stamp')
+  await assert.rejects(
+    Document.open(contract).sign(signer, { level: 'B-T', tsa: async () => { throw new Error('TSA down') }, signingTime: SIGNING_TIME }),
+    (err) => err.code === 'TIMESTAMP_INVALID' && /TSA down/.test(err.message),
+  )
+  await assert.rejects(
+    Document.open(contract).sign(signer, { level: 'B-T', tsa: async () => Buffer.from('junk'), signingTime: SIGNING_TIME }),
+    { code: 'TIMESTAMP_INVALID' },
+  )
 })
