@@ -57,3 +57,22 @@ test('an external signer waits for its Promise without blocking the loop', async
   assert.equal(ticksDuringCallback, 3)
   assert.equal((await verify(signed, { time: new Date('2026-11-23T10:00:00Z') })).allIntact, true)
 })
+
+test('more signings with callbacks that use the libuv pool than the pool has threads all finish', async () => {
+  const { sign: cryptoSign } = await import('node:crypto')
+  const { readFile } = await import('node:fs/promises')
+  const { join } = await import('node:path')
+  const { REPO } = await import('./helpers.mjs')
+  const chain = [fixture('certs', 'rsa', 'signer.pem'), fixture('certs', 'rsa', 'chain.pem')]
+  // The key is read with fs.promises (the libuv pool) inside the callback,
+  // as a KMS client reading a credentials file would.
+  const signer = Signer.external(chain, async (data) => cryptoSign('sha256', data, await readFile(join(REPO, 'fixtures', 'certs', 'rsa', 'signer.key'))))
+  const pool = Number(process.env.UV_THREADPOOL_SIZE ?? 4)
+  const doc = Document.open(fixture('pdf', 'reportlab-contract.pdf'))
+  const signings = Array.from({ length: pool + 4 }, () => doc.sign(signer, { signingTime: new Date('2026-11-23T10:00:00Z') }))
+  const signed = await Promise.race([
+    Promise.all(signings),
+    new Promise((_, reject) => setTimeout(() => reject(new Error('the signings starved the pool')), 60_000).unref()),
+  ])
+  assert.equal(signed.length, pool + 4)
+})

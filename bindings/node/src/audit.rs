@@ -7,7 +7,7 @@ use napi_derive::napi;
 use paraph::audit::{self, EvidenceBundle, Locale, RenderOptions};
 
 use crate::callback::JsCallback;
-use crate::convert::{self, BytesInput, CoreTask, InstantInput, Json};
+use crate::convert::{self, BytesInput, CoreTask, InstantInput, Json, PromiseOf};
 use crate::document::{VerifyPdfOptions, verdict_json, verify_options};
 use crate::envelope::parse_events;
 use crate::error::{boundary, core};
@@ -86,22 +86,23 @@ pub struct SealOptions {
 /// Seals an audit-trail PDF with the platform's signer: an invisible
 /// certification signature that allows no change after it.
 #[napi(namespace = "audit", ts_return_type = "Promise<Buffer>")]
-pub fn seal(
-    env: &Env,
+pub fn seal<'env>(
+    env: &'env Env,
     pdf: Uint8Array,
     signer: &Signer,
     options: Option<SealOptions>,
-) -> Result<AsyncTask<CoreTask<Buffer>>> {
+) -> Result<PromiseOf<'env, Buffer>> {
     boundary(env, || {
         let options = options.unwrap_or_default();
         let time = convert::instant_or_now(env, options.signing_time, "signingTime")?;
         let tsa = signer::timestamp_authority(options.tsa);
         let pdf = pdf.to_vec();
+        let calls_js = signer.calls_js() || tsa.is_some();
         let signer = signer.inner.clone();
-        Ok(AsyncTask::new(CoreTask::new(move || {
+        convert::promise(env, calls_js, move || {
             let sealed = audit::seal_audit_trail(&pdf, &*signer, tsa.as_deref(), time)?;
             Ok(Buffer::from(sealed))
-        })))
+        })
     })
 }
 

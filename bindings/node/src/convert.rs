@@ -192,3 +192,41 @@ where
         output.map_err(|err| error::to_js_error(&env, &err))
     }
 }
+
+/// A `Promise` of core work: the work runs on the libuv pool, or, when it
+/// may call back into JavaScript (an external signer, a time-stamp
+/// authority), on a thread of its own. A signing that waits for a JS
+/// callback holds its thread until the callback settles; on the pool, a
+/// few such signings could take every pool thread while their callbacks
+/// wait for the pool themselves (`fs`, `dns.lookup`, async `crypto`), and
+/// nothing would move again.
+pub type PromiseOf<'env, T> = Either<AsyncTask<CoreTask<T>>, Object<'env>>;
+
+/// Runs `work` for a `Promise` (see [`PromiseOf`]).
+pub fn promise<'env, T>(
+    env: &'env Env,
+    calls_js: bool,
+    work: impl FnOnce() -> paraph::Result<T> + Send + 'static,
+) -> Result<PromiseOf<'env, T>>
+where
+    T: ToNapiValue + TypeName + Send + 'static,
+{
+    if !calls_js {
+        return Ok(Either::A(AsyncTask::new(CoreTask::new(work))));
+    }
+    let (deferred, promise) = env.create_deferred()?;
+    std::thread::Builder::new()
+        .name("paraph-callback-signing".into())
+        .spawn(move || {
+            let output = error::on_worker(work);
+            deferred.resolve(move |env: Env| output.map_err(|err| error::to_js_error(&env, &err)));
+        })
+        .map_err(|e| {
+            error::new_err(
+                env,
+                ErrorCode::Internal,
+                format!("no thread could be started for the signing: {e}"),
+            )
+        })?;
+    Ok(Either::B(promise))
+}

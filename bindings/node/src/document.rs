@@ -19,7 +19,7 @@ use paraph::pdf::{
 };
 
 use crate::callback::JsCallback;
-use crate::convert::{self, CoreTask, InstantInput, Json};
+use crate::convert::{self, CoreTask, InstantInput, Json, PromiseOf};
 use crate::error::{boundary, core, new_err};
 use crate::signer::{self, CertificatesInput, Signer};
 
@@ -304,12 +304,12 @@ impl Document {
     /// Signs (PAdES B-B, or B-T with `tsa`) on the libuv pool; resolves to
     /// the signed PDF (the original bytes and an incremental update).
     #[napi(ts_return_type = "Promise<Buffer>")]
-    pub fn sign(
+    pub fn sign<'env>(
         &self,
-        env: &Env,
+        env: &'env Env,
         signer: &Signer,
         options: Option<DocumentSignOptions>,
-    ) -> Result<AsyncTask<CoreTask<Buffer>>> {
+    ) -> Result<PromiseOf<'env, Buffer>> {
         boundary(env, || {
             let default_name = signer
                 .inner
@@ -323,11 +323,12 @@ impl Document {
                 default_name,
             )?;
             let document = self.inner.clone();
+            let calls_js = signer.calls_js() || tsa.is_some();
             let signer = signer.inner.clone();
-            Ok(AsyncTask::new(CoreTask::new(move || {
+            convert::promise(env, calls_js, move || {
                 let signed = pades::sign(document.bytes(), &*signer, tsa.as_deref(), &sign)?;
                 Ok(Buffer::from(signed))
-            })))
+            })
         })
     }
 
@@ -367,20 +368,21 @@ impl Document {
     /// to the signed PDF. Errors: `PENDING_SIGNATURE_INVALID`,
     /// `KEY_CERT_MISMATCH`, `UNSUPPORTED_SCHEMA_VERSION`.
     #[napi(ts_return_type = "Promise<Buffer>")]
-    pub fn finish_signature(
+    pub fn finish_signature<'env>(
         &self,
+        env: &'env Env,
         pending: &PendingSignature,
         signature_value: Uint8Array,
         options: Option<FinishOptions>,
-    ) -> AsyncTask<CoreTask<Buffer>> {
+    ) -> Result<PromiseOf<'env, Buffer>> {
         let tsa = signer::timestamp_authority(options.and_then(|o| o.tsa));
         let document = self.inner.clone();
         let prepared = pending.inner.clone();
         let value = signature_value.to_vec();
-        AsyncTask::new(CoreTask::new(move || {
+        convert::promise(env, tsa.is_some(), move || {
             let signed = pades::finish(document.bytes(), &prepared, &value, tsa.as_deref())?;
             Ok(Buffer::from(signed))
-        }))
+        })
     }
 }
 

@@ -89,6 +89,11 @@ impl Signer {
         }
     }
 
+    /// Whether signing calls back into JavaScript.
+    pub(crate) fn calls_js(&self) -> bool {
+        self.external
+    }
+
     fn signing_certificate(&self) -> Option<&Certificate> {
         self.inner.certificate_chain().first()
     }
@@ -219,7 +224,7 @@ pub fn timestamp_authority(callback: Option<JsCallback>) -> Option<Arc<dyn Times
 }
 
 /// A `Signer` given as a field of an options object (`{ platform }`).
-pub struct SignerArg(pub Arc<dyn CoreSigner>);
+pub struct SignerArg(pub Arc<dyn CoreSigner>, pub bool);
 
 impl std::fmt::Debug for SignerArg {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -244,6 +249,6 @@ impl FromNapiValue for SignerArg {
         // SAFETY: napi hands us a live value of this env; `from_napi_ref`
         // checks that it wraps a `Signer`.
         let signer = unsafe { <Signer as FromNapiRef>::from_napi_ref(env, value)? };
-        Ok(Self(signer.inner.clone()))
+        Ok(Self(signer.inner.clone(), signer.external))
     }
 }

@@ -20,7 +20,7 @@ use paraph::workflow::{
 };
 
 use crate::callback::JsCallback;
-use crate::convert::{self, CoreTask, InstantInput, Json};
+use crate::convert::{self, CoreTask, InstantInput, Json, PromiseOf};
 use crate::document::level;
 use crate::envelope::{self, CommandContext, Envelope, Transition};
 use crate::error::{boundary, core};
@@ -143,12 +143,12 @@ pub struct Prepared {
 /// into the documents (anchored ones beside their phrase), optionally
 /// certified by the platform. Apply the `send` command it resolves with.
 #[napi(namespace = "workflow", ts_return_type = "Promise<Prepared>")]
-pub fn prepare(
-    env: &Env,
+pub fn prepare<'env>(
+    env: &'env Env,
     envelope: &Envelope,
     documents: Vec<DocumentBytesInput>,
     options: Option<PrepareStepOptions>,
-) -> Result<AsyncTask<CoreTask<Prepared>>> {
+) -> Result<PromiseOf<'env, Prepared>> {
     boundary(env, || {
         let options = options.unwrap_or_default();
         let core_options = PrepareOptions {
@@ -160,17 +160,18 @@ pub fn prepare(
             limits: convert::from_value_or_default(env, options.limits, "limits")?,
             ..PrepareOptions::default()
         };
+        let calls_js = options.platform.as_ref().is_some_and(|p| p.1);
         let platform = options.platform.map(|p| p.0);
         let state = envelope.inner.clone();
         let documents = documents_in(documents);
-        Ok(AsyncTask::new(CoreTask::new(move || {
+        convert::promise(env, calls_js, move || {
             let prepared =
                 workflow::prepare(&state, &documents, platform.as_deref(), &core_options)?;
             Ok(Prepared {
                 documents: documents_out(prepared.documents),
                 command: Json::of(&prepared.command)?.0,
             })
-        })))
+        })
     })
 }
 
@@ -310,23 +311,24 @@ fn signed_out(signed: workflow::SignedRecipient) -> paraph::Result<SignedRecipie
 /// are written and each of their signature fields gets its own PAdES
 /// revision. The envelope is asked first whether it accepts the signing.
 #[napi(namespace = "workflow", ts_return_type = "Promise<SignedRecipient>")]
-pub fn sign_recipient(
-    env: &Env,
+pub fn sign_recipient<'env>(
+    env: &'env Env,
     envelope: &Envelope,
     documents: Vec<DocumentBytesInput>,
     input: RecipientInput,
     signer: &Signer,
     context: CommandContext,
     options: Option<SignStepOptions>,
-) -> Result<AsyncTask<CoreTask<SignedRecipient>>> {
+) -> Result<PromiseOf<'env, SignedRecipient>> {
     boundary(env, || {
         let input = recipient_input(env, input)?;
         let ctx = envelope::context(env, context)?;
         let (options, tsa) = sign_step_options(env, options)?;
         let state = envelope.inner.clone();
+        let calls_js = signer.calls_js() || tsa.is_some();
         let signer = signer.inner.clone();
         let documents = documents_in(documents);
-        Ok(AsyncTask::new(CoreTask::new(move || {
+        convert::promise(env, calls_js, move || {
             let signed = workflow::sign_recipient(
                 &state,
                 &documents,
@@ -337,7 +339,7 @@ pub fn sign_recipient(
                 &ctx,
             )?;
             signed_out(signed)
-        })))
+        })
     })
 }
 
@@ -409,15 +411,15 @@ pub struct Finalized {
 /// envelope's whole event log.
 #[napi(namespace = "workflow", ts_return_type = "Promise<Finalized>")]
 #[allow(clippy::too_many_arguments)]
-pub fn finalize(
-    env: &Env,
+pub fn finalize<'env>(
+    env: &'env Env,
     envelope: &Envelope,
     #[napi(ts_arg_type = "EnvelopeEvent[]")] history: Vec<serde_json::Value>,
     documents: Vec<DocumentBytesInput>,
     platform: &Signer,
     context: CommandContext,
     options: Option<FinalizeStepOptions>,
-) -> Result<AsyncTask<CoreTask<Finalized>>> {
+) -> Result<PromiseOf<'env, Finalized>> {
     boundary(env, || {
         let history = envelope::parse_events(history).map_err(core(env))?;
         let ctx = envelope::context(env, context)?;
@@ -430,9 +432,10 @@ pub fn finalize(
         };
         let tsa = signer::timestamp_authority(options.tsa);
         let state = envelope.inner.clone();
+        let calls_js = platform.calls_js() || tsa.is_some();
         let platform = platform.inner.clone();
         let documents = documents_in(documents);
-        Ok(AsyncTask::new(CoreTask::new(move || {
+        convert::promise(env, calls_js, move || {
             let done = workflow::finalize(
                 &state,
                 &history,
@@ -449,7 +452,7 @@ pub fn finalize(
                 evidence: Json::of(&done.evidence)?.0,
                 audit_trail: Buffer::from(done.audit_trail),
             })
-        })))
+        })
     })
 }
 
@@ -470,15 +473,15 @@ pub struct CertificateOptions {
 /// from `crypto.randomBytes`, new for each signing. Resolves to the
 /// `Signer` to pass to `signRecipient`.
 #[napi(namespace = "workflow", ts_return_type = "Promise<Signer>")]
-pub fn issue_recipient_signer(
-    env: &Env,
+pub fn issue_recipient_signer<'env>(
+    env: &'env Env,
     envelope: &Envelope,
     recipient_id: String,
     ca: &Signer,
     entropy: Uint8Array,
     #[napi(ts_arg_type = "Date | string")] now: InstantInput,
     options: Option<CertificateOptions>,
-) -> Result<AsyncTask<CoreTask<Signer>>> {
+) -> Result<PromiseOf<'env, Signer>> {
     boundary(env, || {
         let now = convert::instant(env, now, "now")?;
         let options = options.unwrap_or_default();
@@ -490,9 +493,10 @@ pub fn issue_recipient_signer(
             core_options.validity_days = days;
         }
         let state = envelope.inner.clone();
+        let calls_js = ca.calls_js();
         let ca = ca.inner.clone();
         let entropy = entropy.to_vec();
-        Ok(AsyncTask::new(CoreTask::new(move || {
+        convert::promise(env, calls_js, move || {
             let key = workflow::issue_recipient_signer(
                 &state,
                 &recipient_id,
@@ -502,7 +506,7 @@ pub fn issue_recipient_signer(
                 now,
             )?;
             Ok(Signer::from_key(key))
-        })))
+        })
     })
 }
 
@@ -609,16 +613,16 @@ impl RecipientSigning {
     /// and `documents` are those given to `begin`. This object is left as
     /// it was.
     #[napi(ts_return_type = "Promise<SigningStep>")]
-    pub fn provide(
+    pub fn provide<'env>(
         &self,
-        env: &Env,
+        env: &'env Env,
         envelope: &Envelope,
         documents: Vec<DocumentBytesInput>,
         values: Vec<SignatureValueInput>,
         context: CommandContext,
         #[napi(ts_arg_type = "{ tsa?: (request: Buffer) => Uint8Array | Promise<Uint8Array> }")]
         options: Option<SignStepOptions>,
-    ) -> Result<AsyncTask<CoreTask<SigningStep>>> {
+    ) -> Result<PromiseOf<'env, SigningStep>> {
         boundary(env, || {
             let ctx: Context = envelope::context(env, context)?;
             let (_, tsa) = sign_step_options(env, options)?;
@@ -632,7 +636,7 @@ impl RecipientSigning {
                     value: v.value.to_vec(),
                 })
                 .collect();
-            Ok(AsyncTask::new(CoreTask::new(move || {
+            convert::promise(env, tsa.is_some(), move || {
                 match signing.provide(&state, &documents, &values, tsa.as_deref(), &ctx)? {
                     SigningProgress::Pending(next) => Ok(SigningStep {
                         done: false,
@@ -645,7 +649,7 @@ impl RecipientSigning {
                         signed: Some(signed_out(done)?),
                     }),
                 }
-            })))
+            })
         })
     }
 
