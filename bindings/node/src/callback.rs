@@ -1,13 +1,14 @@
-//! JavaScript callbacks the core calls from the libuv pool: an external
+//! JavaScript callbacks the core calls from a signing thread: an external
 //! signer's `async (data, digest) => signature` (the KMS plugin point) and
 //! a time-stamp authority's `async (request) => response`.
 //!
 //! The core's `Signer` and `TimestampAuthority` traits are synchronous and
-//! are called from inside a pool task. A [`JsCallback`] queues the call on
-//! the JS thread through a (weak) thread-safe function, and the pool
-//! thread waits for the callback's value, or for the Promise it returned
-//! to settle. The JS thread is never blocked: it runs the callback while
-//! the pool thread waits. A thrown error or a rejected Promise becomes a
+//! are called from inside the signing's own thread (see
+//! `convert::promise`). A [`JsCallback`] queues the call on the JS thread
+//! through a (weak) thread-safe function, and the signing thread waits for
+//! the callback's value, or for the Promise it returned to settle. The JS
+//! thread is never blocked: it runs the callback while the signing thread
+//! waits. A thrown error or a rejected Promise becomes a
 //! core error with the code the caller chooses (`SIGNING_FAILED`,
 //! `TIMESTAMP_INVALID`).
 
@@ -69,7 +70,7 @@ impl FromNapiValue for JsCallback {
 }
 
 impl JsCallback {
-    /// Calls the function with `(first, second)` from a pool thread and
+    /// Calls the function with `(first, second)` from a signing thread and
     /// waits for its value; any failure becomes `code`.
     pub fn call(
         &self,
@@ -143,7 +144,7 @@ impl Wake for Unpark {
     }
 }
 
-/// Waits on this (pool) thread for a future settled by the JS thread.
+/// Waits on this (signing) thread for a future settled by the JS thread.
 fn block_on<F: Future>(future: F) -> F::Output {
     let waker = Waker::from(Arc::new(Unpark(thread::current())));
     let mut context = Context::from_waker(&waker);
