@@ -78,6 +78,129 @@ export interface ParaphError extends Error {
 }
 
 
+/** A PAdES baseline level. */
+export type PadesLevel = 'B-B' | 'B-T'
+
+/** The algorithm of a signer's values. */
+export type SignatureAlgorithm = 'RSA_PKCS1V15_SHA256' | 'ECDSA_P256_SHA256'
+
+/** DocMDP permissions of a certification signature (ISO 32000-2 Table 257). */
+export type DocMdpPermission = 'NO_CHANGES' | 'FORM_FILLING' | 'ANNOTATIONS'
+
+/** Limits for reading a PDF (each key may be left out for its default). */
+export interface Limits {
+  maxFileSize?: number
+  maxObjects?: number
+  maxNestingDepth?: number
+  maxDecompressedSize?: number
+  maxPages?: number
+  maxContentOperations?: number
+}
+
+/** An existing form field of a PDF. */
+export interface FormField {
+  /** Fully qualified name (`parent.child`). */
+  name: string
+  type: 'SIGNATURE' | 'TEXT' | 'BUTTON' | 'CHOICE' | 'UNKNOWN'
+  value: string | null
+  /** For signature fields: whether it holds a signature. */
+  signed: boolean
+  readOnly: boolean
+  multiline: boolean
+  widgets: Array<{ page: number | null; rect: Rect | null }>
+}
+
+/** The certificate that made a signature. */
+export interface SignerReport {
+  subject: string
+  commonName: string | null
+  issuer: string
+  fingerprintSha256: string
+}
+
+/** What verification found wrong with a signature. */
+export interface SignatureProblem {
+  code:
+    | 'BYTE_RANGE_INVALID' | 'CMS_MALFORMED' | 'SIGNER_MISSING' | 'ALGORITHM_UNSUPPORTED'
+    | 'DIGEST_MISMATCH' | 'SIGNATURE_VALUE_INVALID' | 'ATTRIBUTE_INVALID' | 'TIMESTAMP_INVALID'
+    | 'CHAIN_UNTRUSTED' | 'CERTIFICATE_NOT_VALID_AT_TIME' | 'REVOCATION_UNCHECKED'
+  message: string
+}
+
+/** The chain of a signature against the trust anchors given. */
+export type ChainStatus = 'TRUSTED' | 'UNTRUSTED' | 'EXPIRED' | 'REVOKED_UNKNOWN'
+
+/** One signature of a PDF, as verified. */
+export interface SignatureReport {
+  fieldName: string
+  kind: { kind: 'approval' } | { kind: 'certification'; permission: number } | { kind: 'documentTimestamp' }
+  subFilter: string
+  signer: SignerReport | null
+  /** RFC 3339: the claimed time (`/M`). */
+  signingTime: string | null
+  /** RFC 3339: the signature time-stamp's time (B-T). */
+  timestampTime: string | null
+  digestValid: boolean
+  signatureValid: boolean
+  coverage: { kind: 'wholeFile' } | { kind: 'revision'; bytes: number } | { kind: 'invalid' }
+  modifications:
+    | { kind: 'none' }
+    | { kind: 'allowed'; changes: string[] }
+    | { kind: 'disallowed'; reasons: string[] }
+  chain: ChainStatus
+  problems: SignatureProblem[]
+}
+
+/** The bottom line: `null` when everything holds, else the first failure. */
+export type Verdict = null | { code: string; message: string }
+
+/** What `verify` found. */
+export interface VerificationReport {
+  signatures: SignatureReport[]
+  /** Whether trust anchors were given. */
+  trustChecked: boolean
+  /** Every signature is intact (digest, value, coverage, no disallowed change). */
+  allIntact: boolean
+  /** Every signature is intact and trusted. */
+  allTrusted: boolean
+  /** `null`, or `SIGNATURE_NOT_FOUND`, `SIGNATURE_INVALID`, `CERT_UNTRUSTED`. */
+  verdict: Verdict
+}
+
+/** The evidence of one envelope (the core's `EvidenceBundle` JSON). */
+export interface EvidenceBundle {
+  schemaVersion: number
+  /** RFC 3339, milliseconds. */
+  generatedAt: string
+  envelope: { id: string; subject: string; status: EnvelopeStatus; signatureLevel: string; locale: string; createdAt: string; [key: string]: unknown }
+  documents: Array<{ id: string; name: string; pageCount: number; originalSha256: string; sentSha256?: string | null; finalSha256: string; [key: string]: unknown }>
+  recipients: Array<{ id: string; name: string; email?: string | null; role: string; routingOrder: number; status: string; [key: string]: unknown }>
+  /** One hash-chained record per event. */
+  records: Array<{ seq: number; hash: string; prevHash: string; [key: string]: unknown }>
+  chainHead: { count: number; seq: number; hash: string }
+}
+
+/** What `audit.verify` and `audit.verifyEvidence` found. */
+export interface AuditReport {
+  /** The PDF's signatures (`null` for a bare evidence file). */
+  seal: { signatures: SignatureReport[]; trustChecked: boolean } | null
+  /** The seal is intact and covers the whole file. */
+  sealIntact: boolean
+  /** The seal's chain; `null` when no trust anchors were given. */
+  sealTrust: ChainStatus | null
+  envelopeId: string
+  evidence: {
+    chain: { count: number; head: string | null; firstBreak: { index: number; seq: number; kind: string; message: string } | null }
+    problems: string[]
+  }
+  /** The document given, against the evidence's final digests. */
+  document: { sha256: string; matchesDocument: string | null } | null
+  /** Everything holds. */
+  valid: boolean
+  /** `null`, or `AUDIT_CHAIN_BROKEN`, `AUDIT_EVIDENCE_INVALID`, `AUDIT_SEAL_INVALID`, `CERT_UNTRUSTED`, `AUDIT_DOCUMENT_MISMATCH`. */
+  verdict: Verdict
+}
+
 /**
  * Which binding artifact the generated loader actually loaded: `'native'` for
  * a native addon, otherwise the `platformArchABI` of the WASI flavor. Every
@@ -85,6 +208,55 @@ export interface ParaphError extends Error {
  * can point the loader at a WASI artifact this package does not build itself.
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
+
+/** A PDF read under limits (immutable: adding a field returns a new one). */
+export declare class Document {
+  /**
+   * Reads a PDF (its bytes are copied). Errors: `PDF_MALFORMED`,
+   * `PDF_ENCRYPTED`, `PDF_TOO_LARGE` and the other limits' codes.
+   */
+  static open(data: Uint8Array, limits?: Limits): Document
+  /** `Document.open` on the libuv pool, for large files. */
+  static openAsync(data: Uint8Array, limits?: Limits): Promise<Document>
+  /** The number of pages. */
+  get pageCount(): number
+  /** Each page's number, displayed size and rotation. */
+  get pages(): Array<PageInfo>
+  /**
+   * The form fields (signature, text, button and choice fields), depth
+   * first.
+   */
+  fields(): FormField[]
+  /** The PDF's bytes (a copy). */
+  toBuffer(): Buffer
+  /** The size of the PDF in bytes. */
+  get byteLength(): number
+  /**
+   * A new document with an empty signature field added (an incremental
+   * update). Errors: `PDF_FIELD_EXISTS`, `PDF_PAGE_NOT_FOUND`,
+   * `PDF_FIELD_OUTSIDE_PAGE`.
+   */
+  addSignatureField(field: NewSignatureField): Document
+  /**
+   * Signs (PAdES B-B, or B-T with `tsa`) on the libuv pool; resolves to
+   * the signed PDF (the original bytes and an incremental update).
+   */
+  sign(signer: Signer, options?: DocumentSignOptions | undefined | null): Promise<Buffer>
+  /**
+   * The first phase of a signature made elsewhere (an HSM, a KMS,
+   * another process): writes the update with a placeholder and resolves
+   * to the `PendingSignature` whose `data` (or `digest`) must be signed
+   * with the key of `certificateChain[0]`.
+   */
+  prepareSignature(certificateChain: BytesInput | BytesInput[], options?: DocumentSignOptions | undefined | null): Promise<PendingSignature>
+  /**
+   * The second phase: checks `pending` against this document (nothing
+   * of it is trusted) and puts the signature value in place; resolves
+   * to the signed PDF. Errors: `PENDING_SIGNATURE_INVALID`,
+   * `KEY_CERT_MISMATCH`, `UNSUPPORTED_SCHEMA_VERSION`.
+   */
+  finishSignature(pending: PendingSignature, signatureValue: Uint8Array, options?: FinishOptions | undefined | null): Promise<Buffer>
+}
 
 /** An envelope at one point of its history (immutable). */
 export declare class Envelope {
@@ -108,6 +280,75 @@ export declare class Envelope {
   get version(): number
   /** The subject. */
   get subject(): string
+}
+
+/**
+ * A signature waiting for its value (serialisable with `JSON.stringify`,
+ * read back with `PendingSignature.fromJSON`).
+ */
+export declare class PendingSignature {
+  /**
+   * What to sign: the DER of the CMS signed attributes (`openssl dgst
+   * -sha256 -sign` and in-process keys take this).
+   */
+  get data(): Buffer
+  /** SHA-256 of `data`: what a signer that takes digests (a KMS) signs. */
+  get digest(): Buffer
+  /** The signature field. */
+  get fieldName(): string
+  /** The algorithm the value must be made with. */
+  get algorithm(): SignatureAlgorithm
+  /** The core's JSON of the pending signature. */
+  toJSON(): Record<string, unknown>
+  /**
+   * Reads a pending signature from its JSON text or object (other
+   * schema versions are `UNSUPPORTED_SCHEMA_VERSION`).
+   */
+  static fromJSON(json: string | Record<string, unknown>): PendingSignature
+}
+
+/**
+ * Signs PAdES signatures (and, for a CA, certificates): a private key in
+ * memory, or an external signer. Immutable, shared across calls and
+ * threads.
+ */
+export declare class Signer {
+  /**
+   * A signer from a PKCS#12 (`.p12`/`.pfx`) file and its password.
+   * Errors: `PKCS12_BAD_PASSWORD`, `PKCS12_INVALID`, `KEY_CERT_MISMATCH`,
+   * `UNSUPPORTED_ALGORITHM`.
+   */
+  static fromPkcs12(data: Uint8Array, password: string): Signer
+  /**
+   * A signer from a private key (PEM: PKCS#8, PKCS#1 or SEC1; or DER
+   * PKCS#8) and its certificates (PEM or DER, in any order: the one
+   * matching the key signs). Errors: `KEY_INVALID`, `CERT_INVALID`,
+   * `KEY_CERT_MISMATCH`, `UNSUPPORTED_ALGORITHM`.
+   */
+  static fromPem(key: BytesInput, certificates: BytesInput): Signer
+  /**
+   * An external signer (the KMS plugin point): `certificateChain` is the
+   * signing certificate first, then its issuers; `sign(data, digest)` is
+   * called off the main thread's work, on the JS thread, with the DER of
+   * the CMS signed attributes and its SHA-256, and returns (or resolves
+   * to) the signature value: PKCS#1 v1.5 for RSA, DER or `r || s` for
+   * P-256. A throw or a rejection fails the signing with
+   * `SIGNING_FAILED`; a value made with another key with
+   * `KEY_CERT_MISMATCH`.
+   */
+  static external(certificateChain: BytesInput | BytesInput[], sign: (data: Buffer, digest: Buffer) => Uint8Array | Promise<Uint8Array>): Signer
+  /** The certificates (DER), the signing certificate first. */
+  get certificateChain(): Array<Buffer>
+  /** `"RSA_PKCS1V15_SHA256"` or `"ECDSA_P256_SHA256"`. */
+  get algorithm(): SignatureAlgorithm
+  /** The signing certificate's subject (RFC 4514). */
+  get subject(): string
+  /** The signing certificate's common name. */
+  get commonName(): string | null
+  /** SHA-256 of the signing certificate's DER, lower-case hex. */
+  get fingerprintSha256(): string
+  /** Whether the values come from a JS callback. */
+  get isExternal(): boolean
 }
 
 /**
@@ -142,6 +383,14 @@ export declare function _panicForTests(message: string): void
  */
 export declare function _throwForTests(number: number): void
 
+/** Options of `issueRecipientSigner`. */
+export interface CertificateOptions {
+  /** `"P-256"` (default, fast) or `"RSA-2048"` (slow to make). */
+  algorithm?: 'P-256' | 'RSA-2048'
+  /** Days of validity from `now` (default 365), cut to the CA's own. */
+  validityDays?: number
+}
+
 /** Who issues a command, when, and from where. */
 export interface CommandContext {
   /** The current time (the core never reads a clock). */
@@ -152,6 +401,63 @@ export interface CommandContext {
   ip?: string
   /** The client's user agent, recorded in the events. */
   userAgent?: string
+}
+
+/** A document's bytes, by its id in the envelope (what the steps return). */
+export interface DocumentBytes {
+  /** The document's id in the envelope. */
+  documentId: string
+  /** Its PDF. */
+  pdf: Buffer
+}
+
+/** A document's bytes, by its id in the envelope (what the steps take). */
+export interface DocumentBytesInput {
+  /** The document's id in the envelope. */
+  documentId: string
+  /** Its PDF. */
+  pdf: Uint8Array
+}
+
+/** How `document.sign` signs. */
+export interface DocumentSignOptions {
+  /**
+   * An existing empty signature field, by name; or, with `page` and
+   * `rect`, the name of a new visible one. Without `field`, `page` and
+   * `rect` the signature is invisible.
+   */
+  field?: string
+  /** The page of a new visible field. */
+  page?: number
+  /** Where a new visible field goes. */
+  rect?: Rect
+  /**
+   * The signer's name: `/Name`, and what a visible signature shows
+   * (the certificate's common name by default).
+   */
+  name?: string
+  /** A drawn signature (PNG) for a visible signature. */
+  image?: Uint8Array
+  /** The date line of a visible signature (`Signed <time> UTC` by default). */
+  date?: string
+  /** The small line under it. */
+  details?: string
+  /** `/Reason`. */
+  reason?: string
+  /** `/Location`. */
+  location?: string
+  /** `/ContactInfo`. */
+  contactInfo?: string
+  /** The claimed signing time (default: now, from the system clock). */
+  signingTime?: Date | string
+  /** `"B-B"` (default) or `"B-T"` (needs `tsa`). */
+  level?: PadesLevel
+  /** The time-stamp authority for B-T: DER request in, DER response out. */
+  tsa?: (request: Buffer) => Uint8Array | Promise<Uint8Array>
+  /** Make this a certification signature (the first signature only). */
+  certify?: DocMdpPermission
+  /** Limits for reading the PDF (default: the document's). */
+  limits?: Limits
 }
 
 /** One stable error code of `fixtures/vectors/error_codes.json`. */
@@ -171,11 +477,195 @@ export interface ErrorCodeInfo {
 /** Every error code of this build, in number order. */
 export declare function errorCodes(): Array<ErrorCodeInfo>
 
+/** A value a recipient gives one of their fields. */
+export interface FieldValue {
+  /** The field. */
+  fieldId: string
+  /** The value (`"true"`/`"false"` for checkboxes). */
+  value: string
+}
+
+/** The completed envelope's files and records. */
+export interface Finalized {
+  /** Every document as a client downloads it. */
+  documents: Array<DocumentBytes>
+  /** `complete`, with the final digests. */
+  command: EnvelopeCommand
+  /** It applied to the envelope given. */
+  transition: Transition
+  /** The whole evidence bundle (the completion included), as JSON. */
+  evidence: EvidenceBundle
+  /** The sealed audit-trail PDF. */
+  auditTrail: Buffer
+}
+
+/** Options of `finalize`. */
+export interface FinalizeStepOptions {
+  /** Documents the platform seals before the completion is recorded. */
+  seal?: Array<string>
+  /**
+   * `"B-B"` (default) or `"B-T"` (needs `tsa`) for the seals and the
+   * audit trail.
+   */
+  level?: PadesLevel
+  /** The time-stamp authority for B-T. */
+  tsa?: (request: Buffer) => Uint8Array | Promise<Uint8Array>
+  /** Limits for reading the documents. */
+  limits?: Limits
+}
+
+/** Options of `finishSignature`. */
+export interface FinishOptions {
+  /** The time-stamp authority, when the signature was prepared for B-T. */
+  tsa?: (request: Buffer) => Uint8Array | Promise<Uint8Array>
+}
+
+/** A signature field to add. */
+export interface NewSignatureField {
+  /** Unique in the document; no `.`. */
+  name: string
+  /** Page number, from 1. */
+  page: number
+  /** Where, in points from the top-left of the displayed page. */
+  rect: Rect
+  /** Sets the Required flag. */
+  required?: boolean
+}
+
+/** A page as displayed. */
+export interface PageInfo {
+  /** Page number, from 1. */
+  number: number
+  /** Width in points, as displayed (rotation applied). */
+  width: number
+  /** Height in points, as displayed. */
+  height: number
+  /** 0, 90, 180 or 270. */
+  rotation: number
+}
+
+/** What `prepare` resolves to. */
+export interface Prepared {
+  /** Each document as it is sent, in the envelope's order. */
+  documents: Array<DocumentBytes>
+  /** The `send` command with the prepared digests: apply it. */
+  command: EnvelopeCommand
+}
+
+/** Options of `prepare`. */
+export interface PrepareStepOptions {
+  /** The platform's signer, which certifies the documents of `certify`. */
+  platform?: Signer
+  /** Documents the platform certifies (DocMDP P=2). */
+  certify?: Array<string>
+  /** The certification's signing time (required with `certify`). */
+  certificationTime?: Date | string
+  /** Limits for reading the documents. */
+  limits?: Limits
+}
+
+/** What a recipient brings when they sign or approve. */
+export interface RecipientInput {
+  /** The recipient. */
+  recipientId: string
+  /** Values for their fields, recorded as `fillField`. */
+  values?: Array<FieldValue>
+  /** The mark they drew or typed (their name when absent). */
+  signature?: SignatureMarkInput
+  /** Their initials (derived from their name when absent). */
+  initials?: string
+  /** Their initials, drawn (PNG). */
+  initialsImage?: Uint8Array
+}
+
+/** A rectangle in points from the top-left corner of the displayed page. */
+export interface Rect {
+  /** Distance from the left edge. */
+  x: number
+  /** Distance from the top edge. */
+  y: number
+  /** Width. */
+  width: number
+  /** Height. */
+  height: number
+}
+
+/** Options of `audit.render`. */
+export interface RenderAuditOptions {
+  /** `"en"` (default), `"fr"` or `"ko"`. */
+  locale?: 'en' | 'fr' | 'ko'
+}
+
 /** Rebuilds an envelope from its whole history. */
 export declare function replay(events: EnvelopeEvent[]): Envelope
 
 /** `replay` on the libuv thread pool, for long histories. */
 export declare function replayAsync(events: EnvelopeEvent[]): Promise<Envelope>
+
+/** Options of `audit.seal`. */
+export interface SealOptions {
+  /** The seal's signing time (default: now). */
+  signingTime?: Date | string
+  /** A time-stamp authority, for a B-T seal. */
+  tsa?: (request: Buffer) => Uint8Array | Promise<Uint8Array>
+}
+
+/** The mark a recipient drew or typed. */
+export interface SignatureMarkInput {
+  /** `"DRAWN"` (with `png`) or `"TYPED"` (with `text`). */
+  type: 'DRAWN' | 'TYPED'
+  /** The drawn signature (PNG). */
+  png?: Uint8Array
+  /** The typed text. */
+  text?: string
+}
+
+/** The value a signer made for one `ToSign`. */
+export interface SignatureValueInput {
+  /** The document. */
+  documentId: string
+  /** PKCS#1 v1.5 for RSA, DER or `r || s` for P-256. */
+  value: Uint8Array
+}
+
+/** A recipient's signature or approval, done. */
+export interface SignedRecipient {
+  /** The documents the recipient changed, as they now are. */
+  documents: Array<DocumentBytes>
+  /** The commands recorded (`fillField`s, then `sign` or `approve`). */
+  commands: EnvelopeCommand[]
+  /**
+   * Those commands applied: persist the envelope, the events and the
+   * documents together.
+   */
+  transition: Transition
+}
+
+/**
+ * What `RecipientSigning.provide` resolves to: the next round (`done`
+ * false, `signing` set) or the finished signing (`done` true, `signed`
+ * set).
+ */
+export interface SigningStep {
+  /** Whether every signature is made. */
+  done: boolean
+  /** The next round, when values are still needed. */
+  signing?: workflow.RecipientSigning
+  /** The outcome, when done. */
+  signed?: SignedRecipient
+}
+
+/** Options of `signRecipient`, `approveRecipient` and `beginRecipientSigning`. */
+export interface SignStepOptions {
+  /** `"B-B"` (default) or `"B-T"` (needs `tsa`). */
+  level?: PadesLevel
+  /** `/Reason` of the signatures. */
+  reason?: string
+  /** The time-stamp authority for B-T: DER request in, DER response out. */
+  tsa?: (request: Buffer) => Uint8Array | Promise<Uint8Array>
+  /** Limits for reading the documents. */
+  limits?: Limits
+}
 
 /**
  * The three Standard Webhooks headers for a delivery, signed with every
@@ -189,6 +679,18 @@ export declare function signWebhook(secrets: string | Uint8Array | Array<string 
  */
 export declare function signWebhookHex(secret: BytesInput, payload: BytesInput): string
 
+/** One signature value to produce for a `RecipientSigning`. */
+export interface ToSign {
+  /** The document. */
+  documentId: string
+  /** The signature field. */
+  fieldId: string
+  /** What to sign: the DER of the CMS signed attributes. */
+  data: Buffer
+  /** SHA-256 of `data`, for a signer that takes digests. */
+  digest: Buffer
+}
+
 /** The outcome of a command: the new envelope and the events it produced. */
 export interface Transition {
   /** The envelope after the command. */
@@ -197,12 +699,50 @@ export interface Transition {
   events: EnvelopeEvent[]
 }
 
+/** What `upload` returns. */
+export interface Uploaded {
+  /**
+   * The `addDocument` command to apply to the envelope (page count, page
+   * sizes and SHA-256 read from the PDF).
+   */
+  command: EnvelopeCommand
+  /** The bytes the steps take. */
+  bytes: DocumentBytes
+}
+
+/**
+ * Verifies every signature of a PDF on the libuv pool: integrity,
+ * coverage, changes after each, time-stamps and (with `trust`) chains.
+ * Resolves to the report; rejects only when the file cannot be read.
+ */
+export declare function verify(data: Uint8Array, options?: VerifyPdfOptions | undefined | null): Promise<VerificationReport>
+
+/** Options of `audit.verify` and `audit.verifyEvidence`. */
+export interface VerifyAuditOptions {
+  /** A signed document to check against the evidence's final digests. */
+  document?: Uint8Array
+  /** Trust anchors for the seal (PEM or DER). */
+  trust?: BytesInput | BytesInput[]
+  /** The time the seal's certificate is judged at (default: now). */
+  time?: Date | string
+}
+
 /** Options of `verify`. */
 export interface VerifyOptions {
   /** The verifier's time as a `Date` or Unix seconds (default: the clock). */
   now?: Date | number
   /** Seconds a timestamp may be from `now`, either way (default 300). */
   tolerance?: number
+}
+
+/** Verification of a signed PDF: what `verify` takes. */
+export interface VerifyPdfOptions {
+  /** Trust anchors (PEM or DER); without them the chains are not judged. */
+  trust?: BytesInput | BytesInput[]
+  /** The time certificates are judged at (default: now). */
+  time?: Date | string
+  /** Limits for reading the PDF. */
+  limits?: Limits
 }
 
 /**
@@ -221,4 +761,111 @@ export declare const VERSION: string
 export interface WebhookOptions {
   /** Seconds a timestamp may be from the clock, either way (default 300). */
   tolerance?: number
+}
+
+export declare namespace audit {
+  /**
+   * The evidence of an envelope's whole history: one hash-chained record
+   * per event, the summary and the chain head, made at `generatedAt`.
+   */
+  export function evidenceFromEvents(events: EnvelopeEvent[], generatedAt: Date | string): EvidenceBundle
+  /**
+   * The evidence JSON attached to an audit-trail PDF
+   * (`AUDIT_EVIDENCE_NOT_FOUND` when there is none).
+   */
+  export function extractEvidence(pdf: Uint8Array): Buffer
+  /**
+   * Renders an evidence bundle as the audit-trail PDF (A4, PDF/A-3, the
+   * bundle attached), unsealed; same input, same bytes. A broken chain is
+   * `AUDIT_CHAIN_BROKEN`, an inconsistent summary `AUDIT_EVIDENCE_INVALID`.
+   */
+  export function render(evidence: EvidenceBundle | string | Uint8Array, options?: RenderAuditOptions | undefined | null): Promise<Buffer>
+  /**
+   * Seals an audit-trail PDF with the platform's signer: an invisible
+   * certification signature that allows no change after it.
+   */
+  export function seal(pdf: Uint8Array, signer: Signer, options?: SealOptions | undefined | null): Promise<Buffer>
+  /**
+   * Verifies an audit-trail PDF: the seal (intact, covering the whole
+   * file, trusted when `trust` is given), the attached evidence's chain and
+   * summary, and, with `document`, that it is a final document of the
+   * envelope. Rejects only when the PDF or its evidence cannot be read.
+   */
+  export function verify(pdf: Uint8Array, options?: VerifyAuditOptions | undefined | null): Promise<AuditReport>
+  /**
+   * Verifies a bare evidence file (JSON): its chain and summary, and the
+   * document when given (there is no seal).
+   */
+  export function verifyEvidence(evidence: EvidenceBundle | string | Uint8Array, options?: { document?: Uint8Array }): Promise<AuditReport>
+}
+
+export declare namespace workflow {
+  /**
+   * A recipient's signing in two phases, for signers outside the process
+   * (an HSM, a KMS): `toSign()` lists the values to make, `provide(...)`
+   * takes them, in as many rounds as the signatures depend on each other.
+   * Serialisable between rounds with `JSON.stringify`.
+   */
+  export class RecipientSigning {
+    /**
+     * Begins a recipient's signing with the certificate chain of the key
+     * that will sign: the envelope must accept the signing, checked before
+     * any PDF work.
+     */
+    static begin(envelope: Envelope, documents: Array<DocumentBytesInput>, input: RecipientInput, certificateChain: BytesInput | BytesInput[], context: CommandContext, options?: SignStepOptions | undefined | null): Promise<workflow.RecipientSigning>
+    /** The values to produce now, one per document with a signature waiting. */
+    toSign(): Array<ToSign>
+    /**
+     * Takes the values for `toSign()` and finishes those signatures (each
+     * checked against its pending state and the certificate); `envelope`
+     * and `documents` are those given to `begin`. This object is left as
+     * it was.
+     */
+    provide(envelope: Envelope, documents: Array<DocumentBytesInput>, values: Array<SignatureValueInput>, context: CommandContext, options?: { tsa?: (request: Buffer) => Uint8Array | Promise<Uint8Array> }): Promise<SigningStep>
+    /** The recipient. */
+    get recipientId(): string
+    /** The signing in progress as the core's JSON. */
+    toJSON(): Record<string, unknown>
+    /** Reads a signing in progress from its JSON text or object. */
+    static fromJSON(json: string | Record<string, unknown>): workflow.RecipientSigning
+  }
+  /**
+   * An approver's values written into the documents (unsigned revisions)
+   * and their approval recorded.
+   */
+  export function approveRecipient(envelope: Envelope, documents: Array<DocumentBytesInput>, input: RecipientInput, context: CommandContext, options?: SignStepOptions | undefined | null): Promise<SignedRecipient>
+  /**
+   * Finalizes an envelope whose signers and approvers have all acted:
+   * the platform's seals (when asked), the completion with the final
+   * digests, the evidence and the sealed audit trail. `history` is the
+   * envelope's whole event log.
+   */
+  export function finalize(envelope: Envelope, history: EnvelopeEvent[], documents: Array<DocumentBytesInput>, platform: Signer, context: CommandContext, options?: FinalizeStepOptions | undefined | null): Promise<Finalized>
+  /**
+   * Issues the signer `recipientId` a key and a certificate of their own
+   * from the platform CA `ca` (a `Signer` whose certificate is a CA's; an
+   * external one works), valid from `now`. `entropy`: at least 32 bytes
+   * from `crypto.randomBytes`, new for each signing. Resolves to the
+   * `Signer` to pass to `signRecipient`.
+   */
+  export function issueRecipientSigner(envelope: Envelope, recipientId: string, ca: Signer, entropy: Uint8Array, now: Date | string, options?: CertificateOptions | undefined | null): Promise<Signer>
+  /**
+   * Prepares a draft's documents for sending: every recipient's fields go
+   * into the documents (anchored ones beside their phrase), optionally
+   * certified by the platform. Apply the `send` command it resolves with.
+   */
+  export function prepare(envelope: Envelope, documents: Array<DocumentBytesInput>, options?: PrepareStepOptions | undefined | null): Promise<Prepared>
+  /**
+   * Signs for a recipient in one call with `signer` (their issued key, or
+   * an external signer): their values, the date, their name and initials
+   * are written and each of their signature fields gets its own PAdES
+   * revision. The envelope is asked first whether it accepts the signing.
+   */
+  export function signRecipient(envelope: Envelope, documents: Array<DocumentBytesInput>, input: RecipientInput, signer: Signer, context: CommandContext, options?: SignStepOptions | undefined | null): Promise<SignedRecipient>
+  /**
+   * Reads a document to add to an envelope (under `limits`): the
+   * `addDocument` command and the bytes. A PDF that cannot be read or is
+   * encrypted is refused with the PDF engine's code.
+   */
+  export function upload(id: string, name: string, pdf: Uint8Array, limits?: Limits): Uploaded
 }

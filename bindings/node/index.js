@@ -835,7 +835,10 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.Document = nativeBinding.Document
 module.exports.Envelope = nativeBinding.Envelope
+module.exports.PendingSignature = nativeBinding.PendingSignature
+module.exports.Signer = nativeBinding.Signer
 module.exports.Webhook = nativeBinding.Webhook
 module.exports._panicAsyncForTests = nativeBinding._panicAsyncForTests
 module.exports._panicForTests = nativeBinding._panicForTests
@@ -845,6 +848,9 @@ module.exports.replay = nativeBinding.replay
 module.exports.replayAsync = nativeBinding.replayAsync
 module.exports.signWebhook = nativeBinding.signWebhook
 module.exports.signWebhookHex = nativeBinding.signWebhookHex
+module.exports.verify = nativeBinding.verify
 module.exports.verifyWebhook = nativeBinding.verifyWebhook
 module.exports.verifyWebhookHex = nativeBinding.verifyWebhookHex
 module.exports.VERSION = nativeBinding.VERSION
+module.exports.audit = nativeBinding.audit
+module.exports.workflow = nativeBinding.workflow

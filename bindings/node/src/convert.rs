@@ -42,6 +42,75 @@ pub fn instant(env: &Env, input: InstantInput, what: &str) -> Result<DateTime<Ut
     }
 }
 
+/// The time now, from the system clock: what a binding may read and the
+/// core never does (a default for signing and verifying times).
+pub fn clock_now() -> DateTime<Utc> {
+    let elapsed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or(std::time::Duration::ZERO);
+    DateTime::<Utc>::UNIX_EPOCH
+        + chrono::Duration::from_std(elapsed).unwrap_or(chrono::Duration::zero())
+}
+
+/// A time from a `Date` or an RFC 3339 string, or the clock when absent.
+pub fn instant_or_now(env: &Env, input: Option<InstantInput>, what: &str) -> Result<DateTime<Utc>> {
+    input.map_or_else(|| Ok(clock_now()), |t| instant(env, t, what))
+}
+
+/// A core value from its JSON, or its default when absent.
+pub fn from_value_or_default<T: DeserializeOwned + Default>(
+    env: &Env,
+    value: Option<serde_json::Value>,
+    what: &str,
+) -> Result<T> {
+    value.map_or_else(|| Ok(T::default()), |v| from_value(env, v, what))
+}
+
+/// A core value as its JSON, built off the JS thread (a task's output):
+/// becomes a plain JS object on the JS thread.
+#[derive(Debug)]
+pub struct Json(pub serde_json::Value);
+
+impl Json {
+    /// The JSON of a core value.
+    pub fn of<T: Serialize>(value: &T) -> paraph::Result<Json> {
+        serde_json::to_value(value).map(Json).map_err(|e| {
+            paraph::Error::new(
+                ErrorCode::Internal,
+                format!("a core value could not be converted to JSON: {e}"),
+            )
+        })
+    }
+}
+
+impl TypeName for Json {
+    fn type_name() -> &'static str {
+        "Object"
+    }
+
+    fn value_type() -> ValueType {
+        ValueType::Object
+    }
+}
+
+impl ToNapiValue for Json {
+    unsafe fn to_napi_value(env: sys::napi_env, value: Self) -> Result<sys::napi_value> {
+        // SAFETY: called by napi on the JS thread with its env.
+        unsafe { serde_json::Value::to_napi_value(env, value.0) }
+    }
+}
+
+/// JSON text given as a string, or as an object (stringified).
+pub fn json_text(env: &Env, input: Either<String, Object<'_>>) -> Result<String> {
+    match input {
+        Either::A(text) => Ok(text),
+        Either::B(object) => {
+            let value: serde_json::Value = env.from_js_value(object)?;
+            Ok(value.to_string())
+        }
+    }
+}
+
 /// Unix seconds from a number or a `Date`.
 pub fn unix_seconds(input: TimestampInput) -> i64 {
     match input {
@@ -122,4 +191,42 @@ where
     fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Self::JsValue> {
         output.map_err(|err| error::to_js_error(&env, &err))
     }
+}
+
+/// A `Promise` of core work: the work runs on the libuv pool, or, when it
+/// may call back into JavaScript (an external signer, a time-stamp
+/// authority), on a thread of its own. A signing that waits for a JS
+/// callback holds its thread until the callback settles; on the pool, a
+/// few such signings could take every pool thread while their callbacks
+/// wait for the pool themselves (`fs`, `dns.lookup`, async `crypto`), and
+/// nothing would move again.
+pub type PromiseOf<'env, T> = Either<AsyncTask<CoreTask<T>>, Object<'env>>;
+
+/// Runs `work` for a `Promise` (see [`PromiseOf`]).
+pub fn promise<'env, T>(
+    env: &'env Env,
+    calls_js: bool,
+    work: impl FnOnce() -> paraph::Result<T> + Send + 'static,
+) -> Result<PromiseOf<'env, T>>
+where
+    T: ToNapiValue + TypeName + Send + 'static,
+{
+    if !calls_js {
+        return Ok(Either::A(AsyncTask::new(CoreTask::new(work))));
+    }
+    let (deferred, promise) = env.create_deferred()?;
+    std::thread::Builder::new()
+        .name("paraph-callback-signing".into())
+        .spawn(move || {
+            let output = error::on_worker(work);
+            deferred.resolve(move |env: Env| output.map_err(|err| error::to_js_error(&env, &err)));
+        })
+        .map_err(|e| {
+            error::new_err(
+                env,
+                ErrorCode::Internal,
+                format!("no thread could be started for the signing: {e}"),
+            )
+        })?;
+    Ok(Either::B(promise))
 }

@@ -32,7 +32,8 @@ pub struct CommandContext {
     pub user_agent: Option<String>,
 }
 
-fn context(env: &Env, ctx: CommandContext) -> Result<Context> {
+/// The core's context from the JS one.
+pub(crate) fn context(env: &Env, ctx: CommandContext) -> Result<Context> {
     Ok(Context {
         now: convert::instant(env, ctx.now, "context.now")?,
         actor: convert::from_value::<Actor>(env, ctx.actor, "context.actor")?,
@@ -70,7 +71,7 @@ fn transition(env: &Env, t: envelope::Transition) -> Result<Transition> {
 #[napi]
 #[derive(Debug)]
 pub struct Envelope {
-    inner: Arc<CoreEnvelope>,
+    pub(crate) inner: Arc<CoreEnvelope>,
 }
 
 #[napi]
@@ -168,7 +169,22 @@ impl Envelope {
     }
 }
 
-fn parse_events(values: Vec<serde_json::Value>) -> paraph::Result<Vec<Event>> {
+/// A core transition as a JS one, built anywhere (a task's output).
+pub(crate) fn transition_of(t: envelope::Transition) -> paraph::Result<Transition> {
+    let events = t
+        .events
+        .iter()
+        .map(|e| convert::Json::of(e).map(|j| j.0))
+        .collect::<paraph::Result<Vec<_>>>()?;
+    Ok(Transition {
+        envelope: Envelope {
+            inner: Arc::new(t.envelope),
+        },
+        events,
+    })
+}
+
+pub(crate) fn parse_events(values: Vec<serde_json::Value>) -> paraph::Result<Vec<Event>> {
     values
         .into_iter()
         .enumerate()

@@ -77,3 +77,126 @@ export interface ParaphError extends Error {
   httpStatus: number
 }
 
+
+/** A PAdES baseline level. */
+export type PadesLevel = 'B-B' | 'B-T'
+
+/** The algorithm of a signer's values. */
+export type SignatureAlgorithm = 'RSA_PKCS1V15_SHA256' | 'ECDSA_P256_SHA256'
+
+/** DocMDP permissions of a certification signature (ISO 32000-2 Table 257). */
+export type DocMdpPermission = 'NO_CHANGES' | 'FORM_FILLING' | 'ANNOTATIONS'
+
+/** Limits for reading a PDF (each key may be left out for its default). */
+export interface Limits {
+  maxFileSize?: number
+  maxObjects?: number
+  maxNestingDepth?: number
+  maxDecompressedSize?: number
+  maxPages?: number
+  maxContentOperations?: number
+}
+
+/** An existing form field of a PDF. */
+export interface FormField {
+  /** Fully qualified name (`parent.child`). */
+  name: string
+  type: 'SIGNATURE' | 'TEXT' | 'BUTTON' | 'CHOICE' | 'UNKNOWN'
+  value: string | null
+  /** For signature fields: whether it holds a signature. */
+  signed: boolean
+  readOnly: boolean
+  multiline: boolean
+  widgets: Array<{ page: number | null; rect: Rect | null }>
+}
+
+/** The certificate that made a signature. */
+export interface SignerReport {
+  subject: string
+  commonName: string | null
+  issuer: string
+  fingerprintSha256: string
+}
+
+/** What verification found wrong with a signature. */
+export interface SignatureProblem {
+  code:
+    | 'BYTE_RANGE_INVALID' | 'CMS_MALFORMED' | 'SIGNER_MISSING' | 'ALGORITHM_UNSUPPORTED'
+    | 'DIGEST_MISMATCH' | 'SIGNATURE_VALUE_INVALID' | 'ATTRIBUTE_INVALID' | 'TIMESTAMP_INVALID'
+    | 'CHAIN_UNTRUSTED' | 'CERTIFICATE_NOT_VALID_AT_TIME' | 'REVOCATION_UNCHECKED'
+  message: string
+}
+
+/** The chain of a signature against the trust anchors given. */
+export type ChainStatus = 'TRUSTED' | 'UNTRUSTED' | 'EXPIRED' | 'REVOKED_UNKNOWN'
+
+/** One signature of a PDF, as verified. */
+export interface SignatureReport {
+  fieldName: string
+  kind: { kind: 'approval' } | { kind: 'certification'; permission: number } | { kind: 'documentTimestamp' }
+  subFilter: string
+  signer: SignerReport | null
+  /** RFC 3339: the claimed time (`/M`). */
+  signingTime: string | null
+  /** RFC 3339: the signature time-stamp's time (B-T). */
+  timestampTime: string | null
+  digestValid: boolean
+  signatureValid: boolean
+  coverage: { kind: 'wholeFile' } | { kind: 'revision'; bytes: number } | { kind: 'invalid' }
+  modifications:
+    | { kind: 'none' }
+    | { kind: 'allowed'; changes: string[] }
+    | { kind: 'disallowed'; reasons: string[] }
+  chain: ChainStatus
+  problems: SignatureProblem[]
+}
+
+/** The bottom line: `null` when everything holds, else the first failure. */
+export type Verdict = null | { code: string; message: string }
+
+/** What `verify` found. */
+export interface VerificationReport {
+  signatures: SignatureReport[]
+  /** Whether trust anchors were given. */
+  trustChecked: boolean
+  /** Every signature is intact (digest, value, coverage, no disallowed change). */
+  allIntact: boolean
+  /** Every signature is intact and trusted. */
+  allTrusted: boolean
+  /** `null`, or `SIGNATURE_NOT_FOUND`, `SIGNATURE_INVALID`, `CERT_UNTRUSTED`. */
+  verdict: Verdict
+}
+
+/** The evidence of one envelope (the core's `EvidenceBundle` JSON). */
+export interface EvidenceBundle {
+  schemaVersion: number
+  /** RFC 3339, milliseconds. */
+  generatedAt: string
+  envelope: { id: string; subject: string; status: EnvelopeStatus; signatureLevel: string; locale: string; createdAt: string; [key: string]: unknown }
+  documents: Array<{ id: string; name: string; pageCount: number; originalSha256: string; sentSha256?: string | null; finalSha256: string; [key: string]: unknown }>
+  recipients: Array<{ id: string; name: string; email?: string | null; role: string; routingOrder: number; status: string; [key: string]: unknown }>
+  /** One hash-chained record per event. */
+  records: Array<{ seq: number; hash: string; prevHash: string; [key: string]: unknown }>
+  chainHead: { count: number; seq: number; hash: string }
+}
+
+/** What `audit.verify` and `audit.verifyEvidence` found. */
+export interface AuditReport {
+  /** The PDF's signatures (`null` for a bare evidence file). */
+  seal: { signatures: SignatureReport[]; trustChecked: boolean } | null
+  /** The seal is intact and covers the whole file. */
+  sealIntact: boolean
+  /** The seal's chain; `null` when no trust anchors were given. */
+  sealTrust: ChainStatus | null
+  envelopeId: string
+  evidence: {
+    chain: { count: number; head: string | null; firstBreak: { index: number; seq: number; kind: string; message: string } | null }
+    problems: string[]
+  }
+  /** The document given, against the evidence's final digests. */
+  document: { sha256: string; matchesDocument: string | null } | null
+  /** Everything holds. */
+  valid: boolean
+  /** `null`, or `AUDIT_CHAIN_BROKEN`, `AUDIT_EVIDENCE_INVALID`, `AUDIT_SEAL_INVALID`, `CERT_UNTRUSTED`, `AUDIT_DOCUMENT_MISMATCH`. */
+  verdict: Verdict
+}

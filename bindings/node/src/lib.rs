@@ -16,10 +16,15 @@
 // (clippy --all-targets) sees them as unused.
 #![cfg_attr(test, allow(dead_code))]
 
+mod audit;
+mod callback;
 mod convert;
+mod document;
 mod envelope;
 mod error;
+mod signer;
 mod webhook;
+mod workflow;
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
