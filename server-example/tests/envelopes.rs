@@ -738,32 +738,3 @@ async fn two_server_instances_on_one_database_race_on_one_envelope() {
     assert_eq!(record.envelope.version, 4 + ok as u64);
     assert_eq!(replay(&events).unwrap(), record.envelope);
 }
-
-#[tokio::test]
-async fn unfinished_routes_of_the_signing_workflow_do_not_exist_yet() {
-    let app = TestApp::new().await;
-    let id = app.draft(&app.a).await;
-    for (method, path) in [
-        (
-            axum::http::Method::POST,
-            format!("/api/v1/envelopes/{id}/send"),
-        ),
-        (
-            axum::http::Method::GET,
-            format!("/api/v1/envelopes/{id}/audit-trail"),
-        ),
-        (
-            axum::http::Method::GET,
-            format!("/api/v1/envelopes/{id}/signed-document"),
-        ),
-    ] {
-        let r = app
-            .send(
-                TestApp::request(method, &path, Some(&app.a))
-                    .body(axum::body::Body::empty())
-                    .unwrap(),
-            )
-            .await;
-        r.assert_error(404, "ROUTE_NOT_FOUND");
-    }
-}
