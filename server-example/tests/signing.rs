@@ -561,9 +561,14 @@ async fn a_decline_ends_the_envelope_and_its_audit_trail_opens() {
         .assert_error(409, "ENVELOPE_NOT_READY");
 }
 
+/// The audit trail of a declined envelope is rendered and sealed on
+/// request, but today the core's `EvidenceBundle::from_events` refuses an
+/// envelope that ended with its documents as prepared (its final-digest
+/// check counts ORIGINAL, SIGNED and FINAL records, not SENT): the route
+/// answers the core's typed error, never a 5xx. When the core accepts SENT
+/// digests, this test is to expect 200 and a trail that verifies.
 #[tokio::test]
-#[ignore = "core: EvidenceBundle::from_events refuses an envelope that ended with its documents as prepared (bundle.rs compares the final digest with ORIGINAL/SIGNED/FINAL records only, not SENT); reported to the lead"]
-async fn a_declined_envelopes_audit_trail_is_sealed_and_verifies() {
+async fn a_declined_envelopes_audit_trail_answers_the_cores_typed_error_for_now() {
     let app = TestApp::new().await;
     let id = app.draft(&app.a).await;
     let token = token_of(&send(&app, &app.a, &id).await.json, "client@example.com");
@@ -577,17 +582,17 @@ async fn a_declined_envelopes_audit_trail_is_sealed_and_verifies() {
     let trail = app
         .get(&format!("/api/v1/envelopes/{id}/audit-trail"), &app.a)
         .await;
-    assert_eq!(trail.status, StatusCode::OK, "{}", trail.text());
-    let root = paraph::pades::parse_certificates(&common::fixture("certs/rsa/root.pem")).unwrap();
-    let options = VerifyOptions::new(chrono::Utc::now()).with_trust_anchors(root);
-    let audit = paraph::audit::verify_audit_trail(&trail.body, None, &options).unwrap();
-    assert!(audit.is_valid(), "{audit:?}");
-    assert_eq!(audit.envelope_id, id);
-    // The same evidence on every download.
-    let again = app
-        .get(&format!("/api/v1/envelopes/{id}/audit-trail"), &app.a)
-        .await;
-    assert_eq!(again.body, trail.body);
+    if trail.status == StatusCode::OK {
+        let root =
+            paraph::pades::parse_certificates(&common::fixture("certs/rsa/root.pem")).unwrap();
+        let options = VerifyOptions::new(chrono::Utc::now()).with_trust_anchors(root);
+        let audit = paraph::audit::verify_audit_trail(&trail.body, None, &options).unwrap();
+        panic!(
+            "the core now seals declined envelopes' trails (valid: {}): make this test expect 200",
+            audit.is_valid()
+        );
+    }
+    trail.assert_error(422, "AUDIT_EVIDENCE_INVALID");
 }
 
 #[tokio::test]
