@@ -24,7 +24,7 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::auth::require_api_key;
 use crate::error::AppError;
 use crate::idempotency::idempotency;
-use crate::routes::{account, documents, envelopes, health, keys, reference, webhooks};
+use crate::routes::{account, documents, envelopes, health, keys, reference, signing, webhooks};
 use crate::state::AppState;
 
 /// The API base paths: the documented one and the shorter alias.
@@ -46,6 +46,7 @@ fn resources() -> OpenApiRouter<AppState> {
 pub fn openapi() -> serde_json::Value {
     let (_, doc) = OpenApiRouter::<AppState>::with_openapi(reference::ApiDoc::openapi())
         .nest(API_BASE, resources())
+        .nest(API_BASE, signing::router())
         .merge(health::router())
         .split_for_parts();
     reference::finish(doc)
@@ -79,6 +80,11 @@ pub fn app(state: AppState) -> Router {
         .route_layer(from_fn_with_state(state.clone(), idempotency))
         .route_layer(from_fn_with_state(state.clone(), require_api_key));
     let (health_routes, _) = health::router().split_for_parts();
+    // The recipients' endpoints: their link's token authenticates them.
+    let (recipients, _) = OpenApiRouter::new()
+        .nest(API_BASE, signing::router())
+        .nest(API_ALIAS, signing::router())
+        .split_for_parts();
 
     let doc = openapi();
     let json: Arc<str> = Arc::from(serde_json::to_string(&doc).unwrap_or_default());
@@ -101,6 +107,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(authenticated)
         .merge(health_routes)
+        .merge(recipients)
         .merge(public)
         .fallback(|| async {
             AppError::new(ErrorCode::RouteNotFound, "no route matches this path")

@@ -28,7 +28,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the API (the default).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Manage API keys.
     Keys {
         /// What to do with keys.
@@ -149,6 +149,56 @@ pub struct ServeArgs {
     /// Seconds in-flight requests may take to finish after a shutdown signal.
     #[arg(long, env = "PARAPH_SHUTDOWN_GRACE_SECONDS", default_value_t = 30)]
     pub shutdown_grace_seconds: u64,
+    /// Whose certificate signs each recipient's signature: a certificate
+    /// issued for them by the platform CA, or the platform's seal.
+    #[arg(
+        long,
+        env = "PARAPH_CERTIFICATES",
+        value_enum,
+        default_value = "per-signer"
+    )]
+    pub certificates: crate::signing::CertificateMode,
+    /// The platform CA's private key (PEM) that issues signers their
+    /// certificates; default: the bundled test CA (never trust it).
+    #[arg(long, env = "PARAPH_CA_KEY", requires_all = ["ca_chain", "seal"])]
+    pub ca_key: Option<PathBuf>,
+    /// The CA's certificate chain (PEM, the CA first).
+    #[arg(long, env = "PARAPH_CA_CHAIN", requires = "ca_key")]
+    pub ca_chain: Option<PathBuf>,
+    /// The platform seal (PKCS#12) that seals audit trails.
+    #[arg(long, env = "PARAPH_SEAL", requires = "ca_key")]
+    pub seal: Option<PathBuf>,
+    /// The seal's password.
+    #[arg(long, env = "PARAPH_SEAL_PASSWORD", default_value = "")]
+    pub seal_password: String,
+    /// A file holding the 32-byte secret signing links are derived from
+    /// (created if missing); every process sharing a database needs the
+    /// same. Default: `link-secret` in the data folder.
+    #[arg(long, env = "PARAPH_LINK_SECRET_FILE")]
+    pub link_secret_file: Option<PathBuf>,
+    /// Days a signing link lasts (cut to the envelope's expiry).
+    #[arg(long, env = "PARAPH_LINK_DAYS", default_value_t = crate::signing::DEFAULT_LINK_DAYS)]
+    pub link_days: i64,
+    /// Where invitations (`.eml`) and SMS (`sms.jsonl`) go; default:
+    /// `outbox/` in the data folder.
+    #[arg(long, env = "PARAPH_OUTBOX")]
+    pub outbox: Option<PathBuf>,
+    /// SMTP server for live envelopes' mail (`smtps://user:pass@host`,
+    /// `smtp://host:587?tls=required`); without it, mail goes to the
+    /// outbox as `.eml` files. Test keys' mail always does.
+    #[arg(long, env = "PARAPH_SMTP_URL")]
+    pub smtp_url: Option<String>,
+    /// Days after which recipients who have not acted are reminded (again
+    /// after as many days, three times at most); 0 never reminds.
+    #[arg(long, env = "PARAPH_REMIND_AFTER_DAYS", default_value_t = crate::signing::DEFAULT_REMIND_AFTER_DAYS)]
+    pub remind_after_days: i64,
+    /// The sender of invitations.
+    #[arg(
+        long,
+        env = "PARAPH_MAIL_FROM",
+        default_value = "paraph <no-reply@localhost>"
+    )]
+    pub mail_from: String,
 }
 
 impl ServeArgs {
@@ -182,6 +232,20 @@ impl ServeArgs {
         self.storage_url
             .clone()
             .unwrap_or_else(|| self.data.data_dir.join("documents").display().to_string())
+    }
+
+    /// The outbox folder.
+    pub fn outbox(&self) -> PathBuf {
+        self.outbox
+            .clone()
+            .unwrap_or_else(|| self.data.data_dir.join("outbox"))
+    }
+
+    /// The link-secret file.
+    pub fn link_secret_file(&self) -> PathBuf {
+        self.link_secret_file
+            .clone()
+            .unwrap_or_else(|| self.data.data_dir.join("link-secret"))
     }
 
     /// The public base URL.

@@ -28,6 +28,7 @@ pub mod ids;
 pub mod ratelimit;
 pub mod routes;
 pub mod server;
+pub mod signing;
 pub mod state;
 pub mod store;
 pub mod views;

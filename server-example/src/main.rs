@@ -30,7 +30,7 @@ async fn main() -> ExitCode {
         }
         Some(Command::Serve(args)) => {
             init_logs(args.log_json);
-            server::serve(args).await
+            server::serve(*args).await
         }
         Some(Command::Keys {
             command: KeysCommand::Create(args),

@@ -92,10 +92,90 @@ pub async fn build(args: &ServeArgs, store: Arc<dyn Store>) -> Result<Running, A
         max_document_bytes: args.max_document_bytes,
         max_body_bytes: body_limit_for(args.max_document_bytes),
         public_url: args.public_url(),
+        signing: signing_settings(args)?,
     };
     let state = AppState::new(store.clone(), blobs, limits, guard.clone(), settings);
     let deliverer = Deliverer::new(store, guard, args.delivery(), state.delivery_signal())?;
     Ok(Running { state, deliverer })
+}
+
+/// The signing settings of the serve options: the platform's keys, the
+/// link secret (read, or created on the first start), the outbox.
+pub fn signing_settings(args: &ServeArgs) -> Result<crate::signing::SigningSettings, AppError> {
+    use crate::signing::{Platform, SigningSettings, sms::FileOutbox};
+    let platform = match (&args.ca_key, &args.ca_chain, &args.seal) {
+        (Some(key), Some(chain), Some(seal)) => {
+            Platform::from_files(key, chain, seal, &args.seal_password)?
+        }
+        _ => {
+            tracing::warn!(
+                "signing with the bundled TEST CA and seal: fine for trying the server, never for real signatures (see --ca-key)"
+            );
+            Platform::demo()?
+        }
+    };
+    let outbox = args.outbox();
+    Ok(SigningSettings {
+        platform: Some(std::sync::Arc::new(platform)),
+        certificates: args.certificates,
+        link_secret: std::sync::Arc::new(link_secret(&args.link_secret_file())?),
+        link_lifetime: chrono::Duration::days(args.link_days.max(1)),
+        sms: std::sync::Arc::new(FileOutbox {
+            path: outbox.join("sms.jsonl"),
+        }),
+        mailer: Some(std::sync::Arc::new(crate::signing::mail::Mailer::new(
+            &args.mail_from,
+            Some(outbox.clone()),
+            args.smtp_url.as_deref(),
+        )?)),
+        outbox_dir: Some(outbox),
+        remind_after: (args.remind_after_days > 0)
+            .then(|| chrono::Duration::days(args.remind_after_days)),
+        ..SigningSettings::default()
+    })
+}
+
+/// The link secret in `path`, made on the first start (mode 0600).
+fn link_secret(path: &std::path::Path) -> Result<[u8; 32], AppError> {
+    let io = |e: std::io::Error| {
+        AppError::internal(
+            paraph::ErrorCode::Io,
+            format!("link secret {}: {e}", path.display()),
+        )
+    };
+    match std::fs::read(path) {
+        Ok(bytes) => {
+            let hex_text = String::from_utf8_lossy(&bytes);
+            let decoded = hex::decode(hex_text.trim()).map_err(|_| {
+                AppError::invalid(format!("{} does not hold 64 hex digits", path.display()))
+            })?;
+            decoded.try_into().map_err(|_| {
+                AppError::invalid(format!("{} does not hold 64 hex digits", path.display()))
+            })
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let mut secret = [0u8; 32];
+            crate::ids::fill_random(&mut secret)?;
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir).map_err(io)?;
+            }
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            use std::io::Write as _;
+            match options.open(path) {
+                Ok(mut file) => {
+                    file.write_all(hex::encode(secret).as_bytes()).map_err(io)?;
+                    Ok(secret)
+                }
+                // Another process made it first: use theirs.
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => link_secret(path),
+                Err(e) => Err(io(e)),
+            }
+        }
+        Err(e) => Err(io(e)),
+    }
 }
 
 /// Periodic chores: old idempotency keys and idle rate-limit buckets.
@@ -112,6 +192,18 @@ pub async fn maintenance(state: AppState, mut shutdown: watch::Receiver<bool>) {
             Err(err) => tracing::warn!(error = %err, "could not purge idempotency keys"),
         }
         state.limits().shrink();
+        let remind_after = state.settings().signing.remind_after;
+        match crate::signing::flow::expire_and_remind(&state, remind_after, 200).await {
+            Ok((0, 0)) => {}
+            Ok((expired, reminded)) => {
+                tracing::info!(
+                    expired,
+                    reminded,
+                    "envelopes expired and recipients reminded"
+                )
+            }
+            Err(err) => tracing::warn!(error = %err.message(), "expiries and reminders failed"),
+        }
     }
 }
 

@@ -19,6 +19,8 @@ pub struct Settings {
     pub max_body_bytes: usize,
     /// The server's public base URL (`https://sign.example.com`), for links.
     pub public_url: String,
+    /// How recipients sign.
+    pub signing: crate::signing::SigningSettings,
 }
 
 /// 50 MiB.
@@ -30,6 +32,7 @@ impl Default for Settings {
             max_document_bytes: DEFAULT_MAX_DOCUMENT_BYTES,
             max_body_bytes: body_limit_for(DEFAULT_MAX_DOCUMENT_BYTES),
             public_url: "http://127.0.0.1:8080".to_owned(),
+            signing: Default::default(),
         }
     }
 }

@@ -136,6 +136,10 @@ pub struct RecipientView {
     /// The same link, snake_case, for clients that read that spelling.
     #[serde(rename = "sign_url")]
     pub sign_url_snake: Option<String>,
+    /// The token of the link: only in the responses of create and send
+    /// (treat it as a credential); `https://<host>/sign/<accessToken>`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access_token: Option<String>,
 }
 
 /// The API name of a role (`CARBON_COPY` for the core's `CC`).
@@ -163,6 +167,7 @@ impl From<&Recipient> for RecipientView {
             decline_reason: r.decline_reason.clone(),
             sign_url: None,
             sign_url_snake: None,
+            access_token: None,
         }
     }
 }
@@ -211,7 +216,8 @@ pub fn field_type_name(kind: paraph::envelope::FieldKind) -> &'static str {
     }
 }
 
-fn field_view(f: &Field, envelope: &Envelope) -> FieldView {
+/// The view of a placed field.
+pub fn field_view(f: &Field, envelope: &Envelope) -> FieldView {
     FieldView {
         id: f.id.clone(),
         document_id: f.document_id.clone(),
@@ -330,6 +336,42 @@ pub struct EnvelopeView {
 }
 
 impl EnvelopeView {
+    /// The recipients' signing links of the current round (derived again
+    /// from the link secret; the database keeps only their hashes), and
+    /// their tokens as `accessToken` when `with_tokens` (create and send).
+    pub fn with_links(
+        mut self,
+        record: &EnvelopeRecord,
+        signing: &crate::signing::SigningSettings,
+        public_url: &str,
+        with_tokens: bool,
+    ) -> Self {
+        use crate::signing::links;
+        let settings = EnvelopeSettings::from_value(&record.extra);
+        let e = &record.envelope;
+        let fill = |view: &mut RecipientView| {
+            if !settings
+                .signing_links
+                .iter()
+                .any(|l| l.recipient_id == view.id)
+            {
+                return;
+            }
+            let token = links::token(&signing.link_secret, &e.id, &view.id, e.round);
+            let url = links::url(public_url, &token);
+            view.sign_url = Some(url.clone());
+            view.sign_url_snake = Some(url);
+            if with_tokens {
+                view.access_token = Some(token);
+            }
+        };
+        self.recipients.iter_mut().for_each(fill);
+        self.signers.iter_mut().for_each(fill);
+        self.sign_url = self.signers.first().and_then(|s| s.sign_url.clone());
+        self.sign_url_snake = self.sign_url.clone();
+        self
+    }
+
     /// The view of a stored envelope and its documents.
     pub fn new(record: &EnvelopeRecord, documents: Vec<DocumentRecord>) -> Self {
         let e = &record.envelope;

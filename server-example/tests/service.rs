@@ -164,7 +164,7 @@ async fn the_reference_page_is_rendered_from_the_document() {
     );
     let html = r.text();
     assert!(html.contains("/api/v1/envelopes/{id}"));
-    assert!(html.contains("Create a draft envelope"));
+    assert!(html.contains("Create an envelope"));
     assert!(html.contains("id=\"schema-EnvelopeView\""));
     assert!(!html.contains("<script"), "no script, no CDN");
 }

@@ -26,8 +26,8 @@ use paraph::geometry::Rect;
 
 use self::request::{
     DEFAULT_FIELD_HEIGHT, DEFAULT_FIELD_WIDTH, DEFAULT_FIELD_X, DEFAULT_FIELD_Y, EnvelopeRequest,
-    FieldInput, MAX_ANCHOR_LEN, RecipientInput, authentication, check_label, check_redirect_url,
-    normalize_tags, parse_field_type, parse_level, parse_placement, parse_role,
+    FieldInput, MAX_ANCHOR_LEN, RecipientInput, authentication, check_label, check_locale,
+    check_redirect_url, normalize_tags, parse_field_type, parse_level, parse_placement, parse_role,
 };
 use self::settings::{AnchoredField, EnvelopeSettings};
 use crate::auth::Principal;
@@ -405,7 +405,10 @@ pub async fn create(
                 Some(level) => parse_level(level)?,
                 None => Default::default(),
             },
-            locale: req.locale.clone().unwrap_or_else(|| "en".to_owned()),
+            locale: match &req.locale {
+                Some(tag) => check_locale(tag)?,
+                None => "en".to_owned(),
+            },
             expires_at: req.expires_at.flatten(),
             settings: paraph::envelope::EnvelopeSettings::default(),
         },
@@ -569,6 +572,7 @@ pub async fn update(
     }
     let subject = req.subject()?;
     let recipients = req.recipients()?;
+    let locale = req.locale.as_deref().map(check_locale).transpose()?;
     let level = req
         .signature_level
         .as_deref()
@@ -619,7 +623,7 @@ pub async fn update(
             subject: subject.clone(),
             message: req.message.clone(),
             signature_level: level,
-            locale: req.locale.clone(),
+            locale: locale.clone(),
             expires_at: req.expires_at,
             settings: None,
         })];

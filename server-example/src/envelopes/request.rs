@@ -286,6 +286,32 @@ pub fn authentication(require_sms_otp: bool) -> AuthenticationMethod {
     }
 }
 
+/// Checks a `locale`: a well-formed BCP 47 tag (`fr`, `fr-CA`, `ko-KR`)
+/// whose language the documents, the audit trail and the invitations are
+/// written in (English, French, Korean). Others are 400: the public API
+/// answers an unsupported code with 400, and falling back to English
+/// silently would show signers a language the sender did not choose.
+pub fn check_locale(tag: &str) -> AppResult<String> {
+    let tag = tag.trim();
+    let mut parts = tag.split(['-', '_']);
+    let language = parts.next().unwrap_or_default();
+    let well_formed = (2..=3).contains(&language.len())
+        && language.bytes().all(|b| b.is_ascii_alphabetic())
+        && parts
+            .all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()));
+    if !well_formed || tag.len() > 35 {
+        return Err(AppError::invalid(format!(
+            "locale {tag:?} is not a BCP 47 language tag"
+        )));
+    }
+    paraph::audit::Locale::parse(tag).map_err(|_| {
+        AppError::invalid(format!(
+            "locale {tag:?} is not supported: en, fr or ko (with any region)"
+        ))
+    })?;
+    Ok(tag.replace('_', "-"))
+}
+
 /// Checks a redirect URL: absolute and https.
 pub fn check_redirect_url(url: &str) -> AppResult<()> {
     let parsed = url::Url::parse(url)

@@ -28,6 +28,22 @@ pub struct EnvelopeSettings {
     pub workspace_id: Option<String>,
     /// Fields to place against anchor text when the envelope is prepared.
     pub anchored_fields: Vec<AnchoredField>,
+    /// The recipients' signing links of the current round (hashed).
+    pub signing_links: Vec<crate::signing::links::SigningLink>,
+    /// Codes sent by SMS and not yet used (hashed).
+    pub pending_codes: Vec<PendingCode>,
+}
+
+/// A one-time code sent to a recipient, as the envelope keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PendingCode {
+    /// The recipient.
+    pub recipient_id: String,
+    /// Lower-case hex SHA-256 of the envelope id, the recipient and the code.
+    pub code_sha256: String,
+    /// When it stops being accepted.
+    pub expires_at: chrono::DateTime<chrono::Utc>,
 }
 
 impl EnvelopeSettings {

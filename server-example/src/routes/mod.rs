@@ -6,6 +6,7 @@ pub mod envelopes;
 pub mod health;
 pub mod keys;
 pub mod reference;
+pub mod signing;
 pub mod webhooks;
 
 use axum::extract::FromRequest;

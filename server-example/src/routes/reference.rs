@@ -32,6 +32,7 @@ use crate::error::ErrorBody;
         (name = "webhooks", description = "Webhook endpoints and their delivery log"),
         (name = "keys", description = "API keys"),
         (name = "account", description = "The account of the key in use"),
+        (name = "signing", description = "The recipients' endpoints, authenticated by the token of their signing link (no API key)"),
         (name = "health", description = "Liveness and readiness"),
     ),
 )]
@@ -81,6 +82,39 @@ const AUTHENTICATED_ERRORS: &[(&str, &str)] = &[
         "Valid syntax, refused content (PDF_MALFORMED, IDEMPOTENCY_KEY_REUSED, WEBHOOK_URL_FORBIDDEN, …)",
     ),
     ("429", "Rate limited (RATE_LIMITED): see Retry-After"),
+    ("500", "Internal error (INTERNAL)"),
+    ("503", "Storage unavailable (STORAGE_UNAVAILABLE)"),
+];
+
+/// The errors the recipients' endpoints may answer.
+const RECIPIENT_ERRORS: &[(&str, &str)] = &[
+    (
+        "400",
+        "Malformed request (INVALID_ARGUMENT, MALFORMED_JSON)",
+    ),
+    (
+        "401",
+        "Not a valid signing link, or a wrong code (TOKEN_INVALID)",
+    ),
+    (
+        "403",
+        "Not authenticated yet, or locked out (RECIPIENT_NOT_AUTHENTICATED, RECIPIENT_LOCKED)",
+    ),
+    ("404", "No such document (RESOURCE_NOT_FOUND)"),
+    (
+        "409",
+        "Not the recipient's turn, or the envelope's state forbids it (RECIPIENT_NOT_ACTIVE, CONSENT_REQUIRED, …)",
+    ),
+    (
+        "410",
+        "The link has expired (LINK_EXPIRED, ENVELOPE_EXPIRED)",
+    ),
+    ("413", "Body too large (PAYLOAD_TOO_LARGE)"),
+    ("415", "Unsupported media type (UNSUPPORTED_MEDIA_TYPE)"),
+    (
+        "422",
+        "Valid syntax, refused content (FIELD_VALUE_INVALID, REQUIRED_FIELD_MISSING, PDF_IMAGE_INVALID, …)",
+    ),
     ("500", "Internal error (INTERNAL)"),
     ("503", "Storage unavailable (STORAGE_UNAVAILABLE)"),
 ];
@@ -170,6 +204,12 @@ pub fn finish(openapi: utoipa::openapi::OpenApi) -> Value {
             };
             if authenticated {
                 for (status, description) in AUTHENTICATED_ERRORS {
+                    responses
+                        .entry(status.to_string())
+                        .or_insert_with(|| error_response(description));
+                }
+            } else if path.contains("/sign/") {
+                for (status, description) in RECIPIENT_ERRORS {
                     responses
                         .entry(status.to_string())
                         .or_insert_with(|| error_response(description));

@@ -430,6 +430,13 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         write: &EnvelopeWrite,
         expected_version: u64,
     ) -> Result<(), WriteError>;
+    /// Up to `limit` sent envelopes of every account, least recently
+    /// changed first: for the background task's expiries and reminders.
+    async fn sent_envelopes(&self, limit: u32) -> Result<Vec<EnvelopeRecord>, AppError>;
+    /// A live (not deleted) envelope by its id alone, whatever its account:
+    /// for the recipients' endpoints, whose signing link names the envelope
+    /// and proves the right to it (ids are unique across accounts).
+    async fn envelope_by_id(&self, id: &str) -> Result<Option<EnvelopeRecord>, AppError>;
     /// A live (not deleted) envelope of the tenant.
     async fn envelope(&self, tenant: &Tenant, id: &str)
     -> Result<Option<EnvelopeRecord>, AppError>;

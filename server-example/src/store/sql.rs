@@ -864,6 +864,31 @@ impl Store for SqlStore {
         .transpose()
     }
 
+    async fn sent_envelopes(&self, limit: u32) -> Result<Vec<EnvelopeRecord>, AppError> {
+        sqlx::query(AssertSqlSafe(format!(
+            "SELECT {ENVELOPE_COLUMNS} FROM envelopes \
+             WHERE status = 'SENT' AND deleted_at IS NULL ORDER BY updated_at LIMIT $1"
+        )))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(envelope_of)
+        .collect()
+    }
+
+    async fn envelope_by_id(&self, id: &str) -> Result<Option<EnvelopeRecord>, AppError> {
+        sqlx::query(AssertSqlSafe(format!(
+            "SELECT {ENVELOPE_COLUMNS} FROM envelopes WHERE id = $1 AND deleted_at IS NULL"
+        )))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .as_ref()
+        .map(envelope_of)
+        .transpose()
+    }
+
     async fn list_envelopes(
         &self,
         tenant: &Tenant,

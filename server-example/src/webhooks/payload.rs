@@ -1,9 +1,9 @@
 //! The one function that turns envelope events into webhook bodies.
 //!
-//! Today the body is the core's [`WebhookPayload`] (`{"type", "timestamp",
-//! "data"}`, the Standard Webhooks shape). When the core gains its builder
-//! for the shape of the API this server reproduces (seed-apis §1.5), only
-//! [`outbox_messages`] changes.
+//! The body is the core's [`WebhookPayload`], its one builder, in the
+//! shape of the API this server reproduces (seed-apis §1.5: `event` and
+//! `type`, `timestamp` and `occurred_at`, `envelope_id`, `data`), with the
+//! download links of `envelope.completed` that only the server knows.
 
 use paraph::envelope::{Envelope, Transition};
 use paraph::webhook::WebhookPayload;
@@ -18,9 +18,41 @@ pub fn outbox_messages(
     before: Option<&Envelope>,
     transition: &Transition,
 ) -> Result<Vec<OutboxMessage>, AppError> {
+    messages(before, transition, None)
+}
+
+/// The same, with `proof_pdf_url` and `auditTrailUrl` on
+/// `envelope.completed` (the API routes under `public_url`).
+pub fn outbox_messages_with_links(
+    before: Option<&Envelope>,
+    transition: &Transition,
+    public_url: &str,
+) -> Result<Vec<OutboxMessage>, AppError> {
+    messages(before, transition, Some(public_url))
+}
+
+fn messages(
+    before: Option<&Envelope>,
+    transition: &Transition,
+    public_url: Option<&str>,
+) -> Result<Vec<OutboxMessage>, AppError> {
     WebhookPayload::from_transition(before, transition)?
         .into_iter()
         .map(|(event, payload)| {
+            let payload = match public_url {
+                Some(base) if payload.event == "envelope.completed" => {
+                    let base = format!(
+                        "{}/api/v1/envelopes/{}",
+                        base.trim_end_matches('/'),
+                        payload.envelope_id
+                    );
+                    payload.with_links(
+                        Some(format!("{base}/signed-document")),
+                        Some(format!("{base}/audit-trail")),
+                    )
+                }
+                _ => payload,
+            };
             let body = String::from_utf8(payload.to_json())
                 .map_err(|e| AppError::internal(paraph::ErrorCode::Internal, e))?;
             Ok(OutboxMessage {

@@ -199,6 +199,20 @@ impl TestApp {
                 max_document_bytes: options.max_document_bytes,
                 max_body_bytes: body_limit_for(options.max_document_bytes),
                 public_url: "http://127.0.0.1:8080".to_owned(),
+                signing: paraph_server::signing::SigningSettings {
+                    sms: Arc::new(paraph_server::signing::sms::FileOutbox {
+                        path: storage.dir.path().join("outbox/sms.jsonl"),
+                    }),
+                    mailer: Some(Arc::new(
+                        paraph_server::signing::mail::Mailer::new(
+                            "paraph <no-reply@localhost>",
+                            Some(storage.dir.path().join("outbox")),
+                            None,
+                        )
+                        .unwrap(),
+                    )),
+                    ..Default::default()
+                },
             },
         );
         let router = paraph_server::app(state.clone());
