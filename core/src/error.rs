@@ -396,7 +396,7 @@ error_codes! {
     /// The signing or editor link has expired or has been used.
     LinkExpired = 7014, "LINK_EXPIRED", 410, "the link has expired or is no longer valid";
     /// The webhook URL is not allowed (not HTTPS, or a loopback, private or link-local address).
-    WebhookUrlForbidden = 7015, "WEBHOOK_URL_FORBIDDEN", 422, "the webhook URL is not allowed";
+    WebhookUrlForbidden = 7015, "WEBHOOK_URL_FORBIDDEN", 400, "the webhook URL is not allowed";
     /// The server cannot store data now (disk full, read-only storage); retry later.
     StorageUnavailable = 7016, "STORAGE_UNAVAILABLE", 503, "storage is unavailable; retry later";
 

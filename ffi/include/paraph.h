@@ -332,6 +332,22 @@ enum paraph_result
    */
   PARAPH_E_PDF_CONTENT_TOO_COMPLEX = 3019,
   /**
+   * 3020 PDF_FIELD_AMBIGUOUS (HTTP 409): several form fields have this name.
+   */
+  PARAPH_E_PDF_FIELD_AMBIGUOUS = 3020,
+  /**
+   * 3021 PDF_TEXT_TOO_LONG (HTTP 422): the text does not fit legibly in its field.
+   */
+  PARAPH_E_PDF_TEXT_TOO_LONG = 3021,
+  /**
+   * 3022 PDF_NUMBER_OUT_OF_RANGE (HTTP 422): a number in the PDF is out of range.
+   */
+  PARAPH_E_PDF_NUMBER_OUT_OF_RANGE = 3022,
+  /**
+   * 3023 PDF_TOO_COMPLEX (HTTP 422): the PDF holds more objects' syntax than the limit.
+   */
+  PARAPH_E_PDF_TOO_COMPLEX = 3023,
+  /**
    * 4001 CERT_EXPIRED (HTTP 422): the certificate has expired.
    */
   PARAPH_E_CERT_EXPIRED = 4001,
@@ -508,7 +524,7 @@ enum paraph_result
    */
   PARAPH_E_LINK_EXPIRED = 7014,
   /**
-   * 7015 WEBHOOK_URL_FORBIDDEN (HTTP 422): the webhook URL is not allowed.
+   * 7015 WEBHOOK_URL_FORBIDDEN (HTTP 400): the webhook URL is not allowed.
    */
   PARAPH_E_WEBHOOK_URL_FORBIDDEN = 7015,
   /**

@@ -167,6 +167,14 @@ pub enum paraph_result {
     PARAPH_E_PDF_UNSUPPORTED = 3018,
     /// 3019 PDF_CONTENT_TOO_COMPLEX (HTTP 422): a page's content has more operations than the limit.
     PARAPH_E_PDF_CONTENT_TOO_COMPLEX = 3019,
+    /// 3020 PDF_FIELD_AMBIGUOUS (HTTP 409): several form fields have this name.
+    PARAPH_E_PDF_FIELD_AMBIGUOUS = 3020,
+    /// 3021 PDF_TEXT_TOO_LONG (HTTP 422): the text does not fit legibly in its field.
+    PARAPH_E_PDF_TEXT_TOO_LONG = 3021,
+    /// 3022 PDF_NUMBER_OUT_OF_RANGE (HTTP 422): a number in the PDF is out of range.
+    PARAPH_E_PDF_NUMBER_OUT_OF_RANGE = 3022,
+    /// 3023 PDF_TOO_COMPLEX (HTTP 422): the PDF holds more objects' syntax than the limit.
+    PARAPH_E_PDF_TOO_COMPLEX = 3023,
     /// 4001 CERT_EXPIRED (HTTP 422): the certificate has expired.
     PARAPH_E_CERT_EXPIRED = 4001,
     /// 4002 CERT_NOT_YET_VALID (HTTP 422): the certificate is not yet valid.
@@ -255,7 +263,7 @@ pub enum paraph_result {
     PARAPH_E_TOKEN_INVALID = 7013,
     /// 7014 LINK_EXPIRED (HTTP 410): the link has expired or is no longer valid.
     PARAPH_E_LINK_EXPIRED = 7014,
-    /// 7015 WEBHOOK_URL_FORBIDDEN (HTTP 422): the webhook URL is not allowed.
+    /// 7015 WEBHOOK_URL_FORBIDDEN (HTTP 400): the webhook URL is not allowed.
     PARAPH_E_WEBHOOK_URL_FORBIDDEN = 7015,
     /// 7016 STORAGE_UNAVAILABLE (HTTP 503): storage is unavailable; retry later.
     PARAPH_E_STORAGE_UNAVAILABLE = 7016,
@@ -334,6 +342,10 @@ impl paraph_result {
             3017 => Self::PARAPH_E_PDF_FIELD_TYPE_MISMATCH,
             3018 => Self::PARAPH_E_PDF_UNSUPPORTED,
             3019 => Self::PARAPH_E_PDF_CONTENT_TOO_COMPLEX,
+            3020 => Self::PARAPH_E_PDF_FIELD_AMBIGUOUS,
+            3021 => Self::PARAPH_E_PDF_TEXT_TOO_LONG,
+            3022 => Self::PARAPH_E_PDF_NUMBER_OUT_OF_RANGE,
+            3023 => Self::PARAPH_E_PDF_TOO_COMPLEX,
             4001 => Self::PARAPH_E_CERT_EXPIRED,
             4002 => Self::PARAPH_E_CERT_NOT_YET_VALID,
             4003 => Self::PARAPH_E_KEY_CERT_MISMATCH,

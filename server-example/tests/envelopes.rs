@@ -309,7 +309,7 @@ async fn invalid_drafts_get_typed_errors() {
     .assert_error(400, "INVALID_ARGUMENT");
     post(json!({"subject": "S", "webhook_url": "https://10.0.0.1/hook"}))
         .await
-        .assert_error(422, "WEBHOOK_URL_FORBIDDEN");
+        .assert_error(400, "WEBHOOK_URL_FORBIDDEN");
     post(json!({"subject": 5}))
         .await
         .assert_error(400, "MALFORMED_JSON");

@@ -568,7 +568,7 @@ async fn a_decline_ends_the_envelope_and_its_audit_trail_opens() {
 /// answers the core's typed error, never a 5xx. When the core accepts SENT
 /// digests, this test is to expect 200 and a trail that verifies.
 #[tokio::test]
-async fn a_declined_envelopes_audit_trail_answers_the_cores_typed_error_for_now() {
+async fn a_declined_envelopes_audit_trail_is_sealed_and_verifies() {
     let app = TestApp::new().await;
     let id = app.draft(&app.a).await;
     let token = token_of(&send(&app, &app.a, &id).await.json, "client@example.com");
@@ -582,17 +582,12 @@ async fn a_declined_envelopes_audit_trail_answers_the_cores_typed_error_for_now(
     let trail = app
         .get(&format!("/api/v1/envelopes/{id}/audit-trail"), &app.a)
         .await;
-    if trail.status == StatusCode::OK {
-        let root =
-            paraph::pades::parse_certificates(&common::fixture("certs/rsa/root.pem")).unwrap();
-        let options = VerifyOptions::new(chrono::Utc::now()).with_trust_anchors(root);
-        let audit = paraph::audit::verify_audit_trail(&trail.body, None, &options).unwrap();
-        panic!(
-            "the core now seals declined envelopes' trails (valid: {}): make this test expect 200",
-            audit.is_valid()
-        );
-    }
-    trail.assert_error(422, "AUDIT_EVIDENCE_INVALID");
+    assert_eq!(trail.status, StatusCode::OK, "{}", trail.text());
+    let root = paraph::pades::parse_certificates(&common::fixture("certs/rsa/root.pem")).unwrap();
+    let options = VerifyOptions::new(chrono::Utc::now()).with_trust_anchors(root);
+    let audit = paraph::audit::verify_audit_trail(&trail.body, None, &options).unwrap();
+    assert!(audit.is_valid(), "{audit:?}");
+    assert!(audit.evidence.chain.count > 0);
 }
 
 #[tokio::test]

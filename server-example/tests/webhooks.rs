@@ -157,7 +157,7 @@ async fn local_and_private_targets_are_refused_unless_allow_listed() {
         let r = app
             .post("/api/v1/webhooks", &app.a, &json!({"url": url}))
             .await;
-        r.assert_error(422, "WEBHOOK_URL_FORBIDDEN");
+        r.assert_error(400, "WEBHOOK_URL_FORBIDDEN");
     }
     assert_eq!(
         app.get("/api/v1/webhooks", &app.a).await.json["pagination"]["total"],

@@ -16,8 +16,8 @@ use paraph::audit::{
 };
 use paraph::envelope::{
     self, Actor, AuthenticationMethod, Command as EnvelopeCommand, Context, CreateEnvelope,
-    DocumentDigest, Envelope, Event, NewDocument, NewRecipient, RecipientRole, SignatureLevel,
-    SignatureMark,
+    DocumentDigest, Envelope, Event, FieldKind, NewDocument, NewField, NewRecipient, RecipientRole,
+    SignatureLevel, SignatureMark,
 };
 use paraph::geometry::Rect;
 use paraph::pades::{self, SignOptions, SignatureField, VerifyOptions};
@@ -97,7 +97,7 @@ fn story() -> Story {
         ),
         (
             "seoyeon",
-            AuthenticationMethod::EmailLink,
+            AuthenticationMethod::AccessCode,
             RecipientRole::Signer,
             2,
         ),
@@ -121,6 +121,26 @@ fn story() -> Story {
                 role,
                 routing_order: order,
                 authentication: auth,
+            }),
+            sender(2),
+        );
+    }
+    // Each signer's signature field (an advanced envelope: every signer
+    // authenticates by SMS or access code).
+    for (id, y) in [("zoe", 300.0), ("seoyeon", 400.0)] {
+        step(
+            &mut envelope,
+            EnvelopeCommand::AddField(NewField {
+                id: format!("sig_{id}"),
+                document_id: "doc_1".into(),
+                recipient_id: id.into(),
+                kind: FieldKind::Signature,
+                page: 1,
+                rect: Rect::new(150.0, y, 220.0, 60.0),
+                required: true,
+                value: None,
+                multiline: false,
+                anchor: None,
             }),
             sender(2),
         );
@@ -150,6 +170,25 @@ fn story() -> Story {
             &mut envelope,
             EnvelopeCommand::View {
                 recipient_id: id.into(),
+            },
+            person(minute, id, ip),
+        );
+        let method = envelope.recipient(id).expect("recipient").authentication;
+        if method == AuthenticationMethod::SmsCode {
+            step(
+                &mut envelope,
+                EnvelopeCommand::RequestAuthentication {
+                    recipient_id: id.into(),
+                },
+                person(minute, id, ip),
+            );
+        }
+        step(
+            &mut envelope,
+            EnvelopeCommand::Authenticate {
+                recipient_id: id.into(),
+                method,
+                passed: true,
             },
             person(minute, id, ip),
         );
@@ -189,6 +228,16 @@ fn story() -> Story {
             person(minute + 2, id, ip),
         );
     }
+    step(
+        &mut envelope,
+        EnvelopeCommand::Complete {
+            documents: vec![DocumentDigest {
+                document_id: "doc_1".into(),
+                sha256: paraph::digest::sha256_hex(&pdf),
+            }],
+        },
+        sender(70),
+    );
     assert_eq!(envelope.status, envelope::EnvelopeStatus::Completed);
     Story {
         events,
@@ -254,8 +303,9 @@ fn names_and_events_extract_as_text_in_every_locale() {
                 "Consent to sign electronically",
                 "Signed",
                 "Envelope completed",
+                // Every signer of an advanced envelope authenticates by
+                // SMS or access code: no signature is a simple one.
                 "Advanced electronic signature",
-                "Simple electronic signature",
                 "Regulation (EU) No 910/2014",
                 "Page 1 of",
             ],

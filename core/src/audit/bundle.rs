@@ -362,8 +362,24 @@ impl EvidenceBundle {
                     document.id
                 ));
             }
-            let latest = digests(&[DigestKind::Original, DigestKind::Signed, DigestKind::Final]);
-            if latest.last() != Some(&document.final_sha256.as_str()) {
+            // The document as it last stood: uploaded, then as sent (the
+            // prepared bytes), signed and final; a return to draft takes
+            // it back to its upload. A declined, voided or expired envelope
+            // ends at what was sent or signed last.
+            let mut latest: Option<&str> = None;
+            for record in &self.records {
+                if record.action == "envelope.returned_to_draft" {
+                    latest = original.last().copied();
+                }
+                for d in record
+                    .documents
+                    .iter()
+                    .filter(|d| d.document_id == document.id)
+                {
+                    latest = Some(d.sha256.as_str());
+                }
+            }
+            if latest != Some(document.final_sha256.as_str()) {
                 problems.push(format!(
                     "document {}: the final digest differs from the last record of it",
                     document.id

@@ -902,7 +902,21 @@ mod pdf {
         };
         let (draft, draft_events) = base();
         let (sent, mut sent_events) = base();
-        let t = apply(&sent, Command::send(), &sender(2)).expect("sends");
+        // Sent as workflow::prepare sends: the prepared bytes' digest is
+        // what the document last was, for a trail that ends without a
+        // signature.
+        let t = apply(
+            &sent,
+            Command::Send {
+                documents: vec![crate::envelope::DocumentDigest {
+                    document_id: "doc_1".into(),
+                    sha256: sha(0x22),
+                }],
+                placements: Vec::new(),
+            },
+            &sender(2),
+        )
+        .expect("sends");
         sent_events.extend(t.events);
         let sent = t.envelope;
 

@@ -59,7 +59,7 @@ impl Modify for BearerScheme {
 const AUTHENTICATED_ERRORS: &[(&str, &str)] = &[
     (
         "400",
-        "Malformed request (INVALID_ARGUMENT, MALFORMED_JSON)",
+        "Malformed request (INVALID_ARGUMENT, MALFORMED_JSON, WEBHOOK_URL_FORBIDDEN)",
     ),
     (
         "401",
@@ -79,7 +79,7 @@ const AUTHENTICATED_ERRORS: &[(&str, &str)] = &[
     ("415", "Unsupported media type (UNSUPPORTED_MEDIA_TYPE)"),
     (
         "422",
-        "Valid syntax, refused content (PDF_MALFORMED, IDEMPOTENCY_KEY_REUSED, WEBHOOK_URL_FORBIDDEN, …)",
+        "Valid syntax, refused content (PDF_MALFORMED, IDEMPOTENCY_KEY_REUSED, …)",
     ),
     ("429", "Rate limited (RATE_LIMITED): see Retry-After"),
     ("500", "Internal error (INTERNAL)"),
@@ -90,7 +90,7 @@ const AUTHENTICATED_ERRORS: &[(&str, &str)] = &[
 const RECIPIENT_ERRORS: &[(&str, &str)] = &[
     (
         "400",
-        "Malformed request (INVALID_ARGUMENT, MALFORMED_JSON)",
+        "Malformed request (INVALID_ARGUMENT, MALFORMED_JSON, WEBHOOK_URL_FORBIDDEN)",
     ),
     (
         "401",
