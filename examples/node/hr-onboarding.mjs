@@ -3,18 +3,21 @@
 // by the HR manager, each with a certificate of their own issued by the
 // platform's CA at signing time; the platform seals the contract and the
 // sealed audit trail, and every step's events are delivered as signed
-// webhooks. Type-checked by `tsc --noEmit -p examples` and run by
-// scripts/test-node, which checks the output with the independent
-// validators (tests/tools/validate_pdf.sh).
+// webhooks. Type-checked by `tsc --noEmit -p bindings/node/examples` and
+// run by scripts/test-node from a folder where the packed `paraph` is
+// installed, which then checks the output with the independent validators
+// (tests/tools/validate_pdf.sh).
 //
-// Run: node examples/hr-onboarding.mjs [OUT_DIR]   (from bindings/node)
+// Run, where `paraph` is installed (npm install ./bindings/node):
+//   PARAPH_REPO=/path/to/paraph node hr-onboarding.mjs [OUT_DIR]
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Envelope, Signer, Webhook, audit, signWebhook, verify, workflow } from 'paraph'
 
-const repo = fileURLToPath(new URL('../../../', import.meta.url))
+// The repository, for its test certificates and contract.
+const repo = process.env.PARAPH_REPO ?? fileURLToPath(new URL('../../', import.meta.url))
 const fixture = (/** @type {string[]} */ ...parts) => readFileSync(join(repo, 'fixtures', ...parts))
 const out = process.argv[2] ?? join(repo, 'target', 'hr-onboarding')
 mkdirSync(out, { recursive: true })
