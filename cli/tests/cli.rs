@@ -1224,3 +1224,60 @@ fn audit_verify_without_trust_says_what_it_checked_and_fails() {
     );
     assert!(bare.status.success(), "{}", stderr(&bare));
 }
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_output_is_refused_not_replaced() {
+    let dir = TempDir::new("fifo");
+    let fifo = dir.path("out.pdf");
+    let made = Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    let out = paraph_owned(
+        &sign_args(&repo("fixtures/pdf/reportlab-contract.pdf"), &fifo),
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("not a regular file"),
+        "{}",
+        stderr(&out)
+    );
+    use std::os::unix::fs::FileTypeExt;
+    assert!(
+        std::fs::symlink_metadata(&fifo)
+            .expect("still there")
+            .file_type()
+            .is_fifo()
+    );
+}
+
+#[test]
+fn the_default_small_print_never_fails_on_a_field_name_from_the_pdf() {
+    // An empty signature field whose name no bundled font can draw
+    // (a private-use character), signed without --details.
+    let pdf = paraph::pdf::testing::assemble(
+        &[
+            (1, b"<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [4 0 R] >> >>".to_vec()),
+            (2, b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec()),
+            (3, b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Annots [4 0 R] >>".to_vec()),
+            (
+                4,
+                b"<< /FT /Sig /T <FEFFE000E001> /Type /Annot /Subtype /Widget /Rect [72 72 272 132] /P 3 0 R >>"
+                    .to_vec(),
+            ),
+        ],
+        1,
+    );
+    let dir = TempDir::new("details");
+    let input = dir.path("in.pdf");
+    std::fs::write(&input, &pdf).expect("write");
+    let out = dir.path("signed.pdf");
+    let mut args = sign_args(input.to_str().expect("path"), &out);
+    args.extend(["--field".into(), "\u{E000}\u{E001}".into()]);
+    let signed = paraph_owned(&args, b"");
+    assert!(signed.status.success(), "{}", stderr(&signed));
+    assert!(std::fs::read(&out).expect("signed").len() > pdf.len());
+}

@@ -93,3 +93,41 @@ pub fn minimal_pdf(pages: &[(f64, f64, i64)]) -> Vec<u8> {
     }
     assemble(&objects, 1)
 }
+
+/// `pdf` with one more incremental update that adds an annotation of
+/// `subtype` (`FreeText`, `Stamp`, `Square`, `Link`…) over the whole of
+/// page `page`, as an editor would after a signature: what a verifier must
+/// report as a change the signer never saw.
+pub fn with_annotation(pdf: &[u8], page: u32, subtype: &str) -> crate::Result<Vec<u8>> {
+    use lopdf::{Dictionary, Object};
+    let doc = super::Pdf::load(pdf)?;
+    let page_id = doc.page(page)?.id;
+    let mut update = super::incremental::IncrementalUpdate::new(&doc)?;
+    let (width, height) = doc.page(page)?.geometry.displayed_size();
+    let mut annot = Dictionary::new();
+    annot.set("Type", Object::Name(b"Annot".to_vec()));
+    annot.set("Subtype", Object::Name(subtype.as_bytes().to_vec()));
+    annot.set(
+        "Rect",
+        Object::Array(vec![
+            0.into(),
+            0.into(),
+            Object::Real(width as f32),
+            Object::Real(height as f32),
+        ]),
+    );
+    annot.set("Contents", Object::string_literal("Salary: 1 EUR a year"));
+    annot.set("P", Object::Reference(page_id));
+    let id = update.add(Object::Dictionary(annot));
+    let mut page_dict = super::object::as_dict(update.current(page_id)?)
+        .cloned()
+        .unwrap_or_default();
+    let mut annots = match page_dict.get(b"Annots") {
+        Ok(Object::Array(items)) => items.clone(),
+        _ => Vec::new(),
+    };
+    annots.push(Object::Reference(id));
+    page_dict.set("Annots", Object::Array(annots));
+    update.set(page_id, Object::Dictionary(page_dict));
+    Ok(update.write()?.apply_to(pdf))
+}
