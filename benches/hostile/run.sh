@@ -9,13 +9,22 @@ cargo build --release -p paraph-cli --quiet
 bin=target/release/paraph
 python3 benches/hostile/make_inputs.py "$out" >/dev/null
 p12=fixtures/certs/rsa/signer.p12
+# Wall time and the peak resident memory of the command's process tree
+# (getrusage of the children; GNU time is not always installed).
 measure() {
   local label=$1; shift
   local stats
-  stats=$( { /usr/bin/time -f "%e s, %M KiB" "$@" >/dev/null 2>"$out/stderr.txt"; } 2>&1 || true)
+  stats=$(python3 -c '
+import resource, subprocess, sys, time
+start = time.monotonic()
+with open(sys.argv[1], "wb") as err:
+    subprocess.run(sys.argv[2:], stdout=subprocess.DEVNULL, stderr=err)
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(f"{time.monotonic() - start:6.2f} s {peak / 1024:7.1f} MiB")
+' "$out/stderr.txt" "$@")
   local code
   code=$(grep -o 'error\[[A-Z_]*\]' "$out/stderr.txt" | head -1 || true)
-  printf '%-44s %-22s %s\n' "$label" "${stats##*$'\n'}" "${code:-ok}"
+  printf '%-40s %-22s %s\n' "$label" "$stats" "${code:-ok}"
 }
 sign() { "$bin" sign "$1" -o "$out/out.pdf" --p12 "$p12" --password test "${@:2}"; }
 # /usr/bin/time runs a program: wrap the shell functions.
