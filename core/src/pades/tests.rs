@@ -1474,30 +1474,7 @@ fn annotations_added_after_an_approval_signature_are_not_allowed() {
     let pdf = minimal_pdf(&[(612.0, 792.0, 0), (612.0, 792.0, 0)]);
     let signed = sign(&pdf, &signer("rsa", "signer"), None, &options()).expect("signs");
     for subtype in ["FreeText", "Stamp", "Square", "Link"] {
-        let doc = Pdf::load(&signed).expect("loads");
-        let page = doc.page(2).expect("page").id;
-        let mut update = crate::pdf::incremental::IncrementalUpdate::new(&doc).expect("update");
-        let mut annot = lopdf::Dictionary::new();
-        annot.set("Type", lopdf::Object::Name(b"Annot".to_vec()));
-        annot.set("Subtype", lopdf::Object::Name(subtype.as_bytes().to_vec()));
-        annot.set(
-            "Rect",
-            lopdf::Object::Array(vec![0.into(), 0.into(), 612.into(), 792.into()]),
-        );
-        annot.set("Contents", lopdf::Object::string_literal("Salary: 1 EUR"));
-        let id = update.add(lopdf::Object::Dictionary(annot));
-        let mut page_dict = update
-            .current(page)
-            .expect("page")
-            .as_dict()
-            .expect("dict")
-            .clone();
-        page_dict.set(
-            "Annots",
-            lopdf::Object::Array(vec![lopdf::Object::Reference(id)]),
-        );
-        update.set(page, lopdf::Object::Dictionary(page_dict));
-        let changed = update.write().expect("writes").apply_to(&signed);
+        let changed = crate::pdf::testing::with_annotation(&signed, 2, subtype).expect("annotates");
         let r = report(&changed, "certs/rsa/root.pem");
         match &r.signatures[0].modifications {
             Modifications::Disallowed { reasons } => assert!(

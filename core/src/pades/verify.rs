@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use const_oid::db::rfc3161::ID_AA_TIME_STAMP_TOKEN;
 use const_oid::db::rfc5911::ID_SIGNING_TIME;
 use der::Encode;
-use lopdf::{Dictionary, Object};
+use lopdf::Object;
 use serde::{Deserialize, Serialize};
 
 use super::cert::{self, Certificate};
@@ -313,20 +313,30 @@ pub fn verify(pdf: &[u8], options: &VerifyOptions) -> Result<VerificationReport>
             continue;
         };
         let sig_dict = object::get_dict(&doc.doc, *sig_id)?;
-        let start = FoundSignature::read(&doc.doc, sig_dict)?
-            .byte_range
-            .map_or(usize::MAX, |r| r.contents_start);
-        found.push((start, field, *sig_id, sig_dict));
+        found.push((
+            FoundSignature::read(&doc.doc, sig_dict)?,
+            field,
+            *sig_id,
+            sig_dict,
+        ));
     }
     // In file order, so that one running hash serves every signature;
     // reported in field order.
     let mut order: Vec<usize> = (0..found.len()).collect();
-    order.sort_by_key(|&i| found[i].0);
+    order.sort_by_key(|&i| {
+        found[i]
+            .0
+            .byte_range
+            .map_or(usize::MAX, |r| r.contents_start)
+    });
     let mut digester = RangeDigester::new(pdf);
     let mut reports: Vec<Option<SignatureReport>> = vec![None; found.len()];
+    let mut found: Vec<Option<_>> = found.into_iter().map(Some).collect();
     for i in order {
-        let (_, field, sig_id, sig_dict) = found[i];
-        let mut report = verify_one(pdf, &doc, &field.name, sig_dict, options, &mut digester)?;
+        let Some((signature, field, sig_id, sig_dict)) = found[i].take() else {
+            continue;
+        };
+        let mut report = verify_one(pdf, &field.name, signature, options, &mut digester)?;
         if certification == Some(sig_id)
             && let Some(p) = docmdp_permission(&doc.doc, sig_dict)
         {
@@ -373,9 +383,8 @@ pub fn verify(pdf: &[u8], options: &VerifyOptions) -> Result<VerificationReport>
 
 fn verify_one(
     pdf: &[u8],
-    doc: &Pdf<'_>,
     field_name: &str,
-    sig: &Dictionary,
+    signature: FoundSignature,
     options: &VerifyOptions,
     digester: &mut RangeDigester<'_>,
 ) -> Result<SignatureReport> {
@@ -386,7 +395,7 @@ fn verify_one(
         signing_time,
         contents,
         byte_range,
-    } = FoundSignature::read(&doc.doc, sig)?;
+    } = signature;
     let checked = byte_range.map(|range| (range, range.check(pdf)));
     let (covered, coverage) = match checked {
         Some((range, Ok(coverage))) => (Some(range.spans()), Some(coverage)),

@@ -23,24 +23,11 @@ pub(crate) fn digest_ranges(
     pdf: &[u8],
     ranges: &[(usize, usize); 2],
 ) -> Option<Vec<u8>> {
-    fn run<D: Digest>(pdf: &[u8], ranges: &[(usize, usize); 2]) -> Vec<u8> {
-        let mut h = D::new();
-        for &(start, len) in ranges {
-            h.update(&pdf[start..start + len]);
-        }
-        h.finalize().to_vec()
+    let mut hasher = Running::new(algorithm)?;
+    for &(start, len) in ranges {
+        hasher.update(&pdf[start..start + len]);
     }
-    if algorithm == rfc5912::ID_SHA_256 {
-        Some(run::<Sha256>(pdf, ranges))
-    } else if algorithm == rfc5912::ID_SHA_384 {
-        Some(run::<Sha384>(pdf, ranges))
-    } else if algorithm == rfc5912::ID_SHA_512 {
-        Some(run::<Sha512>(pdf, ranges))
-    } else if algorithm == rfc5912::ID_SHA_1 {
-        Some(run::<sha1::Sha1>(pdf, ranges))
-    } else {
-        None
-    }
+    Some(hasher.finish())
 }
 
 /// A hash function's state over the file's first `position` bytes.
