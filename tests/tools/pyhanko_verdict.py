@@ -19,8 +19,13 @@ def main():
     pdf_path, ca_path = sys.argv[1], sys.argv[2]
     roots = list(load_certs_from_pemder([ca_path]))
     with open(pdf_path, "rb") as f:
-        reader = PdfFileReader(f, strict=False)
-        for sig in sorted(reader.embedded_signatures, key=lambda s: s.signed_revision):
+        try:
+            reader = PdfFileReader(f, strict=False)
+            signatures = sorted(reader.embedded_signatures, key=lambda s: s.signed_revision)
+        except Exception as e:  # a file pyHanko cannot read fails every signature
+            print(json.dumps({"field": None, "error": repr(e), "bottom_line": False}))
+            return
+        for sig in signatures:
             try:
                 st = validate_pdf_signature(
                     sig,

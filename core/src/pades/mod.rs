@@ -38,6 +38,8 @@ mod issue;
 mod keys;
 mod pkcs12;
 mod sign;
+#[doc(hidden)]
+pub mod testing;
 mod tsp;
 mod verify;
 

@@ -1329,61 +1329,25 @@ fn field_definitions_pages_and_certificates_round_trip_through_json() {
 
 // ---- hostile edits a verifier must not call intact ----
 
-/// Re-signs the only signature of `signed` over a new `[0 a b c]`, written
-/// over the old `/ByteRange` (same width) with a valid CMS over exactly
-/// those bytes, as a careless or malicious signer would produce.
 /// The byte offset of `needle` in `hay` at or after `from`.
 fn find_bytes(hay: &[u8], needle: &[u8], from: usize) -> usize {
     from + memchr::memmem::find(&hay[from..], needle).expect("found")
 }
 
-/// The last signature's `/ByteRange` numbers and where its text lies.
-fn byte_range_of(signed: &[u8]) -> (Vec<usize>, usize, usize) {
+/// The last signature's `/ByteRange` values.
+fn byte_range_of(signed: &[u8]) -> Vec<usize> {
     let at =
         memchr::memmem::rfind(signed, b"/ByteRange [").expect("byte range") + "/ByteRange ".len();
     let close = find_bytes(signed, b"]", at);
-    let values = std::str::from_utf8(&signed[at + 1..close])
+    std::str::from_utf8(&signed[at + 1..close])
         .expect("ascii")
         .split_whitespace()
         .map(|v| v.parse().expect("number"))
-        .collect();
-    (values, at, close)
+        .collect()
 }
 
 fn resign_over(signed: &[u8], signer: &KeySigner, tail_len: usize) -> Vec<u8> {
-    use super::cms::build::{signed_attributes, signed_data, to_be_signed};
-    use super::keys::Signer as _;
-    let (values, at, close) = byte_range_of(signed);
-    let width = close + 1 - at;
-    let (a, b) = (values[1], values[2]);
-    let mut out = signed.to_vec();
-    let range = format!("[0 {a} {b} {tail_len}]");
-    out[at..at + width].copy_from_slice(format!("{range:<width$}").as_bytes());
-    let digest: [u8; 32] = {
-        use sha2::Digest as _;
-        let mut h = sha2::Sha256::new();
-        h.update(&out[..a]);
-        h.update(&out[b..b + tail_len]);
-        h.finalize().into()
-    };
-    let attrs = signed_attributes(&digest, &signer.certificate_chain()[0]).expect("attributes");
-    let value = signer
-        .sign(&to_be_signed(&attrs).expect("tbs"))
-        .expect("signs");
-    let cms = signed_data(
-        signer.certificate_chain(),
-        signer.algorithm(),
-        attrs,
-        &value,
-        None,
-    )
-    .expect("cms");
-    let hex = hex::encode_upper(&cms);
-    let capacity = b - a - 2;
-    assert!(hex.len() <= capacity);
-    out[a + 1..a + 1 + hex.len()].copy_from_slice(hex.as_bytes());
-    out[a + 1 + hex.len()..b - 1].fill(b'0');
-    out
+    super::testing::resign_over(signed, signer, tail_len).expect("re-signs")
 }
 
 #[test]
@@ -1391,7 +1355,7 @@ fn a_byte_range_short_of_its_revision_is_not_intact() {
     let pdf = minimal_pdf(&[(612.0, 792.0, 0)]);
     let key = signer("rsa", "signer");
     let signed = sign(&pdf, &key, None, &options()).expect("signs");
-    let b = byte_range_of(&signed).0[2];
+    let b = byte_range_of(&signed)[2];
     // Sound as it is: the whole file.
     let sound = resign_over(&signed, &key, signed.len() - b);
     assert_eq!(
@@ -1452,10 +1416,8 @@ fn data_after_the_last_eof_and_in_the_contents_gap_is_reported() {
         assert!(!r.all_intact());
     }
     // Non-zero bytes after the CMS inside /Contents.
-    let at = find_bytes(&first, b"/Contents <", 0) + "/Contents <".len();
-    let close = find_bytes(&first, b">", at);
-    let mut hidden = first.clone();
-    hidden[close - 8..close].copy_from_slice(b"DEADBEEF");
+    let hidden = super::testing::with_contents_trailing_data(&first, &[0xDE, 0xAD, 0xBE, 0xEF])
+        .expect("fits");
     let r = report(&hidden, "certs/rsa/root.pem");
     let s = &r.signatures[0];
     assert!(s.digest_valid && s.signature_valid);
