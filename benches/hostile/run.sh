@@ -38,3 +38,4 @@ measure "sign --anchor shared-200-pages.pdf" bash -c 'sign "$out/shared-200-page
 measure "sign /dev/zero"              bash -c 'sign /dev/zero'
 measure "sign sparse-1.5G.pdf"        bash -c 'sign "$out/sparse-1.5G.pdf"'
 measure "webhook verify < /dev/zero"  bash -c '"$bin" webhook verify --secret whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw --id m --timestamp 1 --signature v1,x < /dev/zero'
+cargo run --release -q -p paraph-benches --bin paraph-hostile-timer -- "$p12" test

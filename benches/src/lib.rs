@@ -109,6 +109,14 @@ pub fn lifecycle(signers: usize, orders: usize) -> (Envelope, Vec<Event>) {
             me.clone(),
         ));
         commands.push((
+            Command::Consent {
+                recipient_id: format!("r{i}"),
+                version: "2026-01".into(),
+                text_sha256: "c0".repeat(32),
+            },
+            me.clone(),
+        ));
+        commands.push((
             Command::Sign {
                 recipient_id: format!("r{i}"),
                 documents: vec![],
@@ -118,6 +126,12 @@ pub fn lifecycle(signers: usize, orders: usize) -> (Envelope, Vec<Event>) {
             me,
         ));
     }
+    commands.push((
+        Command::Complete {
+            documents: Vec::new(),
+        },
+        Actor::System,
+    ));
     for (command, actor) in commands {
         let tr = envelope::apply(&env, command, &ctx(actor)).expect("applies");
         env = tr.envelope;
