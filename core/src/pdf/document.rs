@@ -226,6 +226,48 @@ impl<'a> Pdf<'a> {
         })
     }
 
+    /// The text of object `id` as the file spells it (after `N G obj`, up to
+    /// and past its end: readers stop at `endobj` or `stream`), from its
+    /// cross-reference entry: in the file, or in its object stream. `None`
+    /// when the entry does not lead to that object (a damaged table).
+    pub(crate) fn original_text(&self, id: ObjectId) -> Option<Cow<'_, [u8]>> {
+        match self.doc.reference_table.get(id.0)? {
+            lopdf::xref::XrefEntry::Normal { offset, generation } if *generation == id.1 => {
+                let text = self.bytes.get(*offset as usize..)?;
+                let head = format!("{} {} obj", id.0, id.1);
+                text.starts_with(head.as_bytes())
+                    .then(|| Cow::Borrowed(&text[head.len()..]))
+            }
+            lopdf::xref::XrefEntry::Compressed { container, index } if id.1 == 0 => {
+                let stream = self.doc.objects.get(&(*container, 0))?.as_stream().ok()?;
+                let first = usize::try_from(stream.dict.get(b"First").ok()?.as_i64().ok()?).ok()?;
+                let data = stream
+                    .decompressed_content_with_limit(self.limits.max_decompressed_size)
+                    .ok()?;
+                let header = std::str::from_utf8(data.get(..first)?).ok()?;
+                let numbers: Vec<usize> = header
+                    .split_ascii_whitespace()
+                    .map(str::parse)
+                    .collect::<std::result::Result<_, _>>()
+                    .ok()?;
+                let pairs: Vec<&[usize]> = numbers.chunks(2).collect();
+                let at = usize::from(*index);
+                let &[number, offset] = *pairs.get(at)? else {
+                    return None;
+                };
+                if number != id.0 as usize {
+                    return None;
+                }
+                let end = pairs
+                    .get(at + 1)
+                    .and_then(|next| next.get(1))
+                    .map_or(data.len(), |next| first + next);
+                Some(Cow::Owned(data.get(first + offset..end)?.to_vec()))
+            }
+            _ => None,
+        }
+    }
+
     /// The limits it was loaded under (they also bound text extraction).
     pub fn limits(&self) -> &Limits {
         &self.limits

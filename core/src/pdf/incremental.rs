@@ -11,6 +11,7 @@ use lopdf::{Dictionary, Object, ObjectId, Stream, StringFormat, Writer};
 use sha2::{Digest, Sha256};
 
 use super::document::Pdf;
+use super::numbers;
 use super::object;
 use crate::error::{Error, ErrorCode, Result};
 
@@ -66,6 +67,9 @@ pub(crate) struct IncrementalUpdate<'d, 'a> {
     doc: &'d Pdf<'a>,
     next_number: u32,
     bodies: BTreeMap<ObjectId, Body>,
+    /// New objects made of a part of an original one (a direct annotation
+    /// moved out of a page): the original whose spelling of numbers they keep.
+    sources: BTreeMap<ObjectId, ObjectId>,
     /// One compressor for the whole update: its state is large to allocate.
     compressor: Option<flate2::Compress>,
 }
@@ -105,6 +109,7 @@ impl<'d, 'a> IncrementalUpdate<'d, 'a> {
             doc,
             next_number,
             bodies: BTreeMap::new(),
+            sources: BTreeMap::new(),
             compressor: None,
         })
     }
@@ -125,6 +130,14 @@ impl<'d, 'a> IncrementalUpdate<'d, 'a> {
     pub fn add(&mut self, object: impl Into<Object>) -> ObjectId {
         let id = self.allocate();
         self.bodies.insert(id, Body::Object(object.into()));
+        id
+    }
+
+    /// Adds a new object made of part of original object `source` (whose
+    /// numbers it keeps as the file spells them), and returns its id.
+    pub fn add_from(&mut self, object: impl Into<Object>, source: ObjectId) -> ObjectId {
+        let id = self.add(object);
+        self.sources.insert(id, source);
         id
     }
 
@@ -232,12 +245,26 @@ impl<'d, 'a> IncrementalUpdate<'d, 'a> {
             offsets.insert(*id, base.len() + out.len());
             writeln!(out, "{} {} obj", id.0, id.1).map_err(io_bug)?;
             match body {
-                Body::Object(object) => Writer::write_object(&mut out, object).map_err(|e| {
-                    Error::new(
-                        ErrorCode::Internal,
-                        format!("cannot serialise an object: {e}"),
-                    )
-                })?,
+                Body::Object(object) => {
+                    let mut written = Vec::new();
+                    Writer::write_object(&mut written, object).map_err(|e| {
+                        Error::new(
+                            ErrorCode::Internal,
+                            format!("cannot serialise an object: {e}"),
+                        )
+                    })?;
+                    // An object of the original file keeps its numbers as
+                    // the file spells them (lopdf holds reals as f32).
+                    let source = self.sources.get(id).unwrap_or(id);
+                    match self.doc.original_text(*source) {
+                        Some(original) if doc.objects.contains_key(source) => {
+                            out.extend_from_slice(&numbers::keep_original_reals(
+                                &written, &original,
+                            ));
+                        }
+                        _ => out.extend_from_slice(&written),
+                    }
+                }
                 Body::Raw(bytes) => out.extend_from_slice(bytes),
             }
             out.extend_from_slice(b"\nendobj\n");

@@ -14,6 +14,7 @@ mod geometry;
 pub(crate) mod image;
 pub(crate) mod incremental;
 pub(crate) mod limits;
+mod numbers;
 pub(crate) mod object;
 mod scan;
 #[doc(hidden)]
