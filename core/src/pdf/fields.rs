@@ -481,10 +481,12 @@ pub(crate) fn add_annotation(
                 Object::Array(a) => a.clone(),
                 _ => Vec::new(),
             };
+            annots = indirect_annotations(update, annots, array_id)?;
             annots.push(Object::Reference(annotation));
             update.set(array_id, Object::Array(annots));
         }
-        Some(Object::Array(mut annots)) => {
+        Some(Object::Array(annots)) => {
+            let mut annots = indirect_annotations(update, annots, page)?;
             annots.push(Object::Reference(annotation));
             update.edit_dict(page, |page| page.set("Annots", Object::Array(annots)))?;
         }
@@ -493,6 +495,34 @@ pub(crate) fn add_annotation(
         })?,
     }
     Ok(())
+}
+
+/// `annots` with every direct annotation dictionary moved into an object
+/// of its own, as ISO 32000-2 §12.5.2 wants them (`/Annots` is "an array
+/// of indirect references") and as strict readers require to compare
+/// revisions (pyHanko refuses "Array contains direct objects"). Only in a
+/// document without signatures: in a signed one, moving them would be a
+/// change to what was signed.
+fn indirect_annotations(
+    update: &mut IncrementalUpdate<'_, '_>,
+    annots: Vec<Object>,
+    holder: ObjectId,
+) -> Result<Vec<Object>> {
+    if !annots.iter().any(|a| matches!(a, Object::Dictionary(_))) {
+        return Ok(annots);
+    }
+    if update.document().fields()?.iter().any(|f| f.signed) {
+        return Ok(annots);
+    }
+    Ok(annots
+        .into_iter()
+        .map(|a| match a {
+            Object::Dictionary(dict) => {
+                Object::Reference(update.add_from(Object::Dictionary(dict), holder))
+            }
+            other => other,
+        })
+        .collect())
 }
 
 /// A merged field and widget dictionary (Table 226 and Table 191).
