@@ -299,6 +299,8 @@ error_codes! {
     PdfNumberOutOfRange = 3022, "PDF_NUMBER_OUT_OF_RANGE", 422, "a number in the PDF is out of range";
     /// The PDF holds more syntax (numbers, names, strings, arrays) than the memory budget allows.
     PdfTooComplex = 3023, "PDF_TOO_COMPLEX", 422, "the PDF holds more objects' syntax than the limit";
+    /// An earlier signature's field lock (FieldMDP, ISO 32000-2 §12.8.2.4) forbids the change.
+    PdfFieldLocked = 3024, "PDF_FIELD_LOCKED", 422, "an earlier signature locks what the change would touch";
 
     // 4000–4999: signatures, keys and certificates
     /// The signing certificate's validity ended before the signing time.
@@ -724,6 +726,7 @@ mod tests {
         (3021, "PDF_TEXT_TOO_LONG"),
         (3022, "PDF_NUMBER_OUT_OF_RANGE"),
         (3023, "PDF_TOO_COMPLEX"),
+        (3024, "PDF_FIELD_LOCKED"),
     ];
 
     #[test]

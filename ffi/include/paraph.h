@@ -348,6 +348,10 @@ enum paraph_result
    */
   PARAPH_E_PDF_TOO_COMPLEX = 3023,
   /**
+   * 3024 PDF_FIELD_LOCKED (HTTP 422): an earlier signature locks what the change would touch.
+   */
+  PARAPH_E_PDF_FIELD_LOCKED = 3024,
+  /**
    * 4001 CERT_EXPIRED (HTTP 422): the certificate has expired.
    */
   PARAPH_E_CERT_EXPIRED = 4001,

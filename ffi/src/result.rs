@@ -175,6 +175,8 @@ pub enum paraph_result {
     PARAPH_E_PDF_NUMBER_OUT_OF_RANGE = 3022,
     /// 3023 PDF_TOO_COMPLEX (HTTP 422): the PDF holds more objects' syntax than the limit.
     PARAPH_E_PDF_TOO_COMPLEX = 3023,
+    /// 3024 PDF_FIELD_LOCKED (HTTP 422): an earlier signature locks what the change would touch.
+    PARAPH_E_PDF_FIELD_LOCKED = 3024,
     /// 4001 CERT_EXPIRED (HTTP 422): the certificate has expired.
     PARAPH_E_CERT_EXPIRED = 4001,
     /// 4002 CERT_NOT_YET_VALID (HTTP 422): the certificate is not yet valid.
@@ -346,6 +348,7 @@ impl paraph_result {
             3021 => Self::PARAPH_E_PDF_TEXT_TOO_LONG,
             3022 => Self::PARAPH_E_PDF_NUMBER_OUT_OF_RANGE,
             3023 => Self::PARAPH_E_PDF_TOO_COMPLEX,
+            3024 => Self::PARAPH_E_PDF_FIELD_LOCKED,
             4001 => Self::PARAPH_E_CERT_EXPIRED,
             4002 => Self::PARAPH_E_CERT_NOT_YET_VALID,
             4003 => Self::PARAPH_E_KEY_CERT_MISMATCH,

@@ -372,6 +372,123 @@ pub(crate) fn docmdp_permission(doc: &Document, sig: &Dictionary) -> Option<i64>
     })
 }
 
+/// Which fields a signature locks (ISO 32000-2 §12.8.2.4, Table 259:
+/// `/Action`).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum LockedFields {
+    All,
+    Include(Vec<String>),
+    Exclude(Vec<String>),
+}
+
+/// A field lock of a signature present in the document: from the FieldMDP
+/// transform of its signature dictionary's `/Reference`, or from its
+/// field's `/Lock` (a signature field lock dictionary, Table 236), which
+/// takes effect once the field is signed.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct FieldLock {
+    /// The signature field whose signature holds the lock.
+    pub by: String,
+    pub fields: LockedFields,
+    /// `/P`: the document's permissions after this signature (as DocMDP's,
+    /// Table 257; PDF 2.0), when given.
+    pub permission: Option<i64>,
+}
+
+impl FieldLock {
+    /// Whether the field named `name` (fully qualified) is locked: a lock
+    /// on a field covers its descendants.
+    pub fn locks(&self, name: &str) -> bool {
+        let covers = |names: &[String]| {
+            names.iter().any(|n| {
+                name == n || (name.starts_with(n.as_str()) && name[n.len()..].starts_with('.'))
+            })
+        };
+        match &self.fields {
+            LockedFields::All => true,
+            LockedFields::Include(names) => covers(names),
+            LockedFields::Exclude(names) => !covers(names),
+        }
+    }
+}
+
+fn read_lock(doc: &Document, by: &str, params: &Dictionary) -> Option<FieldLock> {
+    let names = || -> Vec<String> {
+        object::lookup_array(doc, params, b"Fields")
+            .ok()
+            .flatten()
+            .map(|fields| {
+                fields
+                    .iter()
+                    .filter_map(|f| match object::resolve(doc, f).ok()? {
+                        Object::String(bytes, _) => Some(decode_text_string(bytes)),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let fields = match object::lookup_name(doc, params, b"Action").ok()?? {
+        b"All" => LockedFields::All,
+        b"Include" => LockedFields::Include(names()),
+        b"Exclude" => LockedFields::Exclude(names()),
+        _ => return None,
+    };
+    let permission = match object::lookup(doc, params, b"P").ok()? {
+        Some(Object::Integer(p)) => Some(*p),
+        _ => None,
+    };
+    Some(FieldLock {
+        by: by.to_owned(),
+        fields,
+        permission,
+    })
+}
+
+/// The field locks of the signed signature fields `signed` (name, field
+/// object) of `doc`.
+pub(crate) fn field_locks(doc: &Document, signed: &[(String, ObjectId)]) -> Vec<FieldLock> {
+    let mut locks = Vec::new();
+    for (name, id) in signed {
+        let Ok(field) = object::get_dict(doc, *id) else {
+            continue;
+        };
+        if let Ok(Some(lock)) = object::lookup_dict(doc, field, b"Lock")
+            && let Some(lock) = read_lock(doc, name, lock)
+        {
+            locks.push(lock);
+        }
+        let Ok(Some(sig)) = object::lookup_dict(doc, field, b"V") else {
+            continue;
+        };
+        let Ok(Some(references)) = object::lookup_array(doc, sig, b"Reference") else {
+            continue;
+        };
+        for reference in references {
+            let Some(reference) = object::resolve(doc, reference)
+                .ok()
+                .and_then(object::as_dict)
+            else {
+                continue;
+            };
+            if object::lookup_name(doc, reference, b"TransformMethod")
+                .ok()
+                .flatten()
+                != Some(&b"FieldMDP"[..])
+            {
+                continue;
+            }
+            if let Ok(Some(params)) = object::lookup_dict(doc, reference, b"TransformParams")
+                && let Some(lock) = read_lock(doc, name, params)
+                && !locks.contains(&lock)
+            {
+                locks.push(lock);
+            }
+        }
+    }
+    locks
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -470,6 +470,13 @@ fn write_update(
         _ => {}
     }
 
+    let signed: Vec<(String, lopdf::ObjectId)> = existing
+        .iter()
+        .filter(|f| f.signed)
+        .map(|f| (f.name.clone(), f.id))
+        .collect();
+    check_field_locks(&super::dictionary::field_locks(&doc.doc, &signed), options)?;
+
     let mut update = IncrementalUpdate::new(&doc)?;
     let mut stamper = Stamper::new(&mut update, &options.fonts);
     let mut form = FormEditor::new(&update)?;
@@ -552,6 +559,79 @@ fn write_update(
 
 /// Checks that the `/Contents` placeholder of `increment` is where
 /// `range` says: `<`, zeros, `>`.
+/// Refuses a signature that an earlier signature's field lock forbids
+/// (FieldMDP, ISO 32000-2 §12.8.2.4): any change when a lock's `/P` is 1, a
+/// new visible field when it is 2 or 3 (as under certification), and
+/// signing or filling a locked field, or creating a field that a lock
+/// would cover (under `/All`, every new field: validators such as pyHanko
+/// hold fields created later to be locked too).
+fn check_field_locks(locks: &[super::dictionary::FieldLock], options: &SignOptions) -> Result<()> {
+    let locked = |message: String| Err(Error::new(ErrorCode::PdfFieldLocked, message));
+    for lock in locks {
+        let by = &lock.by;
+        match lock.permission {
+            Some(1) => {
+                return locked(format!(
+                    "the signature in field {by:?} locks the document (FieldMDP /P 1): no change, another signature included, is allowed after it"
+                ));
+            }
+            Some(2 | 3)
+                if matches!(
+                    options.field,
+                    SignatureField::New { .. } | SignatureField::Anchored { .. }
+                ) =>
+            {
+                return locked(format!(
+                    "the signature in field {by:?} allows only form filling and signing after it (FieldMDP /P {}): a new visible signature field would be a disallowed change; sign an existing empty field, or sign invisibly",
+                    lock.permission.unwrap_or_default()
+                ));
+            }
+            _ => {}
+        }
+        for fill in &options.field_values {
+            if lock.locks(&fill.name) {
+                return locked(format!(
+                    "field {:?} is locked by the signature in field {by:?}",
+                    fill.name
+                ));
+            }
+        }
+        match &options.field {
+            SignatureField::Existing { name } if lock.locks(name) => {
+                return locked(format!(
+                    "signature field {name:?} is locked by the signature in field {by:?}"
+                ));
+            }
+            SignatureField::New {
+                name: Some(name), ..
+            }
+            | SignatureField::Anchored {
+                name: Some(name), ..
+            }
+            | SignatureField::Invisible { name: Some(name) }
+                if lock.locks(name) =>
+            {
+                return locked(format!(
+                    "a field named {name:?} is locked by the signature in field {by:?}: choose another name"
+                ));
+            }
+            SignatureField::New { name: None, .. }
+            | SignatureField::Anchored { name: None, .. }
+            | SignatureField::Invisible { name: None }
+                if !matches!(lock.fields, super::dictionary::LockedFields::Include(_)) =>
+            {
+                // Validators (pyHanko) hold a field created later under
+                // such a lock to be locked as well.
+                return locked(format!(
+                    "the signature in field {by:?} locks every field but those it names, new ones included: sign under one of the names it leaves free, if any"
+                ));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 fn check_placeholder(increment: &[u8], base_len: usize, range: &ByteRange) -> Result<()> {
     let placeholder = range
         .contents_start
@@ -641,6 +721,13 @@ fn attach_signature(
     let doc = update.document();
     let taken: std::collections::HashSet<String> =
         existing.iter().map(|f| f.name.clone()).collect();
+    // A generated name must not be one that an earlier signature locks.
+    let signed: Vec<(String, ObjectId)> = existing
+        .iter()
+        .filter(|f| f.signed)
+        .map(|f| (f.name.clone(), f.id))
+        .collect();
+    let locks = super::dictionary::field_locks(&doc.doc, &signed);
     let fresh_name = |wanted: &Option<String>| -> Result<String> {
         match wanted {
             Some(n) => {
@@ -649,7 +736,7 @@ fn attach_signature(
             }
             None => Ok((1..)
                 .map(|i| format!("Signature{i}"))
-                .find(|n| !taken.contains(n))
+                .find(|n| !taken.contains(n) && !locks.iter().any(|l| l.locks(n)))
                 .unwrap_or_default()),
         }
     };

@@ -1498,3 +1498,197 @@ fn stamp_text_must_stay_legible_and_say_what_it_holds() {
         "Marie[U+202E]evil"
     );
 }
+
+// ---- earlier signatures' field locks (FieldMDP, ISO 32000-2 §12.8.2.4) ----
+
+/// One page with a signed signature field `Locker` whose signature holds
+/// a FieldMDP transform with `params`, and an empty signature field
+/// `Empty` (created before the lock, so `/All` covers it).
+fn locked_pdf(params: &str) -> Vec<u8> {
+    crate::pdf::testing::assemble(
+        &[
+            (1, b"<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [5 0 R 7 0 R] /SigFlags 3 >> >>".to_vec()),
+            (2, b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec()),
+            (3, b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Annots [5 0 R 7 0 R] >>".to_vec()),
+            (
+                5,
+                b"<< /Type /Annot /Subtype /Widget /FT /Sig /T (Locker) /F 132 /Rect [0 0 0 0] /P 3 0 R /V 6 0 R >>".to_vec(),
+            ),
+            (
+                6,
+                format!(
+                    "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached /ByteRange [0 0 0 0] /Contents <00> /Reference [<< /Type /SigRef /TransformMethod /FieldMDP /TransformParams << /Type /TransformParams /V /1.2 {params} >> >>] >>"
+                )
+                .into_bytes(),
+            ),
+            (
+                7,
+                b"<< /Type /Annot /Subtype /Widget /FT /Sig /T (Empty) /F 4 /Rect [10 10 110 40] /P 3 0 R >>".to_vec(),
+            ),
+        ],
+        1,
+    )
+}
+
+fn sign_locked(pdf: &[u8], field: SignatureField) -> crate::Result<Vec<u8>> {
+    let mut opts = options();
+    opts.field = field;
+    sign(pdf, &signer("rsa", "signer"), None, &opts)
+}
+
+#[test]
+fn a_lock_with_p1_refuses_any_further_signature() {
+    let pdf = locked_pdf("/Action /All /P 1");
+    let err = sign_locked(&pdf, SignatureField::Invisible { name: None }).expect_err("locked");
+    assert_eq!(err.code(), ErrorCode::PdfFieldLocked);
+    assert!(
+        err.message().contains("\"Locker\"") && err.message().contains("/P 1"),
+        "{err}"
+    );
+}
+
+#[test]
+fn locked_fields_cannot_be_signed_but_new_fields_can() {
+    let pdf = locked_pdf("/Action /All");
+    let err = sign_locked(
+        &pdf,
+        SignatureField::Existing {
+            name: "Empty".into(),
+        },
+    )
+    .expect_err("locked");
+    assert_eq!(err.code(), ErrorCode::PdfFieldLocked);
+    // Not listed by an Exclude lock: locked too; listed: free.
+    let pdf = locked_pdf("/Action /Exclude /Fields [(Empty)]");
+    sign_locked(
+        &pdf,
+        SignatureField::Existing {
+            name: "Empty".into(),
+        },
+    )
+    .expect("excluded");
+    let pdf = locked_pdf("/Action /Include /Fields [(Other)]");
+    sign_locked(
+        &pdf,
+        SignatureField::Existing {
+            name: "Empty".into(),
+        },
+    )
+    .expect("not included");
+    // Under /All, a new field is locked too (as pyHanko judges it); under
+    // /Include, a new field under another name is free.
+    let pdf = locked_pdf("/Action /All");
+    let err = sign_locked(&pdf, SignatureField::Invisible { name: None }).expect_err("locked");
+    assert_eq!(err.code(), ErrorCode::PdfFieldLocked);
+    let pdf = locked_pdf("/Action /Include /Fields [(Empty)]");
+    sign_locked(&pdf, SignatureField::Invisible { name: None }).expect("a new field");
+}
+
+#[test]
+fn a_new_field_never_takes_a_name_a_lock_lists() {
+    let pdf = locked_pdf("/Action /Include /Fields [(Signature1) (Signature2)]");
+    let signed = sign_locked(&pdf, SignatureField::Invisible { name: None }).expect("signs");
+    let names: Vec<String> = crate::pdf::PdfDocument::load(&signed)
+        .expect("loads")
+        .fields()
+        .expect("fields")
+        .into_iter()
+        .map(|f| f.name)
+        .collect();
+    assert!(names.contains(&"Signature3".to_owned()), "{names:?}");
+    let err = sign_locked(
+        &pdf,
+        SignatureField::Invisible {
+            name: Some("Signature2".into()),
+        },
+    )
+    .expect_err("a locked name");
+    assert_eq!(err.code(), ErrorCode::PdfFieldLocked);
+}
+
+#[test]
+fn a_lock_with_p2_allows_signing_invisibly_but_not_a_new_visible_field() {
+    let pdf = locked_pdf("/Action /Include /Fields [(Locker)] /P 2");
+    sign_locked(&pdf, SignatureField::Invisible { name: None }).expect("invisible");
+    let err = sign_locked(
+        &pdf,
+        SignatureField::New {
+            name: None,
+            page: 1,
+            rect: Rect::new(10.0, 10.0, 100.0, 30.0),
+        },
+    )
+    .expect_err("visible");
+    assert_eq!(err.code(), ErrorCode::PdfFieldLocked);
+}
+
+#[test]
+fn rewritten_objects_keep_their_numbers_exactly() {
+    let pdf = crate::pdf::testing::assemble(
+        &[
+            (1, b"<< /Type /Catalog /Pages 2 0 R >>".to_vec()),
+            (2, b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec()),
+            (
+                3,
+                b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595.303937007874 841.889763779528] /CropBox [0 0 595.32001 841.92] /UserUnit 1.000000001 >>".to_vec(),
+            ),
+        ],
+        1,
+    );
+    let signed = sign(&pdf, &signer("rsa", "signer"), None, &visible(1)).expect("signs");
+    let update = &signed[pdf.len()..];
+    let page = memchr::memmem::find(update, b"\n3 0 obj").expect("the page is rewritten");
+    let text = String::from_utf8_lossy(&update[page..page + 400]);
+    assert!(
+        text.contains("[0 0 595.303937007874 841.889763779528]")
+            && text.contains("[0 0 595.32001 841.92]")
+            && text.contains("/UserUnit 1.000000001"),
+        "{text}"
+    );
+}
+
+#[test]
+fn direct_annotations_are_made_indirect_when_a_page_gets_a_widget() {
+    let pdf = crate::pdf::testing::assemble(
+        &[
+            (1, b"<< /Type /Catalog /Pages 2 0 R >>".to_vec()),
+            (2, b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec()),
+            (
+                3,
+                b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Annots [<< /Type /Annot /Subtype /Link /Rect [44.0069732666 683.189697265625 250.35286 695.19525] /Border [0 0 0] >>] >>".to_vec(),
+            ),
+        ],
+        1,
+    );
+    let signed = sign(&pdf, &signer("rsa", "signer"), None, &visible(1)).expect("signs");
+    use crate::pdf::object;
+    let doc = crate::pdf::Pdf::load(&signed).expect("loads");
+    let page = object::get_dict(&doc.doc, (3, 0)).expect("page");
+    let annots = page
+        .get(b"Annots")
+        .expect("annots")
+        .as_array()
+        .expect("array");
+    assert_eq!(annots.len(), 2);
+    assert!(
+        annots
+            .iter()
+            .all(|a| matches!(a, lopdf::Object::Reference(_))),
+        "{annots:?}"
+    );
+    let link = object::get_dict(&doc.doc, annots[0].as_reference().expect("ref")).expect("link");
+    assert_eq!(
+        link.get(b"Subtype")
+            .and_then(lopdf::Object::as_name)
+            .expect("subtype"),
+        b"Link"
+    );
+    // Moved, not rewritten: the rectangle keeps its digits.
+    assert!(
+        memchr::memmem::find(
+            &signed[pdf.len()..],
+            b"[44.0069732666 683.189697265625 250.35286 695.19525]"
+        )
+        .is_some()
+    );
+}
