@@ -193,6 +193,12 @@ pub struct SignArgs {
     /// The signing time, RFC 3339 (default: now).
     #[arg(long, value_parser = io::parse_time)]
     time: Option<DateTime<Utc>>,
+    /// When the PDF is damaged (cross-reference data that does not lead to
+    /// its objects) and holds no signature, rewrite it whole before
+    /// signing instead of refusing it with PDF_DAMAGED. Not with
+    /// --prepare/--finish, which sign the input file as it is.
+    #[arg(long, conflicts_with_all = ["prepare", "finish"])]
+    repair: bool,
     /// Which library signs.
     #[arg(long, value_enum)]
     backend: Option<BackendArg>,
@@ -378,7 +384,14 @@ pub fn sign(args: SignArgs) -> Result<(), Error> {
         .input
         .as_ref()
         .ok_or_else(|| Error::new(ErrorCode::InvalidArgument, "give the PDF to sign"))?;
-    let pdf = io::read_pdf(input, paraph::pdf::DEFAULT_MAX_FILE_SIZE)?;
+    let mut pdf = io::read_pdf(input, paraph::pdf::DEFAULT_MAX_FILE_SIZE)?;
+    let mut repaired = false;
+    if args.repair
+        && let Some(rewritten) = paraph::pdf::repair(&pdf, &paraph::pdf::Limits::default())?
+    {
+        pdf = rewritten;
+        repaired = true;
+    }
     let time = args.time.unwrap_or_else(Utc::now);
     if let Some(pending_path) = &args.prepare {
         let chain = pades::parse_certificates(&read_chain(&args)?)?;
@@ -416,9 +429,14 @@ pub fn sign(args: SignArgs) -> Result<(), Error> {
     let output = output_path(&args)?;
     io::write_atomic_parts(output, &[&pdf, &update])?;
     io::print(&format!(
-        "signed {} ({} bytes) as {cert_name}\n",
+        "signed {} ({} bytes) as {cert_name}{}\n",
         output.display(),
         pdf.len() + update.len(),
+        if repaired {
+            " (the damaged input was rewritten whole first)"
+        } else {
+            ""
+        },
     ))
 }
 

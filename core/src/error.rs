@@ -301,6 +301,8 @@ error_codes! {
     PdfTooComplex = 3023, "PDF_TOO_COMPLEX", 422, "the PDF holds more objects' syntax than the limit";
     /// An earlier signature's field lock (FieldMDP, ISO 32000-2 §12.8.2.4) forbids the change.
     PdfFieldLocked = 3024, "PDF_FIELD_LOCKED", 422, "an earlier signature locks what the change would touch";
+    /// The PDF's structure is damaged (cross-reference entries that do not lead to their objects): an update on it would not be readable by strict readers.
+    PdfDamaged = 3025, "PDF_DAMAGED", 422, "the PDF's structure is damaged and needs repair first";
 
     // 4000–4999: signatures, keys and certificates
     /// The signing certificate's validity ended before the signing time.
@@ -727,6 +729,7 @@ mod tests {
         (3022, "PDF_NUMBER_OUT_OF_RANGE"),
         (3023, "PDF_TOO_COMPLEX"),
         (3024, "PDF_FIELD_LOCKED"),
+        (3025, "PDF_DAMAGED"),
     ];
 
     #[test]

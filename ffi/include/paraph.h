@@ -352,6 +352,10 @@ enum paraph_result
    */
   PARAPH_E_PDF_FIELD_LOCKED = 3024,
   /**
+   * 3025 PDF_DAMAGED (HTTP 422): the PDF's structure is damaged and needs repair first.
+   */
+  PARAPH_E_PDF_DAMAGED = 3025,
+  /**
    * 4001 CERT_EXPIRED (HTTP 422): the certificate has expired.
    */
   PARAPH_E_CERT_EXPIRED = 4001,

@@ -177,6 +177,8 @@ pub enum paraph_result {
     PARAPH_E_PDF_TOO_COMPLEX = 3023,
     /// 3024 PDF_FIELD_LOCKED (HTTP 422): an earlier signature locks what the change would touch.
     PARAPH_E_PDF_FIELD_LOCKED = 3024,
+    /// 3025 PDF_DAMAGED (HTTP 422): the PDF's structure is damaged and needs repair first.
+    PARAPH_E_PDF_DAMAGED = 3025,
     /// 4001 CERT_EXPIRED (HTTP 422): the certificate has expired.
     PARAPH_E_CERT_EXPIRED = 4001,
     /// 4002 CERT_NOT_YET_VALID (HTTP 422): the certificate is not yet valid.
@@ -349,6 +351,7 @@ impl paraph_result {
             3022 => Self::PARAPH_E_PDF_NUMBER_OUT_OF_RANGE,
             3023 => Self::PARAPH_E_PDF_TOO_COMPLEX,
             3024 => Self::PARAPH_E_PDF_FIELD_LOCKED,
+            3025 => Self::PARAPH_E_PDF_DAMAGED,
             4001 => Self::PARAPH_E_CERT_EXPIRED,
             4002 => Self::PARAPH_E_CERT_NOT_YET_VALID,
             4003 => Self::PARAPH_E_KEY_CERT_MISMATCH,

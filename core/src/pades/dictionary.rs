@@ -410,6 +410,11 @@ impl FieldLock {
             LockedFields::Exclude(names) => !covers(names),
         }
     }
+
+    /// Whether a new field named `name` would take a name the lock lists.
+    pub fn names(&self, name: &str) -> bool {
+        matches!(&self.fields, LockedFields::Include(names) if names.iter().any(|n| n == name))
+    }
 }
 
 fn read_lock(doc: &Document, by: &str, params: &Dictionary) -> Option<FieldLock> {

@@ -562,9 +562,9 @@ fn write_update(
 /// Refuses a signature that an earlier signature's field lock forbids
 /// (FieldMDP, ISO 32000-2 §12.8.2.4): any change when a lock's `/P` is 1, a
 /// new visible field when it is 2 or 3 (as under certification), and
-/// signing or filling a locked field, or creating a field that a lock
-/// would cover (under `/All`, every new field: validators such as pyHanko
-/// hold fields created later to be locked too).
+/// signing or filling a locked field, or creating a field under a name a
+/// lock lists (a lock covers the fields that existed when it was signed,
+/// and a field created later under a listed name would be taken for one).
 fn check_field_locks(locks: &[super::dictionary::FieldLock], options: &SignOptions) -> Result<()> {
     let locked = |message: String| Err(Error::new(ErrorCode::PdfFieldLocked, message));
     for lock in locks {
@@ -609,21 +609,10 @@ fn check_field_locks(locks: &[super::dictionary::FieldLock], options: &SignOptio
                 name: Some(name), ..
             }
             | SignatureField::Invisible { name: Some(name) }
-                if lock.locks(name) =>
+                if lock.names(name) =>
             {
                 return locked(format!(
                     "a field named {name:?} is locked by the signature in field {by:?}: choose another name"
-                ));
-            }
-            SignatureField::New { name: None, .. }
-            | SignatureField::Anchored { name: None, .. }
-            | SignatureField::Invisible { name: None }
-                if !matches!(lock.fields, super::dictionary::LockedFields::Include(_)) =>
-            {
-                // Validators (pyHanko) hold a field created later under
-                // such a lock to be locked as well.
-                return locked(format!(
-                    "the signature in field {by:?} locks every field but those it names, new ones included: sign under one of the names it leaves free, if any"
                 ));
             }
             _ => {}
@@ -736,7 +725,7 @@ fn attach_signature(
             }
             None => Ok((1..)
                 .map(|i| format!("Signature{i}"))
-                .find(|n| !taken.contains(n) && !locks.iter().any(|l| l.locks(n)))
+                .find(|n| !taken.contains(n) && !locks.iter().any(|l| l.names(n)))
                 .unwrap_or_default()),
         }
     };

@@ -132,6 +132,16 @@ impl PdfDocument {
     }
 }
 
+/// Whether `text` starts with the header `N G obj` of object `number`.
+fn starts_object(text: &[u8], number: u32, generation: u16) -> bool {
+    let mut words = text
+        .split(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b'\x0c' | b'\0'))
+        .filter(|w| !w.is_empty());
+    let number_ok = words.next() == Some(number.to_string().as_bytes());
+    let generation_ok = words.next() == Some(generation.to_string().as_bytes());
+    number_ok && generation_ok && words.next().is_some_and(|w| w.starts_with(b"obj"))
+}
+
 /// A PDF loaded under [`Limits`], with its page tree resolved, over
 /// borrowed or owned bytes: the engine's own view, which the signing path
 /// builds without copying a large input.
@@ -266,6 +276,81 @@ impl<'a> Pdf<'a> {
             }
             _ => None,
         }
+    }
+
+    /// Why an incremental update on this file would not be readable by a
+    /// strict reader, if it would not: lopdf had to rebuild or correct
+    /// the cross-reference data, or an entry in use does not lead to its
+    /// object (an offset where another object starts, a compressed object
+    /// its object stream does not hold). lopdf reads such files by
+    /// scanning; pyHanko and others follow the entries and fail.
+    pub(crate) fn damage(&self) -> Option<String> {
+        if let Some(recovery) = self.doc.xref_recovery {
+            return Some(match recovery {
+                lopdf::xref::XrefRecovery::OffsetCorrected => {
+                    "its startxref or /Prev offsets do not point at its cross-reference sections"
+                        .to_owned()
+                }
+                _ => "its cross-reference data is unreadable and had to be rebuilt by scanning the file"
+                    .to_owned(),
+            });
+        }
+        let mut containers: std::collections::HashMap<u32, Option<Vec<u32>>> =
+            std::collections::HashMap::new();
+        for (&number, entry) in &self.doc.reference_table.entries {
+            match *entry {
+                lopdf::xref::XrefEntry::Normal { offset, generation } => {
+                    let found = self
+                        .bytes
+                        .get(offset as usize..)
+                        .is_some_and(|text| starts_object(text, number, generation));
+                    if !found {
+                        return Some(format!(
+                            "its cross-reference entry for object {number} {generation} R points at byte {offset}, where that object does not start"
+                        ));
+                    }
+                }
+                lopdf::xref::XrefEntry::Compressed { container, index } => {
+                    let numbers = containers
+                        .entry(container)
+                        .or_insert_with(|| self.object_stream_numbers(container));
+                    let held = numbers
+                        .as_ref()
+                        .and_then(|n| n.get(usize::from(index)))
+                        .is_some_and(|&n| n == number);
+                    if !held {
+                        return Some(format!(
+                            "its cross-reference data puts object {number} in object stream {container} 0 R, which does not hold it"
+                        ));
+                    }
+                    if !self.doc.objects.contains_key(&(number, 0)) {
+                        return Some(format!(
+                            "object {number} 0 R of object stream {container} 0 R cannot be read (the stream is cut short)"
+                        ));
+                    }
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+
+    /// The object numbers an object stream's header lists, in order.
+    fn object_stream_numbers(&self, container: u32) -> Option<Vec<u32>> {
+        let stream = self.doc.objects.get(&(container, 0))?.as_stream().ok()?;
+        if !stream.dict.has_type(b"ObjStm") {
+            return None;
+        }
+        let first = usize::try_from(stream.dict.get(b"First").ok()?.as_i64().ok()?).ok()?;
+        let data = stream
+            .decompressed_content_with_limit(self.limits.max_decompressed_size)
+            .ok()?;
+        let header = std::str::from_utf8(data.get(..first)?).ok()?;
+        header
+            .split_ascii_whitespace()
+            .step_by(2)
+            .map(|n| n.parse().ok())
+            .collect()
     }
 
     /// The limits it was loaded under (they also bound text extraction).

@@ -230,11 +230,8 @@ impl<'d, 'a> IncrementalUpdate<'d, 'a> {
                 "the file has bytes before its %PDF- header, so an update's offsets would be ambiguous; repair it first",
             ));
         }
-        if doc.xref_recovery.is_some() {
-            return Err(Error::new(
-                ErrorCode::PdfUnsupported,
-                "the PDF's cross-reference data is damaged, so an incremental update cannot point back to it; repair the file first",
-            ));
+        if let Some(why) = self.doc.damage() {
+            return Err(super::repair::damaged(self.doc, &why));
         }
         let mut out = Vec::new();
         if !matches!(base.last(), Some(b'\n' | b'\r')) {

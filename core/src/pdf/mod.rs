@@ -16,6 +16,7 @@ pub(crate) mod incremental;
 pub(crate) mod limits;
 mod numbers;
 pub(crate) mod object;
+mod repair;
 mod scan;
 #[doc(hidden)]
 pub mod testing;
@@ -36,6 +37,7 @@ pub use limits::{
     DEFAULT_MAX_TOKENS, Limits, MAX_REFERENCE_CHAIN,
 };
 pub use object::PdfRect;
+pub use repair::{needs_repair, repair};
 pub use text::{Anchor, AnchorMatch, AnchorPosition};
 
 #[cfg(test)]

@@ -427,3 +427,84 @@ fn a_name_shared_by_two_fields_is_refused_with_the_candidates() {
         ErrorCode::PdfFieldNotFound
     );
 }
+
+/// `minimal_pdf` with the cross-reference entry of object `number` moved
+/// 5 bytes on, where another token starts: lopdf still reads it (it falls
+/// back to scanning), strict readers do not.
+fn with_wrong_offset(number: u32) -> Vec<u8> {
+    let pdf = minimal_pdf(&[(612.0, 792.0, 0), (612.0, 792.0, 0)]);
+    let xref = memchr::memmem::rfind(&pdf, b"\nxref\n").expect("xref") + 1;
+    let entries = xref + "xref\n".len();
+    let entries = entries + memchr::memchr(b'\n', &pdf[entries..]).expect("subsection") + 1;
+    let line = entries + 20 * number as usize;
+    let mut out = pdf.clone();
+    let offset: usize = std::str::from_utf8(&pdf[line..line + 10])
+        .expect("ascii")
+        .parse()
+        .expect("offset");
+    out[line..line + 10].copy_from_slice(format!("{:010}", offset + 5).as_bytes());
+    out
+}
+
+#[test]
+fn damaged_cross_references_are_refused_for_updates_and_repaired_on_request() {
+    // The catalog's entry: lopdf rebuilds the whole table.
+    let why = needs_repair(&with_wrong_offset(1), &Limits::default()).expect("loads");
+    assert!(
+        why.as_deref()
+            .is_some_and(|w| w.contains("rebuilt by scanning")),
+        "{why:?}"
+    );
+    // A page's content stream: the table is kept, the entry is wrong.
+    let damaged = with_wrong_offset(5);
+    let why = needs_repair(&damaged, &Limits::default()).expect("loads");
+    assert!(
+        why.as_deref().is_some_and(|w| w.contains("object 5 0 R")),
+        "{why:?}"
+    );
+    let doc = Pdf::load(&damaged).expect("lopdf reads it");
+    let mut update = incremental::IncrementalUpdate::new(&doc).expect("update");
+    update.add(lopdf::Object::Null);
+    let err = update.write().expect_err("damaged");
+    assert_eq!(err.code(), ErrorCode::PdfDamaged);
+    assert!(err.message().contains("--repair"), "{err}");
+
+    let repaired = repair(&damaged, &Limits::default())
+        .expect("repairs")
+        .expect("it needed repair");
+    assert_eq!(
+        needs_repair(&repaired, &Limits::default()).expect("loads"),
+        None
+    );
+    let again = PdfDocument::load(&repaired).expect("loads");
+    assert_eq!(again.page_count(), 2);
+    assert!(again.page_text(2).expect("text").contains("Page 2"));
+    // A sound file is left alone.
+    assert_eq!(repair(&repaired, &Limits::default()).expect("sound"), None);
+}
+
+#[test]
+fn a_damaged_document_with_signatures_is_not_rewritten() {
+    let pdf = with_wrong_offset(5);
+    // Sign the sound original, then damage the first section's entry.
+    let sound = minimal_pdf(&[(612.0, 792.0, 0), (612.0, 792.0, 0)]);
+    let signer = crate::pades::KeySigner::from_pkcs12(
+        &std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../fixtures/certs/rsa/signer.p12"
+        ))
+        .expect("p12"),
+        "test",
+    )
+    .expect("signer");
+    let at = chrono::DateTime::parse_from_rfc3339("2026-11-23T10:00:00Z")
+        .expect("time")
+        .to_utc();
+    let signed = crate::pades::sign(&sound, &signer, None, &crate::pades::SignOptions::new(at))
+        .expect("signs");
+    let mut damaged = pdf;
+    damaged.extend_from_slice(&signed[sound.len()..]);
+    let err = repair(&damaged, &Limits::default()).expect_err("signed");
+    assert_eq!(err.code(), ErrorCode::PdfDamaged);
+    assert!(err.message().contains("holds signatures"), "{err}");
+}
