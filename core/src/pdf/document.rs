@@ -243,7 +243,7 @@ impl<'a> Pdf<'a> {
     pub(crate) fn original_text(&self, id: ObjectId) -> Option<Cow<'_, [u8]>> {
         match self.doc.reference_table.get(id.0)? {
             lopdf::xref::XrefEntry::Normal { offset, generation } if *generation == id.1 => {
-                let text = self.bytes.get(*offset as usize..)?;
+                let text = self.bytes.get(self.header_offset() + *offset as usize..)?;
                 let head = format!("{} {} obj", id.0, id.1);
                 text.starts_with(head.as_bytes())
                     .then(|| Cow::Borrowed(&text[head.len()..]))
@@ -302,7 +302,7 @@ impl<'a> Pdf<'a> {
                 lopdf::xref::XrefEntry::Normal { offset, generation } => {
                     let found = self
                         .bytes
-                        .get(offset as usize..)
+                        .get(self.header_offset() + offset as usize..)
                         .is_some_and(|text| starts_object(text, number, generation));
                     if !found {
                         return Some(format!(
@@ -333,6 +333,13 @@ impl<'a> Pdf<'a> {
             }
         }
         None
+    }
+
+    /// Where `%PDF-` starts. Bytes before it are allowed (ISO 32000-2
+    /// §7.5.2 lets readers accept them), and then every offset of the
+    /// cross-reference data counts from the header, as lopdf reads them.
+    pub(crate) fn header_offset(&self) -> usize {
+        memchr::memmem::find(&self.bytes[..self.bytes.len().min(1024)], b"%PDF-").unwrap_or(0)
     }
 
     /// The object numbers an object stream's header lists, in order.

@@ -224,12 +224,9 @@ impl<'d, 'a> IncrementalUpdate<'d, 'a> {
                 format!("the update would need object numbers above {MAX_OBJECT_NUMBER}"),
             ));
         }
-        if !base.starts_with(b"%PDF-") {
-            return Err(Error::new(
-                ErrorCode::PdfUnsupported,
-                "the file has bytes before its %PDF- header, so an update's offsets would be ambiguous; repair it first",
-            ));
-        }
+        // Offsets in cross-reference data count from the header (bytes
+        // before it are allowed); `offsets` stays absolute for callers.
+        let header = self.doc.header_offset();
         if let Some(why) = self.doc.damage() {
             return Err(super::repair::damaged(self.doc, &why));
         }
@@ -281,11 +278,14 @@ impl<'d, 'a> IncrementalUpdate<'d, 'a> {
             lopdf::xref::XrefType::CrossReferenceStream
         );
         let xref_offset = base.len() + out.len();
+        let relative = |offsets: &BTreeMap<ObjectId, usize>| -> BTreeMap<ObjectId, usize> {
+            offsets.iter().map(|(&id, &at)| (id, at - header)).collect()
+        };
         if uses_xref_stream {
             let xref_id = (self.next_number, 0);
             offsets.insert(xref_id, xref_offset);
             let size = self.next_number + 1;
-            let (index, rows) = xref_stream_rows(&offsets);
+            let (index, rows) = xref_stream_rows(&relative(&offsets));
             trailer.set("Type", Object::Name(b"XRef".to_vec()));
             trailer.set("Size", Object::Integer(i64::from(size)));
             trailer.set(
@@ -314,7 +314,7 @@ impl<'d, 'a> IncrementalUpdate<'d, 'a> {
         } else {
             trailer.set("Size", Object::Integer(i64::from(self.next_number)));
             out.extend_from_slice(b"xref\n");
-            for (first, entries) in subsections(&offsets) {
+            for (first, entries) in subsections(&relative(&offsets)) {
                 writeln!(out, "{first} {}", entries.len()).map_err(io_bug)?;
                 for (offset, generation) in entries {
                     write!(out, "{offset:010} {generation:05} n\r\n").map_err(io_bug)?;
@@ -326,7 +326,7 @@ impl<'d, 'a> IncrementalUpdate<'d, 'a> {
             })?;
             out.push(b'\n');
         }
-        write!(out, "startxref\n{xref_offset}\n%%EOF\n").map_err(io_bug)?;
+        write!(out, "startxref\n{}\n%%EOF\n", xref_offset - header).map_err(io_bug)?;
         // Never produce a file that a reader under the same limits, our own
         // verifier included, would then refuse.
         let limit = self.doc.limits().max_file_size;

@@ -1,0 +1,127 @@
+//! Files as real producers make them (issue 19), signed twice and judged by
+//! qpdf, pdfsig and pyHanko: bytes before the header, hybrid
+//! cross-reference files, damaged files repaired first. The shared corpus
+//! (`../shared/corpus`, read in place, never copied in) is judged whole by
+//! `scripts/test-corpus`; the tests here pin one case each.
+#![forbid(unsafe_code)]
+
+use paraph::geometry::Rect;
+use paraph::pades::{self, SignOptions, SignatureField};
+use paraph::pdf::{Limits, PdfDocument, testing::minimal_pdf};
+use paraph_tests::*;
+
+/// A new field on page 1, 200 × 50 pt at `y` from the top (small pages
+/// hold two).
+fn visible(y: f64) -> SignOptions {
+    let mut options = SignOptions::new(time());
+    options.field = SignatureField::New {
+        name: None,
+        page: 1,
+        rect: Rect::new(20.0, y, 200.0, 50.0),
+    };
+    options
+}
+
+/// Signs `pdf` twice, by two signers (pdfsig shows one signature per
+/// certificate).
+fn sign_twice(pdf: &[u8]) -> Vec<u8> {
+    let once = pades::sign(pdf, &signer("rsa", "signer"), None, &visible(10.0)).expect("first");
+    pades::sign(&once, &signer("rsa", "signer2"), None, &visible(80.0)).expect("second")
+}
+
+fn field_names(pdf: &[u8]) -> Vec<String> {
+    PdfDocument::load(pdf)
+        .expect("loads")
+        .fields()
+        .expect("fields")
+        .into_iter()
+        .filter(|f| f.signed)
+        .map(|f| f.name)
+        .collect()
+}
+
+#[test]
+#[ignore = "needs qpdf, poppler and pyHanko: run by scripts/test"]
+fn bytes_before_the_header_are_kept_and_offsets_count_from_it() {
+    // ISO 32000-2 §7.5.2: the offsets of a file with bytes before %PDF-
+    // count from the header, as minimal_pdf's do once junk is put before it.
+    let mut pdf = b"Some junk before the header\n\n".to_vec();
+    pdf.extend_from_slice(&minimal_pdf(&[(612.0, 792.0, 0)]));
+    let signed = sign_twice(&pdf);
+    assert!(signed.starts_with(b"Some junk before the header"));
+    assert_eq!(field_names(&signed), ["Signature1", "Signature2"]);
+    // qpdf and pdfsig accept such files; pyHanko refuses any file that
+    // does not start with %PDF- ("Illegal PDF header"), the unsigned input
+    // as well, so its verdict is the input's.
+    let (_, failed, text) = validate_with(&signed, "leading-junk-signed.pdf", &ca("rsa"), 2, &[]);
+    let failures: Vec<&str> = text.lines().filter(|l| l.starts_with("FAIL")).collect();
+    assert_eq!(failed, 1, "{text}");
+    assert!(
+        failures[0].contains("pyhanko") && failures[0].contains("Illegal PDF header"),
+        "{text}"
+    );
+    let (_, _, input) = validate_with(&pdf, "leading-junk.pdf", &ca("rsa"), 0, &[]);
+    assert!(input.contains("Illegal PDF header"), "{input}");
+    assert!(text.contains("PASS qpdf --check"), "{text}");
+    assert_eq!(
+        text.lines()
+            .filter(|l| l.starts_with("PASS pdfsig") && l.contains("signature valid"))
+            .count(),
+        2,
+        "{text}"
+    );
+}
+
+/// The shared corpus file `name`, or `None` (and a note) without the corpus.
+fn corpus(name: &str) -> Option<Vec<u8>> {
+    let path = root().join("../shared/corpus/pdfs").join(name);
+    match std::fs::read(&path) {
+        Ok(bytes) => Some(bytes),
+        Err(_) => {
+            eprintln!("{} is not here: skipped", path.display());
+            None
+        }
+    }
+}
+
+#[test]
+#[ignore = "needs qpdf, poppler, pyHanko and the shared corpus: run by scripts/test"]
+fn a_hybrid_cross_reference_file_keeps_both_signatures() {
+    // A classic table with an /XRefStm (ISO 32000-2 §7.5.8.4), as Word
+    // writes them: the second signature must see the first.
+    let Some(pdf) = corpus("pyhanko__minimal-hybrid-xref-mswordstyle.pdf") else {
+        return;
+    };
+    let signed = sign_twice(&pdf);
+    assert_eq!(field_names(&signed), ["Signature1", "Signature2"]);
+    assert_valid(&signed, "hybrid-xref-signed.pdf", "rsa", 2);
+}
+
+#[test]
+#[ignore = "needs qpdf, poppler and pyHanko: run by scripts/test"]
+fn a_damaged_file_is_refused_until_repaired_and_then_signs_cleanly() {
+    // A content stream's entry points 5 bytes past its object.
+    let pdf = minimal_pdf(&[(612.0, 792.0, 0), (612.0, 792.0, 0)]);
+    let xref = pdf
+        .windows(6)
+        .rposition(|w| w == b"\nxref\n")
+        .expect("xref")
+        + 6;
+    let entries = xref + pdf[xref..].iter().position(|&b| b == b'\n').expect("line") + 1;
+    let line = entries + 20 * 5;
+    let offset: usize = std::str::from_utf8(&pdf[line..line + 10])
+        .expect("ascii")
+        .parse()
+        .expect("offset");
+    let mut damaged = pdf.clone();
+    damaged[line..line + 10].copy_from_slice(format!("{:010}", offset + 5).as_bytes());
+
+    let err =
+        pades::sign(&damaged, &signer("rsa", "signer"), None, &visible(10.0)).expect_err("damaged");
+    assert_eq!(err.code(), paraph::ErrorCode::PdfDamaged);
+    let repaired = paraph::pdf::repair(&damaged, &Limits::default())
+        .expect("repairs")
+        .expect("needed");
+    let signed = sign_twice(&repaired);
+    assert_valid(&signed, "repaired-signed.pdf", "rsa", 2);
+}
