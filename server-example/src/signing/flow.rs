@@ -419,20 +419,32 @@ pub async fn send(state: &AppState, principal: &Principal, id: &str) -> AppResul
             );
             ctx.ip = principal.ip.clone();
             ctx.user_agent = principal.user_agent.clone();
-            let fields = apply_all(e, send_fields(e, &settings, &uploads)?, &ctx)?;
-            let prepared = workflow::prepare(
-                &fields.envelope,
-                &uploads,
-                Some(&platform.seal),
-                &PrepareOptions::default(),
-            )?;
-            let sent = apply_all(&fields.envelope, vec![prepared.command.clone()], &ctx)?;
-            let transition = chain(fields, sent);
+            let now = ctx.now;
+            let (transition, prepared) = {
+                let (envelope, anchored, platform) =
+                    (e.clone(), settings.clone(), platform.clone());
+                crate::cpu::run("preparing the documents", move || {
+                    let fields = apply_all(
+                        &envelope,
+                        send_fields(&envelope, &anchored, &uploads)?,
+                        &ctx,
+                    )?;
+                    let prepared = workflow::prepare(
+                        &fields.envelope,
+                        &uploads,
+                        Some(&platform.seal),
+                        &PrepareOptions::default(),
+                    )?;
+                    let sent = apply_all(&fields.envelope, vec![prepared.command.clone()], &ctx)?;
+                    Ok((chain(fields, sent), prepared.documents))
+                })
+                .await?
+            };
             settings.anchored_fields.clear();
             settings.pending_codes.clear();
-            settings.signing_links = round_links(state, &transition.envelope, ctx.now);
+            settings.signing_links = round_links(state, &transition.envelope, now);
             Change {
-                blobs: version_blobs(record, &prepared.documents),
+                blobs: version_blobs(record, &prepared),
                 transition,
                 settings,
             }
@@ -742,28 +754,45 @@ pub async fn act(
                 initials: action.initials.clone(),
                 initials_image: None,
             };
-            let options = SignRecipientOptions::default();
-            let signed = if approve {
-                workflow::approve_recipient(e, &documents, &input, &options, &ctx)?
-            } else {
-                let issued;
-                let signer: &dyn paraph::pades::Signer = match signing.certificates {
-                    CertificateMode::PlatformSeal => &platform.seal,
-                    CertificateMode::PerSigner => {
-                        let mut entropy = [0u8; 32];
-                        crate::ids::fill_random(&mut entropy)?;
-                        issued = workflow::issue_recipient_signer(
-                            e,
-                            &rid,
-                            &platform.ca,
-                            &entropy,
-                            &RecipientCertificateOptions::default(),
-                            ctx.now,
-                        )?;
-                        &issued
+            let signed = {
+                let (envelope, rid, platform, mode) = (
+                    e.clone(),
+                    rid.clone(),
+                    platform.clone(),
+                    signing.certificates,
+                );
+                let (documents, ctx) = (documents.clone(), ctx.clone());
+                let mut entropy = [0u8; 32];
+                if !approve && mode == CertificateMode::PerSigner {
+                    crate::ids::fill_random(&mut entropy)?;
+                }
+                crate::cpu::run("signing", move || {
+                    let options = SignRecipientOptions::default();
+                    if approve {
+                        return Ok(workflow::approve_recipient(
+                            &envelope, &documents, &input, &options, &ctx,
+                        )?);
                     }
-                };
-                workflow::sign_recipient(e, &documents, &input, signer, None, &options, &ctx)?
+                    let issued;
+                    let signer: &dyn paraph::pades::Signer = match mode {
+                        CertificateMode::PlatformSeal => &platform.seal,
+                        CertificateMode::PerSigner => {
+                            issued = workflow::issue_recipient_signer(
+                                &envelope,
+                                &rid,
+                                &platform.ca,
+                                &entropy,
+                                &RecipientCertificateOptions::default(),
+                                ctx.now,
+                            )?;
+                            &issued
+                        }
+                    };
+                    Ok(workflow::sign_recipient(
+                        &envelope, &documents, &input, signer, None, &options, &ctx,
+                    )?)
+                })
+                .await?
             };
             let mut blobs = version_blobs(record, &signed.documents);
             let mut settings = EnvelopeSettings::from_value(&record.extra);
@@ -782,15 +811,19 @@ pub async fn act(
                 let mut history: Vec<Event> = state.store().envelope_events(&e.id).await?;
                 history.extend(transition.events.iter().cloned());
                 let system = Context::new(ctx.now, Actor::System);
-                let done = workflow::finalize(
-                    &transition.envelope,
-                    &history,
-                    &current,
-                    &platform.seal,
-                    None,
-                    &FinalizeOptions::default(),
-                    &system,
-                )?;
+                let (completing, platform) = (transition.envelope.clone(), platform.clone());
+                let done = crate::cpu::run("finalizing the envelope", move || {
+                    Ok(workflow::finalize(
+                        &completing,
+                        &history,
+                        &current,
+                        &platform.seal,
+                        None,
+                        &FinalizeOptions::default(),
+                        &system,
+                    )?)
+                })
+                .await?;
                 blobs.extend(version_blobs(record, &done.documents));
                 blobs.push((
                     audit_trail_key(&record.tenant.account_id, &e.id),
@@ -846,21 +879,19 @@ pub async fn audit_trail(state: &AppState, record: &EnvelopeRecord) -> AppResult
     let platform = state.settings().signing.platform()?;
     let events = state.store().envelope_events(&e.id).await?;
     let at = e.updated_at;
-    let pdf = (|| -> AppResult<Vec<u8>> {
+    let locale = paraph::audit::Locale::parse(&e.locale).unwrap_or_default();
+    let pdf = crate::cpu::run("sealing the audit trail", move || {
         let bundle = paraph::audit::EvidenceBundle::from_events(&events, at)?;
-        let rendered = paraph::audit::render_audit_trail(
-            &bundle,
-            &paraph::audit::RenderOptions {
-                locale: paraph::audit::Locale::parse(&e.locale).unwrap_or_default(),
-            },
-        )?;
+        let rendered =
+            paraph::audit::render_audit_trail(&bundle, &paraph::audit::RenderOptions { locale })?;
         Ok(paraph::audit::seal_audit_trail(
             &rendered,
             &platform.seal,
             None,
             at,
         )?)
-    })()?;
+    })
+    .await?;
     Ok(Bytes::from(pdf))
 }
 

@@ -151,8 +151,8 @@ impl Default for SigningSettings {
 
 impl SigningSettings {
     /// The platform's keys, or a 500 that says they are missing.
-    pub fn platform(&self) -> Result<&Platform, crate::error::AppError> {
-        self.platform.as_deref().ok_or_else(|| {
+    pub fn platform(&self) -> Result<Arc<Platform>, crate::error::AppError> {
+        self.platform.clone().ok_or_else(|| {
             crate::error::AppError::internal(
                 paraph::ErrorCode::Internal,
                 "the platform's signing keys are not loaded",
