@@ -25,17 +25,15 @@ use paraph::workflow::{
     self, DocumentBytes, FinalizeOptions, PrepareOptions, RecipientCertificateOptions,
     RecipientInput, SignRecipientOptions,
 };
-use sha2::{Digest, Sha256};
 
 use super::links::{self, SigningLink};
-use super::sms::Sms;
 use super::{CONSENT_TEXT, CONSENT_VERSION, CertificateMode, audit_trail_key, version_key};
 use crate::auth::Principal;
 use crate::envelopes::settings::{AnchorPlacement, EnvelopeSettings, PendingCode};
 use crate::envelopes::{MAX_WRITE_ATTEMPTS, Written};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::store::{EnvelopeRecord, EnvelopeWrite, WriteError};
+use crate::store::{EnvelopeRecord, EnvelopeWrite, QueuedMessage, WriteError};
 use crate::webhooks::payload::outbox_messages_with_links;
 
 /// Default signature fields, when a request places none: 150 × 40 points,
@@ -62,6 +60,8 @@ struct Change {
     settings: EnvelopeSettings,
     /// Object-store writes, done before the transaction.
     blobs: Vec<(String, Bytes)>,
+    /// Messages beside those the transition calls for (a code by SMS).
+    messages: Vec<QueuedMessage>,
 }
 
 fn conflict() -> AppError {
@@ -92,10 +92,13 @@ async fn commit(
         &change.transition,
         &state.settings().public_url,
     )?;
+    let mut messages = super::messages::for_change(state, &before.envelope, e)?;
+    messages.extend(change.messages);
     let write = EnvelopeWrite {
         tenant: before.tenant.clone(),
         extra: change.settings.to_value(),
         outbox,
+        messages,
         envelope: e.clone(),
         events: change.transition.events.clone(),
         new_documents: Vec::new(),
@@ -110,12 +113,9 @@ async fn commit(
     {
         Ok(()) => {
             state.wake_deliveries();
-            notify(
-                state,
-                &before.envelope,
-                &write.envelope,
-                write.tenant.livemode,
-            );
+            if !write.messages.is_empty() {
+                state.wake_messages();
+            }
             Ok(Some(EnvelopeRecord {
                 tenant: write.tenant,
                 envelope: write.envelope,
@@ -125,50 +125,6 @@ async fn commit(
         Err(WriteError::Conflict) => Ok(None),
         Err(WriteError::Store(err)) => Err(err),
     }
-}
-
-/// Mails each recipient the change made their turn (an invitation) or
-/// reminded (a reminder), after the commit, in the background: a failed
-/// delivery is logged, and the recipient's link stays valid (a reminder
-/// sends it again).
-pub fn notify(state: &AppState, before: &Envelope, after: &Envelope, livemode: bool) {
-    let signing = &state.settings().signing;
-    let Some(mailer) = signing.mailer.clone() else {
-        return;
-    };
-    let mut messages = Vec::new();
-    for r in &after.recipients {
-        let old = before.recipient(&r.id);
-        let kind = if r.notified_at.is_some() && old.and_then(|o| o.notified_at) != r.notified_at {
-            super::mail::Kind::Invitation
-        } else if r.last_reminded_at.is_some()
-            && old.and_then(|o| o.last_reminded_at) != r.last_reminded_at
-        {
-            super::mail::Kind::Reminder
-        } else {
-            continue;
-        };
-        let token = links::token(&signing.link_secret, &after.id, &r.id, after.round);
-        messages.push((
-            r.clone(),
-            links::url(&state.settings().public_url, &token),
-            kind,
-        ));
-    }
-    if messages.is_empty() {
-        return;
-    }
-    let envelope = after.clone();
-    tokio::spawn(async move {
-        for (recipient, url, kind) in messages {
-            if let Err(err) = mailer
-                .send_link(livemode, &envelope, &recipient, &url, kind)
-                .await
-            {
-                tracing::warn!(envelope = %envelope.id, recipient = %recipient.id, error = %err.message(), "could not mail the signing link");
-            }
-        }
-    });
 }
 
 /// Reads with `$load`, plans with `$plan` (a block that may `.await`
@@ -447,6 +403,7 @@ pub async fn send(state: &AppState, principal: &Principal, id: &str) -> AppResul
                 blobs: version_blobs(record, &prepared),
                 transition,
                 settings,
+                messages: Vec::new(),
             }
         }
     )?;
@@ -517,7 +474,12 @@ async fn recipient_commands<F>(
     mut commands: F,
 ) -> AppResult<EnvelopeRecord>
 where
-    F: FnMut(&EnvelopeRecord, &str, &mut EnvelopeSettings) -> AppResult<Vec<Command>>,
+    F: FnMut(
+        &EnvelopeRecord,
+        &str,
+        &mut EnvelopeSettings,
+        &mut Vec<QueuedMessage>,
+    ) -> AppResult<Vec<Command>>,
 {
     with_retries!(
         state,
@@ -526,11 +488,13 @@ where
             let held = holder_of(&record, token)?;
             let ctx = recipient_context(&record.envelope, &held, client);
             let mut settings = EnvelopeSettings::from_value(&record.extra);
-            let list = commands(&record, &held, &mut settings)?;
+            let mut messages = Vec::new();
+            let list = commands(&record, &held, &mut settings, &mut messages)?;
             Change {
                 transition: apply_all(&record.envelope, list, &ctx)?,
                 settings,
                 blobs: Vec::new(),
+                messages,
             }
         }
     )
@@ -554,7 +518,7 @@ pub async fn record_view(state: &AppState, token: &str, client: &Client) -> AppR
     if !first_view || held.record.envelope.status != EnvelopeStatus::Sent {
         return Ok(held);
     }
-    let result = recipient_commands(state, token, client, |_, rid, _| {
+    let result = recipient_commands(state, token, client, |_, rid, _, _| {
         Ok(vec![Command::View {
             recipient_id: rid.to_owned(),
         }])
@@ -570,39 +534,15 @@ pub async fn record_view(state: &AppState, token: &str, client: &Client) -> AppR
     }
 }
 
-/// SHA-256 of a code, bound to its envelope and recipient.
-fn code_sha256(envelope_id: &str, recipient_id: &str, code: &str) -> String {
-    let mut hasher = Sha256::new();
-    hasher.update(b"paraph-server/sms-code/v1\0");
-    hasher.update(envelope_id.as_bytes());
-    hasher.update(b"\0");
-    hasher.update(recipient_id.as_bytes());
-    hasher.update(b"\0");
-    hasher.update(code.as_bytes());
-    hex::encode(hasher.finalize())
-}
-
-/// A six-digit code, uniform.
-fn new_code() -> AppResult<String> {
-    loop {
-        let mut buf = [0u8; 4];
-        crate::ids::fill_random(&mut buf)?;
-        let n = u32::from_be_bytes(buf);
-        // Reject the top of the range so each code is equally likely.
-        if n < u32::MAX - (u32::MAX % 1_000_000) {
-            return Ok(format!("{:06}", n % 1_000_000));
-        }
-    }
-}
-
 /// Sends the recipient a code by SMS (`requestAuthentication`), replacing
-/// any code sent before. Only for recipients whose method is SMS.
+/// any code sent before: its SHA-256 goes to the envelope's settings and
+/// the SMS to the outbox, in the transaction of the command (the code is
+/// derived from a random nonce and the link secret, so neither row holds
+/// it). Only for recipients whose method is SMS and who have a phone.
 pub async fn request_code(state: &AppState, token: &str, client: &Client) -> AppResult<()> {
-    let code = new_code()?;
     let signing = &state.settings().signing;
     let lifetime = signing.code_lifetime;
-    let mut phone = None;
-    let record = recipient_commands(state, token, client, |record, rid, settings| {
+    recipient_commands(state, token, client, |record, rid, settings, messages| {
         let e = &record.envelope;
         let recipient = e
             .recipient(rid)
@@ -613,34 +553,27 @@ pub async fn request_code(state: &AppState, token: &str, client: &Client) -> App
                 recipient.authentication.as_str()
             )));
         }
-        phone.clone_from(&recipient.phone);
+        if recipient.phone.is_none() {
+            return Err(AppError::new(
+                ErrorCode::InvalidRecipient,
+                "the recipient has no phone number",
+            ));
+        }
+        let nonce = crate::ids::random_base62(22)?;
+        let code = super::sms::derive_code(&signing.link_secret, &e.id, rid, &nonce);
         settings.pending_codes.retain(|c| c.recipient_id != rid);
         settings.pending_codes.push(PendingCode {
             recipient_id: rid.to_owned(),
-            code_sha256: code_sha256(&e.id, rid, &code),
+            code_sha256: super::sms::code_sha256(&e.id, rid, &code),
             expires_at: now_after(e) + lifetime,
         });
+        messages.push(super::messages::code_message(e, rid, &nonce)?);
         Ok(vec![Command::RequestAuthentication {
             recipient_id: rid.to_owned(),
         }])
     })
     .await?;
-    let Some(to) = phone else {
-        return Err(AppError::new(
-            ErrorCode::InvalidRecipient,
-            "the recipient has no phone number",
-        ));
-    };
-    let held = holder_of(&record, token)?;
-    signing
-        .sms
-        .send(&Sms {
-            body: super::sms::code_text(&record.envelope.locale, &code, &record.envelope.subject),
-            to,
-            envelope_id: record.envelope.id.clone(),
-            recipient_id: held,
-        })
-        .await
+    Ok(())
 }
 
 /// Checks a code (`authenticate`, passed or not; the core counts failures
@@ -653,10 +586,10 @@ pub async fn authenticate(
     client: &Client,
 ) -> AppResult<EnvelopeRecord> {
     let mut passed = false;
-    let record = recipient_commands(state, token, client, |record, rid, settings| {
+    let record = recipient_commands(state, token, client, |record, rid, settings, _| {
         let e = &record.envelope;
         let now = now_after(e);
-        let hash = code_sha256(&e.id, rid, code.trim());
+        let hash = super::sms::code_sha256(&e.id, rid, code.trim());
         passed = settings.pending_codes.iter().any(|c| {
             c.recipient_id == rid
                 && c.expires_at > now
@@ -687,7 +620,7 @@ pub async fn authenticate(
 /// Records the recipient's consent to sign electronically, to the text
 /// the signing page shows ([`CONSENT_TEXT`]).
 pub async fn consent(state: &AppState, token: &str, client: &Client) -> AppResult<EnvelopeRecord> {
-    recipient_commands(state, token, client, |_, rid, _| {
+    recipient_commands(state, token, client, |_, rid, _, _| {
         Ok(vec![Command::Consent {
             recipient_id: rid.to_owned(),
             version: CONSENT_VERSION.to_owned(),
@@ -704,7 +637,7 @@ pub async fn decline(
     reason: &str,
     client: &Client,
 ) -> AppResult<EnvelopeRecord> {
-    recipient_commands(state, token, client, |_, rid, settings| {
+    recipient_commands(state, token, client, |_, rid, settings, _| {
         settings.pending_codes.clear();
         Ok(vec![Command::Decline {
             recipient_id: rid.to_owned(),
@@ -835,6 +768,7 @@ pub async fn act(
                 transition,
                 settings,
                 blobs,
+                messages: Vec::new(),
             }
         }
     )
@@ -1014,6 +948,7 @@ async fn system_command(
                 transition: apply_all(&current.envelope, vec![command.clone()], &ctx)?,
                 settings,
                 blobs: Vec::new(),
+                messages: Vec::new(),
             }
         }
     )

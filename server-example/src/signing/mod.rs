@@ -10,6 +10,7 @@
 pub mod flow;
 pub mod links;
 pub mod mail;
+pub mod messages;
 pub mod sms;
 
 use std::path::PathBuf;
