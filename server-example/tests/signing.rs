@@ -989,3 +989,188 @@ async fn concurrent_message_workers_send_each_message_once() {
         assert_eq!((rows[0].status.as_str(), rows[0].attempts), ("SENT", 1));
     }
 }
+
+// ---------------------------------------------------------- access codes
+
+const ACCESS_CODE: &str = "Orchid-7731";
+
+/// A sent envelope whose one signer must enter [`ACCESS_CODE`]; the
+/// create and send answers, and the signer's token.
+async fn sent_with_access_code(app: &TestApp) -> (String, Vec<Response>, String) {
+    let doc = app.upload_pdf(&app.a).await;
+    let created = app
+        .post(
+            "/api/v1/envelopes",
+            &app.a,
+            &json!({
+                "subject": "Bail",
+                "documentIds": [doc],
+                "recipients": [
+                    {"email": "marie@example.com", "name": "Marie Dubois", "accessCode": ACCESS_CODE},
+                    {"email": "cc@example.com", "name": "Copie", "role": "CARBON_COPY"}
+                ]
+            }),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
+    let id = created.json["id"].as_str().unwrap().to_owned();
+    let sent = send(app, &app.a, &id).await;
+    assert_eq!(sent.status, StatusCode::OK, "{}", sent.text());
+    let token = token_of(&sent.json, "marie@example.com");
+    (id, vec![created, sent], token)
+}
+
+#[tokio::test]
+async fn an_access_code_guards_the_documents_until_it_is_entered() {
+    let app = TestApp::new().await;
+    let (id, _, token) = sent_with_access_code(&app).await;
+    let view = recipient_get(&app, &format!("/api/v1/sign/{token}")).await;
+    assert_eq!(view.status, StatusCode::OK, "{}", view.text());
+    assert_eq!(view.json["recipient"]["authentication"], "ACCESS_CODE");
+    assert_eq!(view.json["recipient"]["needsCode"], true);
+    assert_eq!(view.json["documents"], json!([]));
+    assert_eq!(view.json["fields"], json!([]));
+    let record = app
+        .store
+        .envelope(&app.a.tenant, &id)
+        .await
+        .unwrap()
+        .unwrap();
+    let doc = record.envelope.documents[0].id.clone();
+    assert!(
+        record.envelope.recipients[0].viewed_at.is_none(),
+        "a view behind the code is not recorded"
+    );
+    recipient_get(&app, &format!("/api/v1/sign/{token}/documents/{doc}"))
+        .await
+        .assert_error(403, "RECIPIENT_NOT_AUTHENTICATED");
+    consent_and_sign_blocked(&app, &token).await;
+    // No code goes by SMS for an access code.
+    recipient_post(
+        &app,
+        &format!("/api/v1/sign/{token}/authentication/request"),
+        None,
+    )
+    .await
+    .assert_error(400, "INVALID_ARGUMENT");
+
+    let passed = recipient_post(
+        &app,
+        &format!("/api/v1/sign/{token}/authentication"),
+        Some(json!({"code": format!(" {ACCESS_CODE} ")})),
+    )
+    .await;
+    assert_eq!(passed.status, StatusCode::OK, "{}", passed.text());
+    assert_eq!(passed.json["recipient"]["needsCode"], false);
+    assert_eq!(passed.json["documents"].as_array().unwrap().len(), 1);
+    assert_eq!(passed.json["fields"].as_array().unwrap().len(), 1);
+    let pdf = recipient_get(&app, &format!("/api/v1/sign/{token}/documents/{doc}")).await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert_eq!(
+        consent_and_sign(&app, &token, None).await.json["status"],
+        "COMPLETED"
+    );
+    let events = app.store.envelope_events(&id).await.unwrap();
+    let authenticated = serde_json::to_string(&events).unwrap();
+    assert!(authenticated.contains("ACCESS_CODE"), "{authenticated}");
+}
+
+#[tokio::test]
+async fn wrong_access_codes_answer_401_then_lock_the_recipient_out() {
+    let app = TestApp::new().await;
+    let (_, _, token) = sent_with_access_code(&app).await;
+    let path = format!("/api/v1/sign/{token}/authentication");
+    for attempt in 1..=5 {
+        let r = recipient_post(&app, &path, Some(json!({"code": "Orchid-7732"}))).await;
+        r.assert_error(401, "TOKEN_INVALID");
+        assert!(
+            !r.text().contains("Orchid"),
+            "attempt {attempt}: {}",
+            r.text()
+        );
+    }
+    // Locked after the core's limit (5): even the right code is refused.
+    recipient_post(&app, &path, Some(json!({"code": ACCESS_CODE})))
+        .await
+        .assert_error(403, "RECIPIENT_LOCKED");
+    let view = recipient_get(&app, &format!("/api/v1/sign/{token}")).await;
+    assert_eq!(view.json["recipient"]["locked"], true);
+    assert_eq!(view.json["documents"], json!([]));
+}
+
+#[tokio::test]
+async fn an_access_code_never_leaves_the_server() {
+    let app = TestApp::new().await;
+    let (id, mut answers, token) = sent_with_access_code(&app).await;
+    answers.push(app.get(&format!("/api/v1/envelopes/{id}"), &app.a).await);
+    answers.push(app.get("/api/v1/envelopes", &app.a).await);
+    answers.push(recipient_get(&app, &format!("/api/v1/sign/{token}")).await);
+    answers.push(
+        recipient_post(
+            &app,
+            &format!("/api/v1/sign/{token}/authentication"),
+            Some(json!({"code": ACCESS_CODE})),
+        )
+        .await,
+    );
+    answers.push(consent_and_sign(&app, &token, None).await);
+    answers.push(app.get(&format!("/api/v1/envelopes/{id}"), &app.a).await);
+    for answer in &answers {
+        assert_eq!(answer.status.as_u16() / 100, 2, "{}", answer.text());
+        assert!(!answer.text().contains(ACCESS_CODE), "{}", answer.text());
+        assert!(!answer.text().contains("accessCode"), "{}", answer.text());
+    }
+    // Nor is it stored: not in the snapshot, the settings, the events or the outbox.
+    let record = app
+        .store
+        .envelope(&app.a.tenant, &id)
+        .await
+        .unwrap()
+        .unwrap();
+    let events = app.store.envelope_events(&id).await.unwrap();
+    let messages = app.store.envelope_messages(&id).await.unwrap();
+    let stored = format!(
+        "{} {} {} {messages:?}",
+        serde_json::to_string(&record.envelope).unwrap(),
+        record.extra,
+        serde_json::to_string(&events).unwrap()
+    );
+    assert!(!stored.contains(ACCESS_CODE));
+    assert!(!stored.to_lowercase().contains(&ACCESS_CODE.to_lowercase()));
+    assert!(record.extra["accessCodes"][0]["hmacSha256"].is_string());
+}
+
+#[tokio::test]
+async fn access_codes_are_checked_at_create() {
+    let app = TestApp::new().await;
+    let doc = app.upload_pdf(&app.a).await;
+    let create = |recipient: Value, sms: bool| {
+        let body = json!({
+            "subject": "Bail",
+            "documentIds": [doc],
+            "requireSmsOtp": sms,
+            "recipients": [recipient]
+        });
+        let app = &app;
+        async move { app.post("/api/v1/envelopes", &app.a, &body).await }
+    };
+    let short = create(
+        json!({"email": "m@example.com", "accessCode": "7y1"}),
+        false,
+    )
+    .await;
+    short.assert_error(400, "INVALID_ARGUMENT");
+    assert!(!short.text().contains("7y1"), "{}", short.text());
+    create(
+        json!({"email": "m@example.com", "accessCode": "1234", "phone": "+33612345678"}),
+        true,
+    )
+    .await
+    .assert_error(422, "INVALID_RECIPIENT");
+    create(
+        json!({"email": "m@example.com", "accessCode": "1234", "role": "CARBON_COPY"}),
+        false,
+    )
+    .await
+    .assert_error(422, "INVALID_RECIPIENT");
+}

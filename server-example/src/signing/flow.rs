@@ -514,7 +514,9 @@ fn holder_of(record: &EnvelopeRecord, token: &str) -> AppResult<String> {
 pub async fn record_view(state: &AppState, token: &str, client: &Client) -> AppResult<Holder> {
     let held = holder(state, token).await?;
     let recipient = held.record.envelope.recipient(&held.recipient_id);
-    let first_view = recipient.is_some_and(|r| r.status.is_active() && r.viewed_at.is_none());
+    // Behind a code, the envelope is seen once the code is passed.
+    let first_view = recipient
+        .is_some_and(|r| r.status.is_active() && r.viewed_at.is_none() && !super::code_pending(r));
     if !first_view || held.record.envelope.status != EnvelopeStatus::Sent {
         return Ok(held);
     }
@@ -577,33 +579,46 @@ pub async fn request_code(state: &AppState, token: &str, client: &Client) -> App
 }
 
 /// Checks a code (`authenticate`, passed or not; the core counts failures
-/// and locks the recipient out after too many). A wrong code answers
-/// `TOKEN_INVALID` after the failure is recorded.
+/// and locks the recipient out after too many): the code sent by SMS, or
+/// the access code the sender gave, by the recipient's method. A wrong
+/// code answers `TOKEN_INVALID` after the failure is recorded.
 pub async fn authenticate(
     state: &AppState,
     token: &str,
     code: &str,
     client: &Client,
 ) -> AppResult<EnvelopeRecord> {
+    let secret = state.settings().signing.link_secret.clone();
     let mut passed = false;
     let record = recipient_commands(state, token, client, |record, rid, settings, _| {
         let e = &record.envelope;
-        let now = now_after(e);
-        let hash = super::sms::code_sha256(&e.id, rid, code.trim());
-        passed = settings.pending_codes.iter().any(|c| {
-            c.recipient_id == rid
-                && c.expires_at > now
-                && bool::from(subtle::ConstantTimeEq::ct_eq(
-                    c.code_sha256.as_bytes(),
-                    hash.as_bytes(),
-                ))
-        });
+        let method = e
+            .recipient(rid)
+            .map(|r| r.authentication)
+            .unwrap_or_default();
+        passed = match method {
+            AuthenticationMethod::AccessCode => {
+                super::access_code::matches(&settings.access_codes, &secret, rid, code)
+            }
+            _ => {
+                let now = now_after(e);
+                let hash = super::sms::code_sha256(&e.id, rid, code.trim());
+                settings.pending_codes.iter().any(|c| {
+                    c.recipient_id == rid
+                        && c.expires_at > now
+                        && bool::from(subtle::ConstantTimeEq::ct_eq(
+                            c.code_sha256.as_bytes(),
+                            hash.as_bytes(),
+                        ))
+                })
+            }
+        };
         if passed {
             settings.pending_codes.retain(|c| c.recipient_id != rid);
         }
         Ok(vec![Command::Authenticate {
             recipient_id: rid.to_owned(),
-            method: AuthenticationMethod::SmsCode,
+            method,
             passed,
         }])
     })

@@ -7,6 +7,7 @@
 //! the completion and the sealed audit trail) is the core's
 //! [`paraph::workflow`]; [`flow`] only reads, calls it and writes.
 
+pub mod access_code;
 pub mod flow;
 pub mod links;
 pub mod mail;
@@ -172,4 +173,10 @@ pub fn version_key(account_id: &str, envelope_id: &str, document_id: &str, sha25
 /// The object-store key of an envelope's sealed audit trail.
 pub fn audit_trail_key(account_id: &str, envelope_id: &str) -> String {
     format!("envelopes/{account_id}/{envelope_id}/audit-trail.pdf")
+}
+
+/// Whether a recipient must still pass a code (SMS or access code) before
+/// they may see the documents and their fields, or act.
+pub fn code_pending(recipient: &paraph::envelope::Recipient) -> bool {
+    recipient.authentication.needs_code() && recipient.authenticated_at.is_none()
 }
