@@ -774,7 +774,7 @@ pub async fn act(
                 .await?;
                 blobs.extend(version_blobs(record, &done.documents));
                 blobs.push((
-                    audit_trail_key(&record.tenant.account_id, &e.id),
+                    audit_trail_key(&record.tenant.account_id, &done.transition.envelope),
                     Bytes::from(done.audit_trail),
                 ));
                 transition = chain(transition, done.transition);
@@ -822,7 +822,7 @@ pub async fn audit_trail(state: &AppState, record: &EnvelopeRecord) -> AppResult
     if e.status == EnvelopeStatus::Completed {
         return state
             .blobs()
-            .get(&audit_trail_key(&record.tenant.account_id, &e.id))
+            .get(&audit_trail_key(&record.tenant.account_id, e))
             .await;
     }
     let platform = state.settings().signing.platform()?;
