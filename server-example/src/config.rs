@@ -233,6 +233,7 @@ impl ServeArgs {
                 .map(|h| h.trim().to_owned())
                 .filter(|h| !h.is_empty())
                 .collect(),
+            coalesce: Duration::from_millis(crate::webhooks::delivery::DEFAULT_COALESCE_MS),
         }
     }
 

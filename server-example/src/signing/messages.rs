@@ -33,7 +33,10 @@ use crate::state::AppState;
 use crate::store::{Channel, MessageJob, MessageKind, MessageOutcome, QueuedMessage};
 
 /// Messages claimed at once per poll.
-const BATCH: u32 = 16;
+const BATCH: u32 = 64;
+
+/// Default wait between a wake-up and the claim, in milliseconds.
+pub const DEFAULT_COALESCE_MS: u64 = 50;
 
 /// How messages are retried.
 #[derive(Debug, Clone)]
@@ -49,6 +52,9 @@ pub struct MessageConfig {
     pub lease: Duration,
     /// How often the outbox is polled when nothing wakes the worker.
     pub poll_interval: Duration,
+    /// How long the worker waits after being woken before it claims, so
+    /// that one claim takes the rows of many requests under load.
+    pub coalesce: Duration,
 }
 
 impl Default for MessageConfig {
@@ -60,6 +66,7 @@ impl Default for MessageConfig {
             backoff_factor: 3,
             lease: Duration::from_secs(120),
             poll_interval: Duration::from_secs(1),
+            coalesce: Duration::from_millis(DEFAULT_COALESCE_MS),
         }
     }
 }
@@ -154,7 +161,14 @@ impl Messenger {
             }
             tokio::select! {
                 _ = shutdown.changed() => {}
-                _ = wake.notified() => {}
+                _ = wake.notified() => {
+                    // Rows queued by a burst of requests are claimed together:
+                    // one claim for many rather than one per commit.
+                    tokio::select! {
+                        _ = shutdown.changed() => {}
+                        _ = tokio::time::sleep(self.config.coalesce) => {}
+                    }
+                }
                 _ = tokio::time::sleep(self.config.poll_interval) => {}
             }
         }

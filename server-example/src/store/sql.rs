@@ -423,35 +423,58 @@ async fn insert_webhook_tx(
     Ok(())
 }
 
+/// Events inserted by one statement (5 parameters each, far below either
+/// backend's limit).
+const EVENTS_PER_INSERT: usize = 200;
+
 /// Everything of an envelope write but the envelope row itself.
 async fn write_envelope_parts(
     tx: &mut Transaction<'static, Any>,
     write: &EnvelopeWrite,
 ) -> Result<(), WriteError> {
     let envelope_id = &write.envelope.id;
-    sqlx::query("DELETE FROM envelope_documents WHERE envelope_id = $1")
-        .bind(envelope_id)
-        .execute(&mut **tx)
-        .await?;
-    for document_id in &write.document_ids {
-        sqlx::query("INSERT INTO envelope_documents (envelope_id, document_id) VALUES ($1, $2)")
+    // Only a draft's documents change (the core refuses it afterwards):
+    // a sent envelope's writes leave the list alone.
+    if write.envelope.status == paraph::envelope::EnvelopeStatus::Draft {
+        sqlx::query("DELETE FROM envelope_documents WHERE envelope_id = $1")
             .bind(envelope_id)
-            .bind(document_id)
             .execute(&mut **tx)
             .await?;
+        if !write.document_ids.is_empty() {
+            let rows = (0..write.document_ids.len())
+                .map(|i| format!("({})", placeholders(1 + 2 * i, 2)))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let mut query = sqlx::query(AssertSqlSafe(format!(
+                "INSERT INTO envelope_documents (envelope_id, document_id) VALUES {rows}"
+            )));
+            for document_id in &write.document_ids {
+                query = query.bind(envelope_id).bind(document_id);
+            }
+            query.execute(&mut **tx).await?;
+        }
     }
-    for event in &write.events {
-        let result = sqlx::query(
-            "INSERT INTO envelope_events (envelope_id, seq, event_type, occurred_at, event) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(envelope_id)
-        .bind(to_i64(event.seq))
-        .bind(event.event_type())
-        .bind(time_text(event.occurred_at))
-        .bind(to_json(event)?)
-        .execute(&mut **tx)
-        .await;
-        match result {
+    // One statement per chunk of events rather than one per event: each
+    // statement is a round trip (to SQLite's worker thread, or to the
+    // PostgreSQL server).
+    for chunk in write.events.chunks(EVENTS_PER_INSERT) {
+        let rows = (0..chunk.len())
+            .map(|i| format!("({})", placeholders(1 + 5 * i, 5)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "INSERT INTO envelope_events (envelope_id, seq, event_type, occurred_at, event) VALUES {rows}"
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for event in chunk {
+            query = query
+                .bind(envelope_id)
+                .bind(to_i64(event.seq))
+                .bind(event.event_type())
+                .bind(time_text(event.occurred_at))
+                .bind(to_json(event)?);
+        }
+        match query.execute(&mut **tx).await {
             Err(e) if is_unique_violation(&e) => return Err(WriteError::Conflict),
             other => {
                 other?;
@@ -1120,6 +1143,18 @@ impl Store for SqlStore {
             Backend::Postgres => " FOR UPDATE SKIP LOCKED",
             Backend::Sqlite => "",
         };
+        // Most polls find nothing: look without taking the write lock.
+        let due = sqlx::query(
+            "SELECT id FROM webhook_deliveries WHERE status = $1 AND next_attempt_at <= $2 \
+             AND (claimed_until IS NULL OR claimed_until <= $2) LIMIT 1",
+        )
+        .bind(delivery_status::PENDING)
+        .bind(time_text(now))
+        .fetch_optional(&self.pool)
+        .await?;
+        if due.is_none() {
+            return Ok(Vec::new());
+        }
         let (mut tx, _writer) = self.begin().await?;
         let claimed = sqlx::query(AssertSqlSafe(format!(
             "UPDATE webhook_deliveries SET claimed_until = $1 WHERE id IN ( \
@@ -1310,6 +1345,18 @@ impl Store for SqlStore {
             Backend::Postgres => " FOR UPDATE SKIP LOCKED",
             Backend::Sqlite => "",
         };
+        // Most polls find nothing: look without taking the write lock.
+        let due = sqlx::query(
+            "SELECT id FROM message_outbox WHERE status = $1 AND next_attempt_at <= $2 \
+             AND (claimed_until IS NULL OR claimed_until <= $2) LIMIT 1",
+        )
+        .bind(message_status::PENDING)
+        .bind(time_text(now))
+        .fetch_optional(&self.pool)
+        .await?;
+        if due.is_none() {
+            return Ok(Vec::new());
+        }
         let (mut tx, _writer) = self.begin().await?;
         let claimed = sqlx::query(AssertSqlSafe(format!(
             "UPDATE message_outbox SET claimed_until = $1 WHERE id IN ( \
