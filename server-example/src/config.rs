@@ -146,6 +146,15 @@ pub struct ServeArgs {
         default_value = "X-Certyneo-Signature"
     )]
     pub webhook_hex_header: Vec<String>,
+    /// Attempts per invitation, reminder or SMS code, the first included.
+    #[arg(long, env = "PARAPH_MAIL_ATTEMPTS", default_value_t = 8)]
+    pub mail_attempts: u32,
+    /// Seconds to wait after the first failed mail or SMS (then 3 times longer each time).
+    #[arg(long, env = "PARAPH_MAIL_BACKOFF_SECONDS", default_value_t = 30.0)]
+    pub mail_backoff_seconds: f64,
+    /// Milliseconds between polls of the mail and SMS outbox.
+    #[arg(long, env = "PARAPH_MAIL_POLL_MS", default_value_t = 1000)]
+    pub mail_poll_ms: u64,
     /// Seconds in-flight requests may take to finish after a shutdown signal.
     #[arg(long, env = "PARAPH_SHUTDOWN_GRACE_SECONDS", default_value_t = 30)]
     pub shutdown_grace_seconds: u64,
@@ -224,6 +233,17 @@ impl ServeArgs {
                 .map(|h| h.trim().to_owned())
                 .filter(|h| !h.is_empty())
                 .collect(),
+            coalesce: Duration::from_millis(crate::webhooks::delivery::DEFAULT_COALESCE_MS),
+        }
+    }
+
+    /// The mail and SMS outbox settings.
+    pub fn messages(&self) -> crate::signing::messages::MessageConfig {
+        crate::signing::messages::MessageConfig {
+            max_attempts: self.mail_attempts.max(1),
+            backoff_base: Duration::from_secs_f64(self.mail_backoff_seconds.max(0.0)),
+            poll_interval: Duration::from_millis(self.mail_poll_ms.max(10)),
+            ..Default::default()
         }
     }
 

@@ -71,13 +71,10 @@ pub async fn prepare(
     }
     let for_check = bytes.clone();
     // Parsing is CPU-bound: keep it off the async workers.
-    let pages = tokio::task::spawn_blocking(move || {
-        PdfDocument::load(&for_check).map(|doc| doc.page_count())
+    let pages = crate::cpu::run("the PDF check", move || {
+        Ok(PdfDocument::load(&for_check).map(|doc| doc.page_count())?)
     })
-    .await
-    .map_err(|e| {
-        AppError::internal(ErrorCode::Internal, format!("PDF check task failed: {e}"))
-    })??;
+    .await?;
     let pages = u32::try_from(pages)
         .map_err(|_| AppError::new(ErrorCode::PdfTooManyPages, "the PDF has too many pages"))?;
     if pages == 0 {

@@ -20,6 +20,7 @@ pub mod app;
 pub mod auth;
 pub mod blobs;
 pub mod config;
+pub mod cpu;
 pub mod documents;
 pub mod envelopes;
 pub mod error;

@@ -16,6 +16,7 @@ use crate::error::AppError;
 use crate::ids;
 use crate::ratelimit::RateLimits;
 use crate::routes::keys::issue_key;
+use crate::signing::messages::Messenger;
 use crate::state::{AppState, Settings, body_limit_for};
 use crate::store::{Account, Backend, SqlStore, Store};
 use crate::webhooks::{Deliverer, UrlGuard};
@@ -81,6 +82,8 @@ pub struct Running {
     pub state: AppState,
     /// The webhook worker.
     pub deliverer: Deliverer,
+    /// The mail and SMS worker.
+    pub messenger: Messenger,
 }
 
 /// Builds the state and the worker from the serve options.
@@ -96,7 +99,12 @@ pub async fn build(args: &ServeArgs, store: Arc<dyn Store>) -> Result<Running, A
     };
     let state = AppState::new(store.clone(), blobs, limits, guard.clone(), settings);
     let deliverer = Deliverer::new(store, guard, args.delivery(), state.delivery_signal())?;
-    Ok(Running { state, deliverer })
+    let messenger = Messenger::new(state.clone(), args.messages());
+    Ok(Running {
+        state,
+        deliverer,
+        messenger,
+    })
 }
 
 /// The signing settings of the serve options: the platform's keys, the
@@ -246,6 +254,7 @@ pub async fn run(
 ) -> Result<(), AppError> {
     let (tx, rx) = watch::channel(false);
     let worker = tokio::spawn(running.deliverer.run(rx.clone()));
+    let messenger = tokio::spawn(running.messenger.run(rx.clone()));
     let chores = tokio::spawn(maintenance(running.state.clone(), rx.clone()));
     let service = app(running.state).into_make_service_with_connect_info::<SocketAddr>();
     let mut stopped = rx.clone();
@@ -261,6 +270,7 @@ pub async fn run(
     let outcome = tokio::time::timeout(grace, serving).await;
     let _ = tx.send(true);
     let _ = worker.await;
+    let _ = messenger.await;
     let _ = chores.await;
     match outcome {
         Ok(Ok(Ok(()))) => Ok(()),

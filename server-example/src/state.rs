@@ -53,6 +53,7 @@ struct Inner {
     guard: UrlGuard,
     settings: Settings,
     wake_deliveries: Arc<Notify>,
+    wake_messages: Arc<Notify>,
 }
 
 /// The shared state of the application.
@@ -86,6 +87,7 @@ impl AppState {
             guard,
             settings,
             wake_deliveries: Arc::new(Notify::new()),
+            wake_messages: Arc::new(Notify::new()),
         }))
     }
 
@@ -122,5 +124,15 @@ impl AppState {
     /// Tells the delivery worker that outbox rows were queued.
     pub fn wake_deliveries(&self) {
         self.0.wake_deliveries.notify_one();
+    }
+
+    /// What the mail and SMS worker waits on.
+    pub fn message_signal(&self) -> Arc<Notify> {
+        self.0.wake_messages.clone()
+    }
+
+    /// Tells the mail and SMS worker that messages were queued.
+    pub fn wake_messages(&self) {
+        self.0.wake_messages.notify_one();
     }
 }

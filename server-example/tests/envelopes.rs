@@ -635,6 +635,7 @@ async fn a_stale_write_is_refused_by_the_store() {
         extra: record.extra.clone(),
         events: vec![],
         outbox: vec![],
+        messages: vec![],
         new_documents: vec![],
         document_ids: vec![],
         envelope_webhook: None,

@@ -200,6 +200,7 @@ async fn serve(
     let running = paraph_server::server::Running {
         state: app.state.clone(),
         deliverer: app.deliverer(),
+        messenger: app.messenger(),
     };
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let handle = tokio::spawn(async move {

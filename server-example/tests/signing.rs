@@ -444,6 +444,9 @@ async fn an_sms_code_is_required_checked_and_limited() {
     )
     .await;
     assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text());
+    // The code is queued with the command and sent by the message worker.
+    assert!(!app.storage.dir.path().join("outbox/sms.jsonl").exists());
+    assert_eq!(app.send_messages().await, 2, "the invitation and the code");
     let outbox = std::fs::read_to_string(app.storage.dir.path().join("outbox/sms.jsonl")).unwrap();
     let sms: Value = serde_json::from_str(outbox.lines().last().unwrap()).unwrap();
     assert_eq!(sms["to"], "+33612345678");
@@ -715,7 +718,8 @@ async fn invitations_are_mailed_to_the_outbox_in_the_envelopes_language() {
     assert_eq!(sent.status, StatusCode::OK, "{}", sent.text());
     let marie = token_of(&sent.json, "marie@example.com");
     let outbox = app.storage.dir.path().join("outbox");
-    let mails = wait_for_mails(&outbox, 1).await;
+    assert_eq!(app.send_messages().await, 1);
+    let mails = mails_in(&outbox);
     assert_eq!(mails.len(), 1, "only the first routing order is invited");
     assert!(mails[0].contains("marie@example.com"), "{}", mails[0]);
     // Quoted-printable wraps long lines with soft breaks.
@@ -735,27 +739,23 @@ async fn invitations_are_mailed_to_the_outbox_in_the_envelopes_language() {
         consent_and_sign(&app, &marie, None).await.status,
         StatusCode::OK
     );
-    let mails = wait_for_mails(&outbox, 2).await;
+    assert_eq!(app.send_messages().await, 1);
+    let mails = mails_in(&outbox);
+    assert_eq!(mails.len(), 2);
     assert!(mails.iter().any(|m| m.contains("junho@example.com")));
 }
 
-async fn wait_for_mails(dir: &std::path::Path, n: usize) -> Vec<String> {
-    for _ in 0..100 {
-        let mails: Vec<String> = std::fs::read_dir(dir)
-            .map(|entries| {
-                entries
-                    .filter_map(Result::ok)
-                    .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
-                    .filter_map(|e| std::fs::read_to_string(e.path()).ok())
-                    .collect()
-            })
-            .unwrap_or_default();
-        if mails.len() >= n {
-            return mails;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!("fewer than {n} mails in {}", dir.display());
+/// The `.eml` files in the outbox folder.
+fn mails_in(dir: &std::path::Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+                .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 #[tokio::test]
@@ -810,4 +810,367 @@ async fn the_background_pass_expires_and_reminds() {
         .unwrap()
         .unwrap();
     assert_eq!(record.envelope.recipients[0].reminder_count, 1);
+    // The reminder is queued with the command, beside the invitation.
+    let kinds: Vec<_> = messages_of(&app, &reminded)
+        .await
+        .iter()
+        .map(|m| m.message.kind)
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            paraph_server::store::MessageKind::Invitation,
+            paraph_server::store::MessageKind::Reminder
+        ]
+    );
+}
+
+// ------------------------------------------------------- the mail outbox
+
+/// The messages queued for an envelope.
+async fn messages_of(app: &TestApp, id: &str) -> Vec<paraph_server::store::MessageRecord> {
+    app.store.envelope_messages(id).await.unwrap()
+}
+
+#[tokio::test]
+async fn an_invitation_is_queued_with_the_send_and_holds_no_secret() {
+    let app = TestApp::new().await;
+    let id = draft_with(&app, &app.a, two_signers(), None).await;
+    let sent = send(&app, &app.a, &id).await;
+    assert_eq!(sent.status, StatusCode::OK, "{}", sent.text());
+    let marie = token_of(&sent.json, "marie@example.com");
+    // Committed with the send, not sent yet: no worker ran.
+    let queued = messages_of(&app, &id).await;
+    assert_eq!(queued.len(), 1, "only the first routing order: {queued:?}");
+    let row = &queued[0];
+    assert_eq!(row.status, "PENDING");
+    assert_eq!(row.message.channel, paraph_server::store::Channel::Email);
+    assert_eq!(
+        row.message.kind,
+        paraph_server::store::MessageKind::Invitation
+    );
+    assert_eq!(row.attempts, 0);
+    assert!(row.message.nonce.is_none());
+    let text = format!("{row:?}");
+    let secret_part = marie.split('.').nth(1).unwrap();
+    assert!(
+        !text.contains(secret_part),
+        "the row holds the link: {text}"
+    );
+    let outbox = app.storage.dir.path().join("outbox");
+    assert!(mails_in(&outbox).is_empty());
+
+    assert_eq!(app.send_messages().await, 1);
+    let row = &messages_of(&app, &id).await[0];
+    assert_eq!(row.status, "SENT");
+    assert_eq!(row.attempts, 1);
+    assert!(row.sent_at.is_some());
+    let mails = mails_in(&outbox);
+    assert_eq!(mails.len(), 1);
+    assert!(mails[0].replace("=\r\n", "").contains(&marie));
+    // Sent means sent once: nothing is due any more.
+    assert_eq!(app.send_messages().await, 0);
+}
+
+#[tokio::test]
+async fn a_failed_mail_is_retried_until_it_is_delivered() {
+    let app = TestApp::new().await;
+    let id = draft_with(&app, &app.a, two_signers(), None).await;
+    // The outbox folder cannot be made: a file is in the way.
+    let outbox = app.storage.dir.path().join("outbox");
+    std::fs::write(&outbox, b"in the way").unwrap();
+    assert_eq!(send(&app, &app.a, &id).await.status, StatusCode::OK);
+    let messenger = app.messenger();
+    assert_eq!(messenger.run_once().await.unwrap(), 1);
+    let row = &messages_of(&app, &id).await[0];
+    assert_eq!(row.status, "PENDING", "{row:?}");
+    assert_eq!(row.attempts, 1);
+    assert!(
+        row.last_error.as_deref().is_some_and(|e| e.contains("IO")),
+        "{row:?}"
+    );
+    // The obstacle goes; the next attempt (no back-off in tests) delivers.
+    std::fs::remove_file(&outbox).unwrap();
+    assert_eq!(messenger.run_once().await.unwrap(), 1);
+    let row = &messages_of(&app, &id).await[0];
+    assert_eq!(row.status, "SENT", "{row:?}");
+    assert_eq!(row.attempts, 2);
+    assert_eq!(mails_in(&outbox).len(), 1);
+}
+
+#[tokio::test]
+async fn a_mail_that_keeps_failing_gives_up_after_its_attempts() {
+    let app = TestApp::new().await;
+    let id = draft_with(&app, &app.a, two_signers(), None).await;
+    std::fs::write(app.storage.dir.path().join("outbox"), b"in the way").unwrap();
+    assert_eq!(send(&app, &app.a, &id).await.status, StatusCode::OK);
+    let messenger = paraph_server::signing::messages::Messenger::new(
+        app.state.clone(),
+        paraph_server::signing::messages::MessageConfig {
+            max_attempts: 3,
+            backoff_base: std::time::Duration::ZERO,
+            ..Default::default()
+        },
+    );
+    for _ in 0..3 {
+        assert_eq!(messenger.run_once().await.unwrap(), 1);
+    }
+    assert_eq!(messenger.run_once().await.unwrap(), 0);
+    let row = &messages_of(&app, &id).await[0];
+    assert_eq!(
+        (row.status.as_str(), row.attempts),
+        ("FAILED", 3),
+        "{row:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_restarted_server_sends_what_was_queued_and_its_link_works() {
+    let secret = std::sync::Arc::new([42u8; 32]);
+    let options = common::Options {
+        link_secret: Some(secret.clone()),
+        ..Default::default()
+    };
+    let first = TestApp::with(options.clone()).await;
+    let id = draft_with(&first, &first.a, two_signers(), None).await;
+    let sent = send(&first, &first.a, &id).await;
+    assert_eq!(sent.status, StatusCode::OK);
+    let marie = token_of(&sent.json, "marie@example.com");
+    // The process stops before its worker ran.
+    let storage = common::Storage {
+        database_url: first.storage.database_url.clone(),
+        storage_url: first.storage.storage_url.clone(),
+        dir: tempfile::tempdir().unwrap(),
+    };
+    drop(first.router);
+    let second = TestApp::on(storage, options).await;
+    assert_eq!(second.send_messages().await, 1);
+    let mails = mails_in(&second.storage.dir.path().join("outbox"));
+    assert_eq!(mails.len(), 1);
+    let mail = mails[0].replace("=\r\n", "");
+    assert!(mail.contains(&marie), "{mail}");
+    let view = recipient_get(&second, &format!("/api/v1/sign/{marie}")).await;
+    assert_eq!(view.status, StatusCode::OK, "{}", view.text());
+}
+
+#[tokio::test]
+async fn messages_for_a_voided_envelope_are_skipped() {
+    let app = TestApp::new().await;
+    let id = draft_with(&app, &app.a, two_signers(), None).await;
+    assert_eq!(send(&app, &app.a, &id).await.status, StatusCode::OK);
+    assert_eq!(
+        app.delete(&format!("/api/v1/envelopes/{id}"), &app.a)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(app.send_messages().await, 1);
+    let row = &messages_of(&app, &id).await[0];
+    assert_eq!(row.status, "SKIPPED", "{row:?}");
+    assert!(mails_in(&app.storage.dir.path().join("outbox")).is_empty());
+}
+
+#[tokio::test]
+async fn concurrent_message_workers_send_each_message_once() {
+    let app = TestApp::new().await;
+    let mut ids = Vec::new();
+    for _ in 0..6 {
+        let id = draft_with(&app, &app.a, two_signers(), None).await;
+        assert_eq!(send(&app, &app.a, &id).await.status, StatusCode::OK);
+        ids.push(id);
+    }
+    let workers: Vec<_> = (0..3).map(|_| app.messenger()).collect();
+    let counts = futures::future::join_all(workers.iter().map(|w| w.run_once())).await;
+    let total: usize = counts.into_iter().map(Result::unwrap).sum();
+    assert_eq!(total, 6, "each message claimed by exactly one worker");
+    assert_eq!(mails_in(&app.storage.dir.path().join("outbox")).len(), 6);
+    for id in &ids {
+        let rows = messages_of(&app, id).await;
+        assert_eq!((rows[0].status.as_str(), rows[0].attempts), ("SENT", 1));
+    }
+}
+
+// ---------------------------------------------------------- access codes
+
+const ACCESS_CODE: &str = "Orchid-7731";
+
+/// A sent envelope whose one signer must enter [`ACCESS_CODE`]; the
+/// create and send answers, and the signer's token.
+async fn sent_with_access_code(app: &TestApp) -> (String, Vec<Response>, String) {
+    let doc = app.upload_pdf(&app.a).await;
+    let created = app
+        .post(
+            "/api/v1/envelopes",
+            &app.a,
+            &json!({
+                "subject": "Bail",
+                "documentIds": [doc],
+                "recipients": [
+                    {"email": "marie@example.com", "name": "Marie Dubois", "accessCode": ACCESS_CODE},
+                    {"email": "cc@example.com", "name": "Copie", "role": "CARBON_COPY"}
+                ]
+            }),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
+    let id = created.json["id"].as_str().unwrap().to_owned();
+    let sent = send(app, &app.a, &id).await;
+    assert_eq!(sent.status, StatusCode::OK, "{}", sent.text());
+    let token = token_of(&sent.json, "marie@example.com");
+    (id, vec![created, sent], token)
+}
+
+#[tokio::test]
+async fn an_access_code_guards_the_documents_until_it_is_entered() {
+    let app = TestApp::new().await;
+    let (id, _, token) = sent_with_access_code(&app).await;
+    let view = recipient_get(&app, &format!("/api/v1/sign/{token}")).await;
+    assert_eq!(view.status, StatusCode::OK, "{}", view.text());
+    assert_eq!(view.json["recipient"]["authentication"], "ACCESS_CODE");
+    assert_eq!(view.json["recipient"]["needsCode"], true);
+    assert_eq!(view.json["documents"], json!([]));
+    assert_eq!(view.json["fields"], json!([]));
+    let record = app
+        .store
+        .envelope(&app.a.tenant, &id)
+        .await
+        .unwrap()
+        .unwrap();
+    let doc = record.envelope.documents[0].id.clone();
+    assert!(
+        record.envelope.recipients[0].viewed_at.is_none(),
+        "a view behind the code is not recorded"
+    );
+    recipient_get(&app, &format!("/api/v1/sign/{token}/documents/{doc}"))
+        .await
+        .assert_error(403, "RECIPIENT_NOT_AUTHENTICATED");
+    consent_and_sign_blocked(&app, &token).await;
+    // No code goes by SMS for an access code.
+    recipient_post(
+        &app,
+        &format!("/api/v1/sign/{token}/authentication/request"),
+        None,
+    )
+    .await
+    .assert_error(400, "INVALID_ARGUMENT");
+
+    let passed = recipient_post(
+        &app,
+        &format!("/api/v1/sign/{token}/authentication"),
+        Some(json!({"code": format!(" {ACCESS_CODE} ")})),
+    )
+    .await;
+    assert_eq!(passed.status, StatusCode::OK, "{}", passed.text());
+    assert_eq!(passed.json["recipient"]["needsCode"], false);
+    assert_eq!(passed.json["documents"].as_array().unwrap().len(), 1);
+    assert_eq!(passed.json["fields"].as_array().unwrap().len(), 1);
+    let pdf = recipient_get(&app, &format!("/api/v1/sign/{token}/documents/{doc}")).await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert_eq!(
+        consent_and_sign(&app, &token, None).await.json["status"],
+        "COMPLETED"
+    );
+    let events = app.store.envelope_events(&id).await.unwrap();
+    let authenticated = serde_json::to_string(&events).unwrap();
+    assert!(authenticated.contains("ACCESS_CODE"), "{authenticated}");
+}
+
+#[tokio::test]
+async fn wrong_access_codes_answer_401_then_lock_the_recipient_out() {
+    let app = TestApp::new().await;
+    let (_, _, token) = sent_with_access_code(&app).await;
+    let path = format!("/api/v1/sign/{token}/authentication");
+    for attempt in 1..=5 {
+        let r = recipient_post(&app, &path, Some(json!({"code": "Orchid-7732"}))).await;
+        r.assert_error(401, "TOKEN_INVALID");
+        assert!(
+            !r.text().contains("Orchid"),
+            "attempt {attempt}: {}",
+            r.text()
+        );
+    }
+    // Locked after the core's limit (5): even the right code is refused.
+    recipient_post(&app, &path, Some(json!({"code": ACCESS_CODE})))
+        .await
+        .assert_error(403, "RECIPIENT_LOCKED");
+    let view = recipient_get(&app, &format!("/api/v1/sign/{token}")).await;
+    assert_eq!(view.json["recipient"]["locked"], true);
+    assert_eq!(view.json["documents"], json!([]));
+}
+
+#[tokio::test]
+async fn an_access_code_never_leaves_the_server() {
+    let app = TestApp::new().await;
+    let (id, mut answers, token) = sent_with_access_code(&app).await;
+    answers.push(app.get(&format!("/api/v1/envelopes/{id}"), &app.a).await);
+    answers.push(app.get("/api/v1/envelopes", &app.a).await);
+    answers.push(recipient_get(&app, &format!("/api/v1/sign/{token}")).await);
+    answers.push(
+        recipient_post(
+            &app,
+            &format!("/api/v1/sign/{token}/authentication"),
+            Some(json!({"code": ACCESS_CODE})),
+        )
+        .await,
+    );
+    answers.push(consent_and_sign(&app, &token, None).await);
+    answers.push(app.get(&format!("/api/v1/envelopes/{id}"), &app.a).await);
+    for answer in &answers {
+        assert_eq!(answer.status.as_u16() / 100, 2, "{}", answer.text());
+        assert!(!answer.text().contains(ACCESS_CODE), "{}", answer.text());
+        assert!(!answer.text().contains("accessCode"), "{}", answer.text());
+    }
+    // Nor is it stored: not in the snapshot, the settings, the events or the outbox.
+    let record = app
+        .store
+        .envelope(&app.a.tenant, &id)
+        .await
+        .unwrap()
+        .unwrap();
+    let events = app.store.envelope_events(&id).await.unwrap();
+    let messages = app.store.envelope_messages(&id).await.unwrap();
+    let stored = format!(
+        "{} {} {} {messages:?}",
+        serde_json::to_string(&record.envelope).unwrap(),
+        record.extra,
+        serde_json::to_string(&events).unwrap()
+    );
+    assert!(!stored.contains(ACCESS_CODE));
+    assert!(!stored.to_lowercase().contains(&ACCESS_CODE.to_lowercase()));
+    assert!(record.extra["accessCodes"][0]["hmacSha256"].is_string());
+}
+
+#[tokio::test]
+async fn access_codes_are_checked_at_create() {
+    let app = TestApp::new().await;
+    let doc = app.upload_pdf(&app.a).await;
+    let create = |recipient: Value, sms: bool| {
+        let body = json!({
+            "subject": "Bail",
+            "documentIds": [doc],
+            "requireSmsOtp": sms,
+            "recipients": [recipient]
+        });
+        let app = &app;
+        async move { app.post("/api/v1/envelopes", &app.a, &body).await }
+    };
+    let short = create(
+        json!({"email": "m@example.com", "accessCode": "7y1"}),
+        false,
+    )
+    .await;
+    short.assert_error(400, "INVALID_ARGUMENT");
+    assert!(!short.text().contains("7y1"), "{}", short.text());
+    create(
+        json!({"email": "m@example.com", "accessCode": "1234", "phone": "+33612345678"}),
+        true,
+    )
+    .await
+    .assert_error(422, "INVALID_RECIPIENT");
+    create(
+        json!({"email": "m@example.com", "accessCode": "1234", "role": "CARBON_COPY"}),
+        false,
+    )
+    .await
+    .assert_error(422, "INVALID_RECIPIENT");
 }

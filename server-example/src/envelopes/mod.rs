@@ -19,8 +19,8 @@ use base64::Engine as _;
 use bytes::Bytes;
 use paraph::ErrorCode;
 use paraph::envelope::{
-    self, Actor, Command, Context, CreateEnvelope, Envelope, EnvelopeStatus, Event, NewDocument,
-    NewField, NewRecipient, RecipientRole, Transition, UpdateEnvelope,
+    self, Actor, AuthenticationMethod, Command, Context, CreateEnvelope, Envelope, EnvelopeStatus,
+    Event, NewDocument, NewField, NewRecipient, RecipientRole, Transition, UpdateEnvelope,
 };
 use paraph::geometry::Rect;
 
@@ -29,7 +29,7 @@ use self::request::{
     FieldInput, MAX_ANCHOR_LEN, RecipientInput, authentication, check_label, check_locale,
     check_redirect_url, normalize_tags, parse_field_type, parse_level, parse_placement, parse_role,
 };
-use self::settings::{AnchoredField, EnvelopeSettings};
+use self::settings::{AccessCodeHash, AnchoredField, EnvelopeSettings};
 use crate::auth::Principal;
 use crate::documents::{self, PreparedDocument};
 use crate::error::{AppError, AppResult};
@@ -143,13 +143,16 @@ fn decode_base64(text: &str) -> Result<Vec<u8>, base64::DecodeError> {
     base64::engine::general_purpose::STANDARD_NO_PAD.decode(compact)
 }
 
-/// The recipients of a request as core commands.
+/// The recipients of a request as core commands, and the keyed hashes of
+/// their access codes.
 fn new_recipients(
     inputs: &[RecipientInput],
     require_sms_otp: bool,
+    link_secret: &[u8; 32],
     now: chrono::DateTime<chrono::Utc>,
-) -> AppResult<Vec<NewRecipient>> {
-    inputs
+) -> AppResult<(Vec<NewRecipient>, Vec<AccessCodeHash>)> {
+    let mut codes = Vec::new();
+    let recipients = inputs
         .iter()
         .enumerate()
         .map(|(i, r)| {
@@ -167,8 +170,30 @@ fn new_recipients(
                     format!("recipients[{i}] needs a phone: the envelope requires an SMS code"),
                 ));
             }
+            let id = ids::new_id("rcp", now)?;
+            let mut method = authentication(require_sms_otp && must_act);
+            if let Some(code) = &r.access_code {
+                let what = format!("recipients[{i}].accessCode");
+                let code = code.checked(&what)?;
+                if !must_act {
+                    return Err(AppError::new(
+                        ErrorCode::InvalidRecipient,
+                        format!("{what}: only a signer or an approver enters an access code"),
+                    ));
+                }
+                if require_sms_otp {
+                    return Err(AppError::new(
+                        ErrorCode::InvalidRecipient,
+                        format!(
+                            "{what}: a recipient authenticates one way, and this envelope requires an SMS code"
+                        ),
+                    ));
+                }
+                codes.push(crate::signing::access_code::hash(link_secret, &id, code));
+                method = AuthenticationMethod::AccessCode;
+            }
             Ok(NewRecipient {
-                id: ids::new_id("rcp", now)?,
+                id,
                 name: r
                     .name
                     .as_ref()
@@ -179,10 +204,11 @@ fn new_recipients(
                 phone,
                 role,
                 routing_order: r.routing_order.unwrap_or(1),
-                authentication: authentication(require_sms_otp && must_act),
+                authentication: method,
             })
         })
-        .collect()
+        .collect::<AppResult<Vec<_>>>()?;
+    Ok((recipients, codes))
 }
 
 /// Placed fields become `AddField` commands; anchored ones are kept for
@@ -414,7 +440,13 @@ pub async fn create(
         },
         &ctx,
     )?;
-    let new_recipients = new_recipients(&recipients, settings.require_sms_otp, ctx.now)?;
+    let (new_recipients, access_codes) = new_recipients(
+        &recipients,
+        settings.require_sms_otp,
+        &state.settings().signing.link_secret,
+        ctx.now,
+    )?;
+    settings.access_codes = access_codes;
     let recipient_keys: Vec<(String, String)> = new_recipients
         .iter()
         .map(|r| (r.id.clone(), r.email.clone().unwrap_or_default()))
@@ -450,6 +482,7 @@ pub async fn create(
         tenant: principal.tenant.clone(),
         extra: settings.to_value(),
         outbox: outbox_messages(None, &transition)?,
+        messages: Vec::new(),
         envelope: transition.envelope,
         events: transition.events,
         new_documents: requested.new.iter().map(|d| d.record.clone()).collect(),
@@ -529,6 +562,7 @@ where
             tenant: principal.tenant.clone(),
             extra: plan.settings.to_value(),
             outbox: outbox_messages(Some(&before), &transition)?,
+            messages: crate::signing::messages::for_change(state, &before, &transition.envelope)?,
             envelope: transition.envelope,
             events: transition.events,
             new_documents: new_documents.to_vec(),
@@ -637,7 +671,13 @@ pub async fn update(
                 commands.extend(e.recipients.iter().map(|r| Command::RemoveRecipient {
                     recipient_id: r.id.clone(),
                 }));
-                let new = new_recipients(inputs, settings.require_sms_otp, ctx_now)?;
+                let (new, access_codes) = new_recipients(
+                    inputs,
+                    settings.require_sms_otp,
+                    &state.settings().signing.link_secret,
+                    ctx_now,
+                )?;
+                settings.access_codes = access_codes;
                 let keys = new.iter().map(|r| (r.id.clone(), r.email.clone().unwrap_or_default())).collect();
                 commands.extend(new.into_iter().map(Command::AddRecipient));
                 keys

@@ -100,6 +100,13 @@ pub struct RecipientInput {
     pub routing_order: Option<u32>,
     /// Phone in E.164 form, for SMS codes.
     pub phone: Option<String>,
+    /// A code (4 to 64 characters) the sender gives this signer or approver
+    /// out of band, which they must type before seeing the documents or
+    /// acting. An extension of this server's own (not in the public API it
+    /// reproduces). Stored only as a keyed hash, never returned. Not with
+    /// `requireSmsOtp`: a recipient has one method.
+    #[schema(value_type = Option<String>, write_only, min_length = 4, max_length = 64)]
+    pub access_code: Option<crate::signing::access_code::AccessCode>,
 }
 
 /// A document sent inline.

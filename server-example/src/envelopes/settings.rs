@@ -32,6 +32,19 @@ pub struct EnvelopeSettings {
     pub signing_links: Vec<crate::signing::links::SigningLink>,
     /// Codes sent by SMS and not yet used (hashed).
     pub pending_codes: Vec<PendingCode>,
+    /// The recipients' access codes (keyed hashes; never the codes).
+    pub access_codes: Vec<AccessCodeHash>,
+}
+
+/// What the envelope keeps of a recipient's access code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccessCodeHash {
+    /// The recipient.
+    pub recipient_id: String,
+    /// Lower-case hex HMAC-SHA256 of the recipient and the code under the
+    /// link secret ([`crate::signing::access_code`]).
+    pub hmac_sha256: String,
 }
 
 /// A one-time code sent to a recipient, as the envelope keeps it.

@@ -167,6 +167,8 @@ fn signing_view(
         )
     })?;
     let settings = EnvelopeSettings::from_value(&record.extra);
+    // Behind a code, the documents and fields show once it is passed.
+    let gated = crate::signing::code_pending(r);
     let base = format!(
         "{}/api/v1/sign/{token}",
         state.settings().public_url.trim_end_matches('/')
@@ -187,7 +189,7 @@ fn signing_view(
             role: role_name(r.role).to_owned(),
             status: r.status.as_str().to_owned(),
             authentication: r.authentication.as_str().to_owned(),
-            needs_code: r.authentication.needs_code() && r.authenticated_at.is_none(),
+            needs_code: gated,
             consented: r.consent.is_some(),
             active: r.status.is_active() && e.status == EnvelopeStatus::Sent,
             locked: r.locked_at.is_some(),
@@ -200,6 +202,7 @@ fn signing_view(
         documents: e
             .documents
             .iter()
+            .filter(|_| !gated)
             .map(|d| SigningDocument {
                 id: d.id.clone(),
                 name: d.name.clone(),
@@ -208,7 +211,11 @@ fn signing_view(
                 url: format!("{base}/documents/{}", d.id),
             })
             .collect(),
-        fields: e.fields_of(rid).map(|f| field_view(f, e)).collect(),
+        fields: e
+            .fields_of(rid)
+            .filter(|_| !gated)
+            .map(|f| field_view(f, e))
+            .collect(),
     })
 }
 
@@ -265,6 +272,14 @@ pub async fn document(
     if e.status == EnvelopeStatus::Draft {
         return Err(AppError::not_found("document", &document_id));
     }
+    if e.recipient(&held.recipient_id)
+        .is_some_and(crate::signing::code_pending)
+    {
+        return Err(AppError::new(
+            paraph::ErrorCode::RecipientNotAuthenticated,
+            "enter the code (sent by SMS, or given by the sender) before opening the documents",
+        ));
+    }
     let bytes = state
         .blobs()
         .get(&crate::signing::version_key(
@@ -320,17 +335,24 @@ pub async fn request_code(
     Ok(StatusCode::ACCEPTED)
 }
 
-/// A code to check.
+/// A code to check (its `Debug` never shows it).
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct CodeRequest {
-    /// The code received by SMS.
-    pub code: String,
+    /// The code received by SMS, or the access code the sender gave.
+    #[schema(value_type = String)]
+    pub code: crate::signing::access_code::AccessCode,
 }
 
-/// Pass the code sent by SMS
+/// Pass the code sent by SMS, or the access code
 ///
-/// A wrong or expired code answers 401 `TOKEN_INVALID`; after too many,
-/// the recipient is locked out (403 `RECIPIENT_LOCKED`).
+/// By the recipient's method (`recipient.authentication` in the view):
+/// `SMS_CODE`, the code sent by `authentication/request`; `ACCESS_CODE`,
+/// the code the sender gave them out of band (an extension of this
+/// server's own). Until it is passed, the view lists no document and no
+/// field, the documents answer 403 `RECIPIENT_NOT_AUTHENTICATED`, and
+/// signing is refused. A wrong or expired code answers 401
+/// `TOKEN_INVALID`; after 5 wrong codes the recipient is locked out (403
+/// `RECIPIENT_LOCKED`).
 #[utoipa::path(
     post,
     path = "/sign/{token}/authentication",
@@ -345,7 +367,7 @@ pub async fn authenticate(
     AppPath(token): AppPath<String>,
     AppJson(body): AppJson<CodeRequest>,
 ) -> AppResult<AppJson<SigningView>> {
-    let record = flow::authenticate(&state, &token, &body.code, &client).await?;
+    let record = flow::authenticate(&state, &token, body.code.expose(), &client).await?;
     held_view(&state, record, &token)
 }
 

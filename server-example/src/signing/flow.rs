@@ -25,17 +25,15 @@ use paraph::workflow::{
     self, DocumentBytes, FinalizeOptions, PrepareOptions, RecipientCertificateOptions,
     RecipientInput, SignRecipientOptions,
 };
-use sha2::{Digest, Sha256};
 
 use super::links::{self, SigningLink};
-use super::sms::Sms;
 use super::{CONSENT_TEXT, CONSENT_VERSION, CertificateMode, audit_trail_key, version_key};
 use crate::auth::Principal;
 use crate::envelopes::settings::{AnchorPlacement, EnvelopeSettings, PendingCode};
 use crate::envelopes::{MAX_WRITE_ATTEMPTS, Written};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::store::{EnvelopeRecord, EnvelopeWrite, WriteError};
+use crate::store::{EnvelopeRecord, EnvelopeWrite, QueuedMessage, WriteError};
 use crate::webhooks::payload::outbox_messages_with_links;
 
 /// Default signature fields, when a request places none: 150 × 40 points,
@@ -62,6 +60,8 @@ struct Change {
     settings: EnvelopeSettings,
     /// Object-store writes, done before the transaction.
     blobs: Vec<(String, Bytes)>,
+    /// Messages beside those the transition calls for (a code by SMS).
+    messages: Vec<QueuedMessage>,
 }
 
 fn conflict() -> AppError {
@@ -92,10 +92,13 @@ async fn commit(
         &change.transition,
         &state.settings().public_url,
     )?;
+    let mut messages = super::messages::for_change(state, &before.envelope, e)?;
+    messages.extend(change.messages);
     let write = EnvelopeWrite {
         tenant: before.tenant.clone(),
         extra: change.settings.to_value(),
         outbox,
+        messages,
         envelope: e.clone(),
         events: change.transition.events.clone(),
         new_documents: Vec::new(),
@@ -110,12 +113,9 @@ async fn commit(
     {
         Ok(()) => {
             state.wake_deliveries();
-            notify(
-                state,
-                &before.envelope,
-                &write.envelope,
-                write.tenant.livemode,
-            );
+            if !write.messages.is_empty() {
+                state.wake_messages();
+            }
             Ok(Some(EnvelopeRecord {
                 tenant: write.tenant,
                 envelope: write.envelope,
@@ -125,50 +125,6 @@ async fn commit(
         Err(WriteError::Conflict) => Ok(None),
         Err(WriteError::Store(err)) => Err(err),
     }
-}
-
-/// Mails each recipient the change made their turn (an invitation) or
-/// reminded (a reminder), after the commit, in the background: a failed
-/// delivery is logged, and the recipient's link stays valid (a reminder
-/// sends it again).
-pub fn notify(state: &AppState, before: &Envelope, after: &Envelope, livemode: bool) {
-    let signing = &state.settings().signing;
-    let Some(mailer) = signing.mailer.clone() else {
-        return;
-    };
-    let mut messages = Vec::new();
-    for r in &after.recipients {
-        let old = before.recipient(&r.id);
-        let kind = if r.notified_at.is_some() && old.and_then(|o| o.notified_at) != r.notified_at {
-            super::mail::Kind::Invitation
-        } else if r.last_reminded_at.is_some()
-            && old.and_then(|o| o.last_reminded_at) != r.last_reminded_at
-        {
-            super::mail::Kind::Reminder
-        } else {
-            continue;
-        };
-        let token = links::token(&signing.link_secret, &after.id, &r.id, after.round);
-        messages.push((
-            r.clone(),
-            links::url(&state.settings().public_url, &token),
-            kind,
-        ));
-    }
-    if messages.is_empty() {
-        return;
-    }
-    let envelope = after.clone();
-    tokio::spawn(async move {
-        for (recipient, url, kind) in messages {
-            if let Err(err) = mailer
-                .send_link(livemode, &envelope, &recipient, &url, kind)
-                .await
-            {
-                tracing::warn!(envelope = %envelope.id, recipient = %recipient.id, error = %err.message(), "could not mail the signing link");
-            }
-        }
-    });
 }
 
 /// Reads with `$load`, plans with `$plan` (a block that may `.await`
@@ -419,22 +375,35 @@ pub async fn send(state: &AppState, principal: &Principal, id: &str) -> AppResul
             );
             ctx.ip = principal.ip.clone();
             ctx.user_agent = principal.user_agent.clone();
-            let fields = apply_all(e, send_fields(e, &settings, &uploads)?, &ctx)?;
-            let prepared = workflow::prepare(
-                &fields.envelope,
-                &uploads,
-                Some(&platform.seal),
-                &PrepareOptions::default(),
-            )?;
-            let sent = apply_all(&fields.envelope, vec![prepared.command.clone()], &ctx)?;
-            let transition = chain(fields, sent);
+            let now = ctx.now;
+            let (transition, prepared) = {
+                let (envelope, anchored, platform) =
+                    (e.clone(), settings.clone(), platform.clone());
+                crate::cpu::run("preparing the documents", move || {
+                    let fields = apply_all(
+                        &envelope,
+                        send_fields(&envelope, &anchored, &uploads)?,
+                        &ctx,
+                    )?;
+                    let prepared = workflow::prepare(
+                        &fields.envelope,
+                        &uploads,
+                        Some(&platform.seal),
+                        &PrepareOptions::default(),
+                    )?;
+                    let sent = apply_all(&fields.envelope, vec![prepared.command.clone()], &ctx)?;
+                    Ok((chain(fields, sent), prepared.documents))
+                })
+                .await?
+            };
             settings.anchored_fields.clear();
             settings.pending_codes.clear();
-            settings.signing_links = round_links(state, &transition.envelope, ctx.now);
+            settings.signing_links = round_links(state, &transition.envelope, now);
             Change {
-                blobs: version_blobs(record, &prepared.documents),
+                blobs: version_blobs(record, &prepared),
                 transition,
                 settings,
+                messages: Vec::new(),
             }
         }
     )?;
@@ -505,7 +474,12 @@ async fn recipient_commands<F>(
     mut commands: F,
 ) -> AppResult<EnvelopeRecord>
 where
-    F: FnMut(&EnvelopeRecord, &str, &mut EnvelopeSettings) -> AppResult<Vec<Command>>,
+    F: FnMut(
+        &EnvelopeRecord,
+        &str,
+        &mut EnvelopeSettings,
+        &mut Vec<QueuedMessage>,
+    ) -> AppResult<Vec<Command>>,
 {
     with_retries!(
         state,
@@ -514,11 +488,13 @@ where
             let held = holder_of(&record, token)?;
             let ctx = recipient_context(&record.envelope, &held, client);
             let mut settings = EnvelopeSettings::from_value(&record.extra);
-            let list = commands(&record, &held, &mut settings)?;
+            let mut messages = Vec::new();
+            let list = commands(&record, &held, &mut settings, &mut messages)?;
             Change {
                 transition: apply_all(&record.envelope, list, &ctx)?,
                 settings,
                 blobs: Vec::new(),
+                messages,
             }
         }
     )
@@ -538,11 +514,13 @@ fn holder_of(record: &EnvelopeRecord, token: &str) -> AppResult<String> {
 pub async fn record_view(state: &AppState, token: &str, client: &Client) -> AppResult<Holder> {
     let held = holder(state, token).await?;
     let recipient = held.record.envelope.recipient(&held.recipient_id);
-    let first_view = recipient.is_some_and(|r| r.status.is_active() && r.viewed_at.is_none());
+    // Behind a code, the envelope is seen once the code is passed.
+    let first_view = recipient
+        .is_some_and(|r| r.status.is_active() && r.viewed_at.is_none() && !super::code_pending(r));
     if !first_view || held.record.envelope.status != EnvelopeStatus::Sent {
         return Ok(held);
     }
-    let result = recipient_commands(state, token, client, |_, rid, _| {
+    let result = recipient_commands(state, token, client, |_, rid, _, _| {
         Ok(vec![Command::View {
             recipient_id: rid.to_owned(),
         }])
@@ -558,39 +536,15 @@ pub async fn record_view(state: &AppState, token: &str, client: &Client) -> AppR
     }
 }
 
-/// SHA-256 of a code, bound to its envelope and recipient.
-fn code_sha256(envelope_id: &str, recipient_id: &str, code: &str) -> String {
-    let mut hasher = Sha256::new();
-    hasher.update(b"paraph-server/sms-code/v1\0");
-    hasher.update(envelope_id.as_bytes());
-    hasher.update(b"\0");
-    hasher.update(recipient_id.as_bytes());
-    hasher.update(b"\0");
-    hasher.update(code.as_bytes());
-    hex::encode(hasher.finalize())
-}
-
-/// A six-digit code, uniform.
-fn new_code() -> AppResult<String> {
-    loop {
-        let mut buf = [0u8; 4];
-        crate::ids::fill_random(&mut buf)?;
-        let n = u32::from_be_bytes(buf);
-        // Reject the top of the range so each code is equally likely.
-        if n < u32::MAX - (u32::MAX % 1_000_000) {
-            return Ok(format!("{:06}", n % 1_000_000));
-        }
-    }
-}
-
 /// Sends the recipient a code by SMS (`requestAuthentication`), replacing
-/// any code sent before. Only for recipients whose method is SMS.
+/// any code sent before: its SHA-256 goes to the envelope's settings and
+/// the SMS to the outbox, in the transaction of the command (the code is
+/// derived from a random nonce and the link secret, so neither row holds
+/// it). Only for recipients whose method is SMS and who have a phone.
 pub async fn request_code(state: &AppState, token: &str, client: &Client) -> AppResult<()> {
-    let code = new_code()?;
     let signing = &state.settings().signing;
     let lifetime = signing.code_lifetime;
-    let mut phone = None;
-    let record = recipient_commands(state, token, client, |record, rid, settings| {
+    recipient_commands(state, token, client, |record, rid, settings, messages| {
         let e = &record.envelope;
         let recipient = e
             .recipient(rid)
@@ -601,64 +555,70 @@ pub async fn request_code(state: &AppState, token: &str, client: &Client) -> App
                 recipient.authentication.as_str()
             )));
         }
-        phone.clone_from(&recipient.phone);
+        if recipient.phone.is_none() {
+            return Err(AppError::new(
+                ErrorCode::InvalidRecipient,
+                "the recipient has no phone number",
+            ));
+        }
+        let nonce = crate::ids::random_base62(22)?;
+        let code = super::sms::derive_code(&signing.link_secret, &e.id, rid, &nonce);
         settings.pending_codes.retain(|c| c.recipient_id != rid);
         settings.pending_codes.push(PendingCode {
             recipient_id: rid.to_owned(),
-            code_sha256: code_sha256(&e.id, rid, &code),
+            code_sha256: super::sms::code_sha256(&e.id, rid, &code),
             expires_at: now_after(e) + lifetime,
         });
+        messages.push(super::messages::code_message(e, rid, &nonce)?);
         Ok(vec![Command::RequestAuthentication {
             recipient_id: rid.to_owned(),
         }])
     })
     .await?;
-    let Some(to) = phone else {
-        return Err(AppError::new(
-            ErrorCode::InvalidRecipient,
-            "the recipient has no phone number",
-        ));
-    };
-    let held = holder_of(&record, token)?;
-    signing
-        .sms
-        .send(&Sms {
-            body: super::sms::code_text(&record.envelope.locale, &code, &record.envelope.subject),
-            to,
-            envelope_id: record.envelope.id.clone(),
-            recipient_id: held,
-        })
-        .await
+    Ok(())
 }
 
 /// Checks a code (`authenticate`, passed or not; the core counts failures
-/// and locks the recipient out after too many). A wrong code answers
-/// `TOKEN_INVALID` after the failure is recorded.
+/// and locks the recipient out after too many): the code sent by SMS, or
+/// the access code the sender gave, by the recipient's method. A wrong
+/// code answers `TOKEN_INVALID` after the failure is recorded.
 pub async fn authenticate(
     state: &AppState,
     token: &str,
     code: &str,
     client: &Client,
 ) -> AppResult<EnvelopeRecord> {
+    let secret = state.settings().signing.link_secret.clone();
     let mut passed = false;
-    let record = recipient_commands(state, token, client, |record, rid, settings| {
+    let record = recipient_commands(state, token, client, |record, rid, settings, _| {
         let e = &record.envelope;
-        let now = now_after(e);
-        let hash = code_sha256(&e.id, rid, code.trim());
-        passed = settings.pending_codes.iter().any(|c| {
-            c.recipient_id == rid
-                && c.expires_at > now
-                && bool::from(subtle::ConstantTimeEq::ct_eq(
-                    c.code_sha256.as_bytes(),
-                    hash.as_bytes(),
-                ))
-        });
+        let method = e
+            .recipient(rid)
+            .map(|r| r.authentication)
+            .unwrap_or_default();
+        passed = match method {
+            AuthenticationMethod::AccessCode => {
+                super::access_code::matches(&settings.access_codes, &secret, rid, code)
+            }
+            _ => {
+                let now = now_after(e);
+                let hash = super::sms::code_sha256(&e.id, rid, code.trim());
+                settings.pending_codes.iter().any(|c| {
+                    c.recipient_id == rid
+                        && c.expires_at > now
+                        && bool::from(subtle::ConstantTimeEq::ct_eq(
+                            c.code_sha256.as_bytes(),
+                            hash.as_bytes(),
+                        ))
+                })
+            }
+        };
         if passed {
             settings.pending_codes.retain(|c| c.recipient_id != rid);
         }
         Ok(vec![Command::Authenticate {
             recipient_id: rid.to_owned(),
-            method: AuthenticationMethod::SmsCode,
+            method,
             passed,
         }])
     })
@@ -675,7 +635,7 @@ pub async fn authenticate(
 /// Records the recipient's consent to sign electronically, to the text
 /// the signing page shows ([`CONSENT_TEXT`]).
 pub async fn consent(state: &AppState, token: &str, client: &Client) -> AppResult<EnvelopeRecord> {
-    recipient_commands(state, token, client, |_, rid, _| {
+    recipient_commands(state, token, client, |_, rid, _, _| {
         Ok(vec![Command::Consent {
             recipient_id: rid.to_owned(),
             version: CONSENT_VERSION.to_owned(),
@@ -692,7 +652,7 @@ pub async fn decline(
     reason: &str,
     client: &Client,
 ) -> AppResult<EnvelopeRecord> {
-    recipient_commands(state, token, client, |_, rid, settings| {
+    recipient_commands(state, token, client, |_, rid, settings, _| {
         settings.pending_codes.clear();
         Ok(vec![Command::Decline {
             recipient_id: rid.to_owned(),
@@ -742,28 +702,45 @@ pub async fn act(
                 initials: action.initials.clone(),
                 initials_image: None,
             };
-            let options = SignRecipientOptions::default();
-            let signed = if approve {
-                workflow::approve_recipient(e, &documents, &input, &options, &ctx)?
-            } else {
-                let issued;
-                let signer: &dyn paraph::pades::Signer = match signing.certificates {
-                    CertificateMode::PlatformSeal => &platform.seal,
-                    CertificateMode::PerSigner => {
-                        let mut entropy = [0u8; 32];
-                        crate::ids::fill_random(&mut entropy)?;
-                        issued = workflow::issue_recipient_signer(
-                            e,
-                            &rid,
-                            &platform.ca,
-                            &entropy,
-                            &RecipientCertificateOptions::default(),
-                            ctx.now,
-                        )?;
-                        &issued
+            let signed = {
+                let (envelope, rid, platform, mode) = (
+                    e.clone(),
+                    rid.clone(),
+                    platform.clone(),
+                    signing.certificates,
+                );
+                let (documents, ctx) = (documents.clone(), ctx.clone());
+                let mut entropy = [0u8; 32];
+                if !approve && mode == CertificateMode::PerSigner {
+                    crate::ids::fill_random(&mut entropy)?;
+                }
+                crate::cpu::run("signing", move || {
+                    let options = SignRecipientOptions::default();
+                    if approve {
+                        return Ok(workflow::approve_recipient(
+                            &envelope, &documents, &input, &options, &ctx,
+                        )?);
                     }
-                };
-                workflow::sign_recipient(e, &documents, &input, signer, None, &options, &ctx)?
+                    let issued;
+                    let signer: &dyn paraph::pades::Signer = match mode {
+                        CertificateMode::PlatformSeal => &platform.seal,
+                        CertificateMode::PerSigner => {
+                            issued = workflow::issue_recipient_signer(
+                                &envelope,
+                                &rid,
+                                &platform.ca,
+                                &entropy,
+                                &RecipientCertificateOptions::default(),
+                                ctx.now,
+                            )?;
+                            &issued
+                        }
+                    };
+                    Ok(workflow::sign_recipient(
+                        &envelope, &documents, &input, signer, None, &options, &ctx,
+                    )?)
+                })
+                .await?
             };
             let mut blobs = version_blobs(record, &signed.documents);
             let mut settings = EnvelopeSettings::from_value(&record.extra);
@@ -782,18 +759,22 @@ pub async fn act(
                 let mut history: Vec<Event> = state.store().envelope_events(&e.id).await?;
                 history.extend(transition.events.iter().cloned());
                 let system = Context::new(ctx.now, Actor::System);
-                let done = workflow::finalize(
-                    &transition.envelope,
-                    &history,
-                    &current,
-                    &platform.seal,
-                    None,
-                    &FinalizeOptions::default(),
-                    &system,
-                )?;
+                let (completing, platform) = (transition.envelope.clone(), platform.clone());
+                let done = crate::cpu::run("finalizing the envelope", move || {
+                    Ok(workflow::finalize(
+                        &completing,
+                        &history,
+                        &current,
+                        &platform.seal,
+                        None,
+                        &FinalizeOptions::default(),
+                        &system,
+                    )?)
+                })
+                .await?;
                 blobs.extend(version_blobs(record, &done.documents));
                 blobs.push((
-                    audit_trail_key(&record.tenant.account_id, &e.id),
+                    audit_trail_key(&record.tenant.account_id, &done.transition.envelope),
                     Bytes::from(done.audit_trail),
                 ));
                 transition = chain(transition, done.transition);
@@ -802,6 +783,7 @@ pub async fn act(
                 transition,
                 settings,
                 blobs,
+                messages: Vec::new(),
             }
         }
     )
@@ -840,27 +822,25 @@ pub async fn audit_trail(state: &AppState, record: &EnvelopeRecord) -> AppResult
     if e.status == EnvelopeStatus::Completed {
         return state
             .blobs()
-            .get(&audit_trail_key(&record.tenant.account_id, &e.id))
+            .get(&audit_trail_key(&record.tenant.account_id, e))
             .await;
     }
     let platform = state.settings().signing.platform()?;
     let events = state.store().envelope_events(&e.id).await?;
     let at = e.updated_at;
-    let pdf = (|| -> AppResult<Vec<u8>> {
+    let locale = paraph::audit::Locale::parse(&e.locale).unwrap_or_default();
+    let pdf = crate::cpu::run("sealing the audit trail", move || {
         let bundle = paraph::audit::EvidenceBundle::from_events(&events, at)?;
-        let rendered = paraph::audit::render_audit_trail(
-            &bundle,
-            &paraph::audit::RenderOptions {
-                locale: paraph::audit::Locale::parse(&e.locale).unwrap_or_default(),
-            },
-        )?;
+        let rendered =
+            paraph::audit::render_audit_trail(&bundle, &paraph::audit::RenderOptions { locale })?;
         Ok(paraph::audit::seal_audit_trail(
             &rendered,
             &platform.seal,
             None,
             at,
         )?)
-    })()?;
+    })
+    .await?;
     Ok(Bytes::from(pdf))
 }
 
@@ -983,6 +963,7 @@ async fn system_command(
                 transition: apply_all(&current.envelope, vec![command.clone()], &ctx)?,
                 settings,
                 blobs: Vec::new(),
+                messages: Vec::new(),
             }
         }
     )

@@ -5,6 +5,8 @@
 //! (English, French, Korean; others read English).
 
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use lettre::message::{Mailbox, header::ContentType};
 use lettre::transport::file::AsyncFileTransport;
@@ -19,6 +21,9 @@ pub struct Mailer {
     from: Mailbox,
     outbox: Option<PathBuf>,
     smtp: Option<AsyncSmtpTransport<Tokio1Executor>>,
+    /// Whether the outbox folder is known to exist (saves a file-system
+    /// round trip per message; forgotten when a write fails).
+    outbox_made: Arc<AtomicBool>,
 }
 
 impl std::fmt::Debug for Mailer {
@@ -59,7 +64,12 @@ impl Mailer {
                     .map_err(|e| AppError::invalid(format!("SMTP URL: {e}")))
             })
             .transpose()?;
-        Ok(Self { from, outbox, smtp })
+        Ok(Self {
+            from,
+            outbox,
+            smtp,
+            outbox_made: Arc::new(AtomicBool::new(false)),
+        })
     }
 
     /// Sends a recipient their link. Sandbox (`livemode` false) mail goes
@@ -97,13 +107,19 @@ impl Mailer {
                 let Some(dir) = &self.outbox else {
                     return Ok(());
                 };
-                tokio::fs::create_dir_all(dir)
-                    .await
-                    .map_err(|e| AppError::internal(paraph::ErrorCode::Io, e))?;
-                AsyncFileTransport::<Tokio1Executor>::new(dir)
+                if !self.outbox_made.load(Ordering::Relaxed) {
+                    tokio::fs::create_dir_all(dir)
+                        .await
+                        .map_err(|e| AppError::internal(paraph::ErrorCode::Io, e))?;
+                    self.outbox_made.store(true, Ordering::Relaxed);
+                }
+                if let Err(e) = AsyncFileTransport::<Tokio1Executor>::new(dir)
                     .send(message)
                     .await
-                    .map_err(|e| AppError::internal(paraph::ErrorCode::Io, e))?;
+                {
+                    self.outbox_made.store(false, Ordering::Relaxed);
+                    return Err(AppError::internal(paraph::ErrorCode::Io, e));
+                }
             }
         }
         Ok(())

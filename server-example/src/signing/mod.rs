@@ -7,15 +7,18 @@
 //! the completion and the sealed audit trail) is the core's
 //! [`paraph::workflow`]; [`flow`] only reads, calls it and writes.
 
+pub mod access_code;
 pub mod flow;
 pub mod links;
 pub mod mail;
+pub mod messages;
 pub mod sms;
 
 use std::path::PathBuf;
 use std::sync::{Arc, LazyLock};
 
 use paraph::pades::KeySigner;
+use sha2::{Digest, Sha256};
 
 /// The test intermediate CA of `fixtures/certs/rsa` (key and chain): the
 /// default CA that issues each signer a certificate. A demonstration key,
@@ -151,8 +154,8 @@ impl Default for SigningSettings {
 
 impl SigningSettings {
     /// The platform's keys, or a 500 that says they are missing.
-    pub fn platform(&self) -> Result<&Platform, crate::error::AppError> {
-        self.platform.as_deref().ok_or_else(|| {
+    pub fn platform(&self) -> Result<Arc<Platform>, crate::error::AppError> {
+        self.platform.clone().ok_or_else(|| {
             crate::error::AppError::internal(
                 paraph::ErrorCode::Internal,
                 "the platform's signing keys are not loaded",
@@ -168,7 +171,28 @@ pub fn version_key(account_id: &str, envelope_id: &str, document_id: &str, sha25
     format!("envelopes/{account_id}/{envelope_id}/{document_id}/{sha256}.pdf")
 }
 
-/// The object-store key of an envelope's sealed audit trail.
-pub fn audit_trail_key(account_id: &str, envelope_id: &str) -> String {
-    format!("envelopes/{account_id}/{envelope_id}/audit-trail.pdf")
+/// The object-store key of the sealed audit trail of a completed
+/// envelope: named after its final documents, so that two requests racing
+/// to complete the same envelope (in two processes) write two objects, and
+/// the one whose transaction wins is the one its snapshot names; a fixed
+/// name would let the loser's later write replace the winner's trail.
+pub fn audit_trail_key(account_id: &str, envelope: &paraph::envelope::Envelope) -> String {
+    let mut digest = Sha256::new();
+    for document in &envelope.documents {
+        digest.update(document.id.as_bytes());
+        digest.update(b"\0");
+        digest.update(document.current_sha256().as_bytes());
+        digest.update(b"\0");
+    }
+    format!(
+        "envelopes/{account_id}/{}/audit-trail-{}.pdf",
+        envelope.id,
+        hex::encode(digest.finalize())
+    )
+}
+
+/// Whether a recipient must still pass a code (SMS or access code) before
+/// they may see the documents and their fields, or act.
+pub fn code_pending(recipient: &paraph::envelope::Recipient) -> bool {
+    recipient.authentication.needs_code() && recipient.authenticated_at.is_none()
 }

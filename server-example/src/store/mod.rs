@@ -286,6 +286,138 @@ pub struct AttemptRecord {
     pub duration_ms: u64,
 }
 
+/// How a message reaches a recipient.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    /// An email (lettre: SMTP or an `.eml` file).
+    Email,
+    /// An SMS (the [`crate::signing::sms::SmsProvider`]).
+    Sms,
+}
+
+impl Channel {
+    /// `EMAIL` or `SMS`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Email => "EMAIL",
+            Self::Sms => "SMS",
+        }
+    }
+
+    /// The channel named by [`Channel::as_str`].
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "EMAIL" => Some(Self::Email),
+            "SMS" => Some(Self::Sms),
+            _ => None,
+        }
+    }
+}
+
+/// What a message says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageKind {
+    /// Their turn came: the signing link.
+    Invitation,
+    /// They have not acted yet: the link again.
+    Reminder,
+    /// A one-time code (by SMS).
+    Code,
+}
+
+impl MessageKind {
+    /// `INVITATION`, `REMINDER` or `CODE`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Invitation => "INVITATION",
+            Self::Reminder => "REMINDER",
+            Self::Code => "CODE",
+        }
+    }
+
+    /// The kind named by [`MessageKind::as_str`].
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "INVITATION" => Some(Self::Invitation),
+            "REMINDER" => Some(Self::Reminder),
+            "CODE" => Some(Self::Code),
+            _ => None,
+        }
+    }
+}
+
+/// Message states.
+pub mod message_status {
+    /// Waiting for its next attempt.
+    pub const PENDING: &str = "PENDING";
+    /// Handed to the mail server, the outbox folder or the SMS provider.
+    pub const SENT: &str = "SENT";
+    /// Every attempt failed.
+    pub const FAILED: &str = "FAILED";
+    /// No longer worth sending (a later round, a newer code, a deleted envelope).
+    pub const SKIPPED: &str = "SKIPPED";
+}
+
+/// A mail or SMS to a recipient, queued in the transaction of the change
+/// that calls for it. It holds no secret: the link (and the code, from
+/// `nonce`) is derived again from the link secret when it is sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueuedMessage {
+    /// `msg_…`.
+    pub id: String,
+    /// Email or SMS.
+    pub channel: Channel,
+    /// Invitation, reminder or code.
+    pub kind: MessageKind,
+    /// The envelope.
+    pub envelope_id: String,
+    /// The recipient.
+    pub recipient_id: String,
+    /// The envelope's round when queued: the link's round.
+    pub round: u32,
+    /// For a code: what it is derived from.
+    pub nonce: Option<String>,
+}
+
+/// A claimed message, with what it takes to send it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageJob {
+    /// The message.
+    pub message: QueuedMessage,
+    /// Its envelope's owner (test keys' mail never leaves the machine).
+    pub tenant: Tenant,
+    /// Attempts made before this one.
+    pub attempts: u32,
+}
+
+/// What became of a message attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MessageOutcome {
+    /// Sent.
+    Sent,
+    /// Failed; try again at this time.
+    RetryAt(DateTime<Utc>, String),
+    /// Failed for the last time.
+    Failed(String),
+    /// Not worth sending any more.
+    Skipped(String),
+}
+
+/// A message as stored, for inspection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageRecord {
+    /// The message.
+    pub message: QueuedMessage,
+    /// PENDING, SENT, FAILED or SKIPPED.
+    pub status: String,
+    /// Attempts made.
+    pub attempts: u32,
+    /// Why the last attempt failed, or why it was skipped.
+    pub last_error: Option<String>,
+    /// When it was sent.
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
 /// A change to an envelope, written in one transaction.
 #[derive(Debug, Clone)]
 pub struct EnvelopeWrite {
@@ -299,6 +431,8 @@ pub struct EnvelopeWrite {
     pub events: Vec<Event>,
     /// Webhook messages for the published events.
     pub outbox: Vec<OutboxMessage>,
+    /// Mail and SMS the change calls for.
+    pub messages: Vec<QueuedMessage>,
     /// Documents uploaded inline with the change (their bytes are already stored).
     pub new_documents: Vec<DocumentRecord>,
     /// The envelope's documents after the change.
@@ -488,6 +622,25 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         webhook_id: &str,
         page: PageRequest,
     ) -> Result<Page<DeliveryRecord>, AppError>;
+
+    // ---------------------------------------------------- mail and SMS
+    /// Claims up to `limit` due messages until `lease_until`, so that no
+    /// other worker (or process) sends them meanwhile.
+    async fn claim_messages(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<MessageJob>, AppError>;
+    /// Records an attempt at a claimed message.
+    async fn record_message(
+        &self,
+        job: &MessageJob,
+        outcome: &MessageOutcome,
+        now: DateTime<Utc>,
+    ) -> Result<(), AppError>;
+    /// The messages queued for an envelope, oldest first.
+    async fn envelope_messages(&self, envelope_id: &str) -> Result<Vec<MessageRecord>, AppError>;
 
     // ------------------------------------------------------- idempotency
     /// Starts a request under an idempotency key.

@@ -24,9 +24,10 @@ use sqlx::{Any, AnyPool, AssertSqlSafe, Row, SqlSafeStr, Transaction};
 use tokio::sync::OwnedMutexGuard;
 
 use super::{
-    Account, ApiKeyRecord, AttemptOutcome, AttemptRecord, DeliveryJob, DeliveryRecord,
-    DocumentRecord, EnvelopeRecord, EnvelopeWrite, IdempotencyBegin, NextStep, OutboxMessage, Page,
-    PageRequest, Store, StoredResponse, Tenant, WebhookRecord, WriteError, delivery_status,
+    Account, ApiKeyRecord, AttemptOutcome, AttemptRecord, Channel, DeliveryJob, DeliveryRecord,
+    DocumentRecord, EnvelopeRecord, EnvelopeWrite, IdempotencyBegin, MessageJob, MessageKind,
+    MessageOutcome, MessageRecord, NextStep, OutboxMessage, Page, PageRequest, QueuedMessage,
+    Store, StoredResponse, Tenant, WebhookRecord, WriteError, delivery_status, message_status,
 };
 use crate::error::AppError;
 use crate::ids::{self, parse_time, time_text};
@@ -137,17 +138,43 @@ impl SqlStore {
 
     /// Applies the migrations of the backend that are not applied yet.
     pub async fn migrate(&self) -> Result<(), AppError> {
-        let sql: &'static str = match self.backend {
-            Backend::Sqlite => include_str!("../../migrations/sqlite/0001_initial.sql"),
-            Backend::Postgres => include_str!("../../migrations/postgres/0001_initial.sql"),
+        let files: [(&'static str, &'static str); 2] = match self.backend {
+            Backend::Sqlite => [
+                (
+                    "initial",
+                    include_str!("../../migrations/sqlite/0001_initial.sql"),
+                ),
+                (
+                    "message outbox",
+                    include_str!("../../migrations/sqlite/0002_message_outbox.sql"),
+                ),
+            ],
+            Backend::Postgres => [
+                (
+                    "initial",
+                    include_str!("../../migrations/postgres/0001_initial.sql"),
+                ),
+                (
+                    "message outbox",
+                    include_str!("../../migrations/postgres/0002_message_outbox.sql"),
+                ),
+            ],
         };
-        let migrator = Migrator::with_migrations(vec![Migration::new(
-            1,
-            Cow::Borrowed("initial"),
-            MigrationType::Simple,
-            sql.into_sql_str(),
-            false,
-        )]);
+        let migrator = Migrator::with_migrations(
+            files
+                .into_iter()
+                .zip(1..)
+                .map(|((name, sql), version)| {
+                    Migration::new(
+                        version,
+                        Cow::Borrowed(name),
+                        MigrationType::Simple,
+                        sql.into_sql_str(),
+                        false,
+                    )
+                })
+                .collect(),
+        );
         migrator.run(&self.pool).await.map_err(|e| {
             AppError::internal(
                 ErrorCode::StorageUnavailable,
@@ -396,35 +423,58 @@ async fn insert_webhook_tx(
     Ok(())
 }
 
+/// Events inserted by one statement (5 parameters each, far below either
+/// backend's limit).
+const EVENTS_PER_INSERT: usize = 200;
+
 /// Everything of an envelope write but the envelope row itself.
 async fn write_envelope_parts(
     tx: &mut Transaction<'static, Any>,
     write: &EnvelopeWrite,
 ) -> Result<(), WriteError> {
     let envelope_id = &write.envelope.id;
-    sqlx::query("DELETE FROM envelope_documents WHERE envelope_id = $1")
-        .bind(envelope_id)
-        .execute(&mut **tx)
-        .await?;
-    for document_id in &write.document_ids {
-        sqlx::query("INSERT INTO envelope_documents (envelope_id, document_id) VALUES ($1, $2)")
+    // Only a draft's documents change (the core refuses it afterwards):
+    // a sent envelope's writes leave the list alone.
+    if write.envelope.status == paraph::envelope::EnvelopeStatus::Draft {
+        sqlx::query("DELETE FROM envelope_documents WHERE envelope_id = $1")
             .bind(envelope_id)
-            .bind(document_id)
             .execute(&mut **tx)
             .await?;
+        if !write.document_ids.is_empty() {
+            let rows = (0..write.document_ids.len())
+                .map(|i| format!("({})", placeholders(1 + 2 * i, 2)))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let mut query = sqlx::query(AssertSqlSafe(format!(
+                "INSERT INTO envelope_documents (envelope_id, document_id) VALUES {rows}"
+            )));
+            for document_id in &write.document_ids {
+                query = query.bind(envelope_id).bind(document_id);
+            }
+            query.execute(&mut **tx).await?;
+        }
     }
-    for event in &write.events {
-        let result = sqlx::query(
-            "INSERT INTO envelope_events (envelope_id, seq, event_type, occurred_at, event) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(envelope_id)
-        .bind(to_i64(event.seq))
-        .bind(event.event_type())
-        .bind(time_text(event.occurred_at))
-        .bind(to_json(event)?)
-        .execute(&mut **tx)
-        .await;
-        match result {
+    // One statement per chunk of events rather than one per event: each
+    // statement is a round trip (to SQLite's worker thread, or to the
+    // PostgreSQL server).
+    for chunk in write.events.chunks(EVENTS_PER_INSERT) {
+        let rows = (0..chunk.len())
+            .map(|i| format!("({})", placeholders(1 + 5 * i, 5)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "INSERT INTO envelope_events (envelope_id, seq, event_type, occurred_at, event) VALUES {rows}"
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for event in chunk {
+            query = query
+                .bind(envelope_id)
+                .bind(to_i64(event.seq))
+                .bind(event.event_type())
+                .bind(time_text(event.occurred_at))
+                .bind(to_json(event)?);
+        }
+        match query.execute(&mut **tx).await {
             Err(e) if is_unique_violation(&e) => return Err(WriteError::Conflict),
             other => {
                 other?;
@@ -443,6 +493,9 @@ async fn write_envelope_parts(
             insert_webhook_tx(tx, webhook).await?;
         }
     }
+    for message in &write.messages {
+        queue_message(tx, &write.tenant, message, write.envelope.updated_at).await?;
+    }
     if !write.outbox.is_empty() {
         queue_outbox(
             tx,
@@ -455,6 +508,50 @@ async fn write_envelope_parts(
     }
     Ok(())
 }
+
+/// Queues a mail or SMS in the caller's transaction, due at once.
+async fn queue_message(
+    tx: &mut Transaction<'static, Any>,
+    tenant: &Tenant,
+    m: &QueuedMessage,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO message_outbox (id, channel, kind, account_id, livemode, envelope_id, recipient_id, round, nonce, \
+         status, attempts, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11, $11)",
+    )
+    .bind(&m.id)
+    .bind(m.channel.as_str())
+    .bind(m.kind.as_str())
+    .bind(&tenant.account_id)
+    .bind(flag(tenant.livemode))
+    .bind(&m.envelope_id)
+    .bind(&m.recipient_id)
+    .bind(i64::from(m.round))
+    .bind(m.nonce.clone())
+    .bind(message_status::PENDING)
+    .bind(time_text(now))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+fn message_of(row: &AnyRow) -> Result<QueuedMessage, AppError> {
+    let channel: String = row.try_get("channel")?;
+    let kind: String = row.try_get("kind")?;
+    Ok(QueuedMessage {
+        id: row.try_get("id")?,
+        channel: Channel::parse(&channel).ok_or_else(|| corrupt("channel", &channel))?,
+        kind: MessageKind::parse(&kind).ok_or_else(|| corrupt("kind", &kind))?,
+        envelope_id: row.try_get("envelope_id")?,
+        recipient_id: row.try_get("recipient_id")?,
+        round: col_u32(row, "round")?,
+        nonce: row.try_get("nonce")?,
+    })
+}
+
+const MESSAGE_COLUMNS: &str = "id, channel, kind, account_id, livemode, envelope_id, recipient_id, round, nonce, \
+     status, attempts, last_error, sent_at";
 
 /// Queues each message for every active endpoint of the tenant (and of the
 /// envelope) that subscribes to its type, in the caller's transaction.
@@ -1046,6 +1143,18 @@ impl Store for SqlStore {
             Backend::Postgres => " FOR UPDATE SKIP LOCKED",
             Backend::Sqlite => "",
         };
+        // Most polls find nothing: look without taking the write lock.
+        let due = sqlx::query(
+            "SELECT id FROM webhook_deliveries WHERE status = $1 AND next_attempt_at <= $2 \
+             AND (claimed_until IS NULL OR claimed_until <= $2) LIMIT 1",
+        )
+        .bind(delivery_status::PENDING)
+        .bind(time_text(now))
+        .fetch_optional(&self.pool)
+        .await?;
+        if due.is_none() {
+            return Ok(Vec::new());
+        }
         let (mut tx, _writer) = self.begin().await?;
         let claimed = sqlx::query(AssertSqlSafe(format!(
             "UPDATE webhook_deliveries SET claimed_until = $1 WHERE id IN ( \
@@ -1224,6 +1333,113 @@ impl Store for SqlStore {
             rows: deliveries,
             total: col_u64(&total, "n")?,
         })
+    }
+
+    async fn claim_messages(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<MessageJob>, AppError> {
+        let lock = match self.backend {
+            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+            Backend::Sqlite => "",
+        };
+        // Most polls find nothing: look without taking the write lock.
+        let due = sqlx::query(
+            "SELECT id FROM message_outbox WHERE status = $1 AND next_attempt_at <= $2 \
+             AND (claimed_until IS NULL OR claimed_until <= $2) LIMIT 1",
+        )
+        .bind(message_status::PENDING)
+        .bind(time_text(now))
+        .fetch_optional(&self.pool)
+        .await?;
+        if due.is_none() {
+            return Ok(Vec::new());
+        }
+        let (mut tx, _writer) = self.begin().await?;
+        let claimed = sqlx::query(AssertSqlSafe(format!(
+            "UPDATE message_outbox SET claimed_until = $1 WHERE id IN ( \
+               SELECT id FROM message_outbox \
+               WHERE status = $2 AND next_attempt_at <= $3 AND (claimed_until IS NULL OR claimed_until <= $3) \
+               ORDER BY next_attempt_at LIMIT $4{lock}) \
+             RETURNING {MESSAGE_COLUMNS}"
+        )))
+        .bind(time_text(lease_until))
+        .bind(message_status::PENDING)
+        .bind(time_text(now))
+        .bind(i64::from(limit))
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        claimed
+            .iter()
+            .map(|row| {
+                Ok(MessageJob {
+                    message: message_of(row)?,
+                    tenant: tenant_of(row)?,
+                    attempts: col_u32(row, "attempts")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn record_message(
+        &self,
+        job: &MessageJob,
+        outcome: &MessageOutcome,
+        now: DateTime<Utc>,
+    ) -> Result<(), AppError> {
+        let (status, next_at, error, sent_at) = match outcome {
+            MessageOutcome::Sent => (message_status::SENT, now, None, Some(time_text(now))),
+            MessageOutcome::RetryAt(at, error) => {
+                (message_status::PENDING, *at, Some(error.clone()), None)
+            }
+            MessageOutcome::Failed(error) => {
+                (message_status::FAILED, now, Some(error.clone()), None)
+            }
+            MessageOutcome::Skipped(reason) => {
+                (message_status::SKIPPED, now, Some(reason.clone()), None)
+            }
+        };
+        let attempts = match outcome {
+            MessageOutcome::Skipped(_) => i64::from(job.attempts),
+            _ => i64::from(job.attempts) + 1,
+        };
+        let _writer = self.write_turn().await;
+        sqlx::query(
+            "UPDATE message_outbox SET status = $1, attempts = $2, next_attempt_at = $3, claimed_until = NULL, \
+             last_error = $4, sent_at = $5 WHERE id = $6",
+        )
+        .bind(status)
+        .bind(attempts)
+        .bind(time_text(next_at))
+        .bind(error)
+        .bind(sent_at)
+        .bind(&job.message.id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn envelope_messages(&self, envelope_id: &str) -> Result<Vec<MessageRecord>, AppError> {
+        sqlx::query(AssertSqlSafe(format!(
+            "SELECT {MESSAGE_COLUMNS} FROM message_outbox WHERE envelope_id = $1 ORDER BY created_at, id"
+        )))
+        .bind(envelope_id)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(MessageRecord {
+                message: message_of(row)?,
+                status: row.try_get("status")?,
+                attempts: col_u32(row, "attempts")?,
+                last_error: row.try_get("last_error")?,
+                sent_at: col_opt_time(row, "sent_at")?,
+            })
+        })
+        .collect()
     }
 
     async fn idempotency_begin(

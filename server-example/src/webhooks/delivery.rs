@@ -31,6 +31,9 @@ const MAX_RETRY_AFTER: Duration = Duration::from_secs(24 * 3600);
 /// Deliveries sent at once per poll.
 const BATCH: u32 = 16;
 
+/// Default wait between a wake-up and the claim, in milliseconds.
+pub const DEFAULT_COALESCE_MS: u64 = 50;
+
 /// How deliveries are made and retried.
 #[derive(Debug, Clone)]
 pub struct DeliveryConfig {
@@ -44,6 +47,9 @@ pub struct DeliveryConfig {
     pub timeout: Duration,
     /// How often the outbox is polled when nothing wakes the worker.
     pub poll_interval: Duration,
+    /// How long the worker waits after being woken before it claims, so
+    /// that one claim takes the rows of many requests under load.
+    pub coalesce: Duration,
     /// Extra headers that carry the hex HMAC of the body (besides
     /// `X-Paraph-Signature`), e.g. `X-Certyneo-Signature`.
     pub hex_signature_headers: Vec<String>,
@@ -57,6 +63,7 @@ impl Default for DeliveryConfig {
             backoff_factor: 5,
             timeout: Duration::from_secs(15),
             poll_interval: Duration::from_secs(1),
+            coalesce: Duration::from_millis(DEFAULT_COALESCE_MS),
             hex_signature_headers: vec!["X-Certyneo-Signature".to_owned()],
         }
     }
@@ -125,7 +132,14 @@ impl Deliverer {
             }
             tokio::select! {
                 _ = shutdown.changed() => {}
-                _ = self.wake.notified() => {}
+                _ = self.wake.notified() => {
+                    // Rows queued by a burst of requests are claimed together:
+                    // one claim for many rather than one per commit.
+                    tokio::select! {
+                        _ = shutdown.changed() => {}
+                        _ = tokio::time::sleep(self.config.coalesce) => {}
+                    }
+                }
                 _ = tokio::time::sleep(self.config.poll_interval) => {}
             }
         }

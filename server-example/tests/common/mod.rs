@@ -36,6 +36,8 @@ pub struct Options {
     pub max_document_bytes: usize,
     pub allow_hosts: Vec<String>,
     pub delivery: DeliveryConfig,
+    /// The link secret (random when `None`); processes sharing a database share it.
+    pub link_secret: Option<Arc<[u8; 32]>>,
 }
 
 impl Default for Options {
@@ -52,6 +54,7 @@ impl Default for Options {
                 timeout: std::time::Duration::from_secs(5),
                 ..DeliveryConfig::default()
             },
+            link_secret: None,
         }
     }
 }
@@ -190,6 +193,11 @@ impl TestApp {
         let a_test = key(&a_account.id, false).await;
         let b = key(&b_account.id, true).await;
         let blobs = Blobs::from_url(&storage.storage_url).unwrap();
+        let defaults = paraph_server::signing::SigningSettings::default();
+        let link_secret = options
+            .link_secret
+            .clone()
+            .unwrap_or_else(|| defaults.link_secret.clone());
         let state = AppState::new(
             store.clone(),
             blobs,
@@ -211,10 +219,12 @@ impl TestApp {
                         )
                         .unwrap(),
                     )),
-                    ..Default::default()
+                    link_secret,
+                    ..defaults
                 },
             },
         );
+
         let router = paraph_server::app(state.clone());
         Self {
             state,
@@ -255,6 +265,31 @@ impl TestApp {
             self.state.delivery_signal(),
         )
         .unwrap()
+    }
+
+    /// A mail and SMS worker on this application, retrying at once.
+    pub fn messenger(&self) -> paraph_server::signing::messages::Messenger {
+        paraph_server::signing::messages::Messenger::new(
+            self.state.clone(),
+            paraph_server::signing::messages::MessageConfig {
+                backoff_base: std::time::Duration::ZERO,
+                ..Default::default()
+            },
+        )
+    }
+
+    /// Sends every queued mail and SMS now (what the worker of a running
+    /// server does on its own); returns how many it handled.
+    pub async fn send_messages(&self) -> usize {
+        let messenger = self.messenger();
+        let mut total = 0;
+        loop {
+            let n = messenger.run_once().await.unwrap();
+            if n == 0 {
+                return total;
+            }
+            total += n;
+        }
     }
 
     pub async fn send(&self, request: Request<Body>) -> Response {
@@ -380,6 +415,7 @@ impl TestApp {
                 },
             )
             .unwrap(),
+            messages: vec![],
             envelope: t.envelope,
             events: t.events,
             new_documents: vec![],
