@@ -199,6 +199,12 @@ pub struct SignArgs {
     /// --prepare/--finish, which sign the input file as it is.
     #[arg(long, conflicts_with_all = ["prepare", "finish"])]
     repair: bool,
+    /// The password of an encrypted PDF that needs one (the user password,
+    /// or the owner password, which lifts the file's permissions). Also
+    /// read from PARAPH_PDF_PASSWORD, which keeps it out of the process
+    /// list.
+    #[arg(long, env = "PARAPH_PDF_PASSWORD", hide_env_values = true)]
+    pdf_password: Option<String>,
     /// Which library signs.
     #[arg(long, value_enum)]
     backend: Option<BackendArg>,
@@ -290,6 +296,10 @@ fn sign_options(
     cert_name: &str,
 ) -> Result<SignOptions, Error> {
     let mut options = SignOptions::new(time);
+    options.pdf_password = args
+        .pdf_password
+        .as_deref()
+        .map(paraph::pdf::PdfPassword::new);
     let field_label;
     options.field = match (&args.field, &args.anchor, args.page.zip(args.rect)) {
         (Some(name), _, _) => {
@@ -527,6 +537,10 @@ pub struct VerifyArgs {
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
+    /// The password of an encrypted PDF whose user password is not empty
+    /// (also read from PARAPH_PDF_PASSWORD).
+    #[arg(long, env = "PARAPH_PDF_PASSWORD", hide_env_values = true)]
+    pdf_password: Option<String>,
 }
 
 pub fn verify(args: VerifyArgs) -> Result<(), Error> {
@@ -535,7 +549,11 @@ pub fn verify(args: VerifyArgs) -> Result<(), Error> {
     for path in &args.trust {
         anchors.extend(pades::parse_certificates(&io::read_input(path)?)?);
     }
-    let options = VerifyOptions::new(Utc::now()).with_trust_anchors(anchors);
+    let mut options = VerifyOptions::new(Utc::now()).with_trust_anchors(anchors);
+    options.pdf_password = args
+        .pdf_password
+        .as_deref()
+        .map(paraph::pdf::PdfPassword::new);
     let report = pades::verify(&pdf, &options)?;
     if args.json {
         io::print_json(&report)?;

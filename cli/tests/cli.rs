@@ -819,6 +819,37 @@ fn signing_errors_are_typed_and_leave_no_file() {
         "{}",
         stderr(&encrypted)
     );
+    // With its password, the same file is signed (the update encrypted like
+    // the file) and verifies with it.
+    let opened = paraph(
+        &[
+            "sign",
+            &repo("fixtures/pdf/encrypted-user-password.pdf"),
+            "-o",
+            out.to_str().expect("path"),
+            "--p12",
+            &repo("fixtures/certs/rsa/signer.p12"),
+            "--password",
+            "test",
+            "--pdf-password",
+            "user-secret",
+        ],
+        b"",
+    );
+    assert!(opened.status.success(), "{}", stderr(&opened));
+    let verified = paraph(
+        &[
+            "verify",
+            out.to_str().expect("path"),
+            "--trust",
+            &repo("fixtures/certs/rsa/root.pem"),
+            "--pdf-password",
+            "user-secret",
+        ],
+        b"",
+    );
+    assert!(verified.status.success(), "{}", stderr(&verified));
+    std::fs::remove_file(&out).expect("remove");
     let garbage = dir.path("garbage.pdf");
     std::fs::write(&garbage, b"%PDF-1.7 garbage").expect("write");
     let broken = paraph(&["fields", garbage.to_str().expect("path")], b"");

@@ -303,6 +303,10 @@ error_codes! {
     PdfFieldLocked = 3024, "PDF_FIELD_LOCKED", 422, "an earlier signature locks what the change would touch";
     /// The PDF's structure is damaged (cross-reference entries that do not lead to their objects): an update on it would not be readable by strict readers.
     PdfDamaged = 3025, "PDF_DAMAGED", 422, "the PDF's structure is damaged and needs repair first";
+    /// The encrypted PDF's permissions (`/P`) forbid the change, and the owner password was not given.
+    PdfPermissionDenied = 3026, "PDF_PERMISSION_DENIED", 422, "the PDF's permissions forbid the change";
+    /// The password given does not open the encrypted PDF.
+    PdfWrongPassword = 3027, "PDF_WRONG_PASSWORD", 422, "the password does not open the PDF";
 
     // 4000–4999: signatures, keys and certificates
     /// The signing certificate's validity ended before the signing time.
@@ -730,6 +734,8 @@ mod tests {
         (3023, "PDF_TOO_COMPLEX"),
         (3024, "PDF_FIELD_LOCKED"),
         (3025, "PDF_DAMAGED"),
+        (3026, "PDF_PERMISSION_DENIED"),
+        (3027, "PDF_WRONG_PASSWORD"),
     ];
 
     #[test]

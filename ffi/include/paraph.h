@@ -356,6 +356,14 @@ enum paraph_result
    */
   PARAPH_E_PDF_DAMAGED = 3025,
   /**
+   * 3026 PDF_PERMISSION_DENIED (HTTP 422): the PDF's permissions forbid the change.
+   */
+  PARAPH_E_PDF_PERMISSION_DENIED = 3026,
+  /**
+   * 3027 PDF_WRONG_PASSWORD (HTTP 422): the password does not open the PDF.
+   */
+  PARAPH_E_PDF_WRONG_PASSWORD = 3027,
+  /**
    * 4001 CERT_EXPIRED (HTTP 422): the certificate has expired.
    */
   PARAPH_E_CERT_EXPIRED = 4001,

@@ -179,6 +179,10 @@ pub enum paraph_result {
     PARAPH_E_PDF_FIELD_LOCKED = 3024,
     /// 3025 PDF_DAMAGED (HTTP 422): the PDF's structure is damaged and needs repair first.
     PARAPH_E_PDF_DAMAGED = 3025,
+    /// 3026 PDF_PERMISSION_DENIED (HTTP 422): the PDF's permissions forbid the change.
+    PARAPH_E_PDF_PERMISSION_DENIED = 3026,
+    /// 3027 PDF_WRONG_PASSWORD (HTTP 422): the password does not open the PDF.
+    PARAPH_E_PDF_WRONG_PASSWORD = 3027,
     /// 4001 CERT_EXPIRED (HTTP 422): the certificate has expired.
     PARAPH_E_CERT_EXPIRED = 4001,
     /// 4002 CERT_NOT_YET_VALID (HTTP 422): the certificate is not yet valid.
@@ -352,6 +356,8 @@ impl paraph_result {
             3023 => Self::PARAPH_E_PDF_TOO_COMPLEX,
             3024 => Self::PARAPH_E_PDF_FIELD_LOCKED,
             3025 => Self::PARAPH_E_PDF_DAMAGED,
+            3026 => Self::PARAPH_E_PDF_PERMISSION_DENIED,
+            3027 => Self::PARAPH_E_PDF_WRONG_PASSWORD,
             4001 => Self::PARAPH_E_CERT_EXPIRED,
             4002 => Self::PARAPH_E_CERT_NOT_YET_VALID,
             4003 => Self::PARAPH_E_KEY_CERT_MISMATCH,

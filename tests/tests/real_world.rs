@@ -125,3 +125,71 @@ fn a_damaged_file_is_refused_until_repaired_and_then_signs_cleanly() {
     let signed = sign_twice(&repaired);
     assert_valid(&signed, "repaired-signed.pdf", "rsa", 2);
 }
+
+/// Signs `pdf` twice, opening it with `password`.
+fn sign_twice_with(pdf: &[u8], password: Option<&str>) -> Vec<u8> {
+    let with = |mut options: SignOptions| {
+        options.pdf_password = password.map(Into::into);
+        options
+    };
+    let once =
+        pades::sign(pdf, &signer("rsa", "signer"), None, &with(visible(10.0))).expect("first");
+    pades::sign(&once, &signer("rsa", "signer2"), None, &with(visible(80.0))).expect("second")
+}
+
+#[test]
+#[ignore = "needs qpdf, poppler and pyHanko: run by scripts/test"]
+fn encrypted_files_are_signed_twice_and_every_validator_opens_and_accepts_them() {
+    // Each security handler revision: the fixtures (AES-256, R6; one needs
+    // its user password) and the corpus's RC4-128 (R4, user password),
+    // AES-128 (R4, Acrobat-style crypt filter) and AES-256 (R5, a non-ASCII
+    // user password; R6 from pypdf, qpdf and Bluebeam).
+    let mut cases: Vec<(String, Vec<u8>, Option<&str>)> = vec![
+        (
+            "encrypted-owner-password.pdf".into(),
+            std::fs::read(root().join("fixtures/pdf/encrypted-owner-password.pdf"))
+                .expect("fixture"),
+            None,
+        ),
+        (
+            "encrypted-user-password.pdf".into(),
+            std::fs::read(root().join("fixtures/pdf/encrypted-user-password.pdf"))
+                .expect("fixture"),
+            Some("user-secret"),
+        ),
+    ];
+    for (name, password) in [
+        ("pypdf__r4-user-password.pdf", Some("asdfzxcv")),
+        ("pypdf__r6-both-passwords.pdf", Some("foo")),
+        ("pypdf__r6-owner-password.pdf", None),
+        ("qpdf__encrypted-positive-P.pdf", None),
+        ("pdfjs__pr6531_2.pdf", None),
+        ("dss__open_protected.pdf", Some(" ")),
+        (
+            "qpdf__enc-XI-R6_V5_U_view_attachments_cleartext-metadata.pdf",
+            Some("view"),
+        ),
+    ] {
+        if let Some(bytes) = corpus(name) {
+            cases.push((name.into(), bytes, password));
+        }
+    }
+    for (name, pdf, password) in cases {
+        let signed = sign_twice_with(&pdf, password);
+        let (passed, failed, text) = validate_with(
+            &signed,
+            &format!("encrypted-{name}"),
+            &ca("rsa"),
+            2,
+            &[("PDF_PASSWORD", password.unwrap_or_default())],
+        );
+        assert_eq!(failed, 0, "{name}:\n{text}");
+        assert!(passed >= 20, "{name}:\n{text}");
+        // pyHanko opened the file (it reads nothing of an encrypted file it
+        // cannot decrypt) and found both signatures.
+        assert!(
+            text.contains("PASS pyhanko: signature count == 2"),
+            "{name}:\n{text}"
+        );
+    }
+}

@@ -22,8 +22,9 @@ pub(crate) fn analyse_changes(
     final_doc: &Pdf<'_>,
     certified: Option<i64>,
     limits: &Limits,
+    password: Option<&str>,
 ) -> Result<Modifications> {
-    let before = match Pdf::load_unfiltered(signed, limits) {
+    let before = match Pdf::open_unfiltered(signed, limits, password) {
         Ok(doc) => doc,
         Err(e) => {
             return Ok(Modifications::Disallowed {

@@ -5,10 +5,11 @@
 //! string).
 
 use chrono::{DateTime, Utc};
-use lopdf::{Dictionary, Document, Object, ObjectId, Writer};
+use lopdf::{Dictionary, Document, Object, ObjectId, StringFormat, Writer};
 
 use super::verify::Coverage;
 use crate::error::{Error, ErrorCode, Result};
+use crate::pdf::crypt::Encryption;
 use crate::pdf::object::{self, decode_text_string, text_string};
 
 /// Width of each number of the `/ByteRange` placeholder: ten digits cover
@@ -238,7 +239,24 @@ impl SerialisedDictionary {
 impl SignatureDictionary<'_> {
     /// The dictionary's bytes, with a zero-filled `/Contents` and a
     /// blank `/ByteRange` of fixed width.
-    pub fn serialise(&self) -> Result<SerialisedDictionary> {
+    ///
+    /// In an encrypted file (`encryption`, with the dictionary's object id),
+    /// its strings are encrypted, all but `/Contents` (ISO 32000-2 §7.6.2).
+    pub fn serialise(
+        &self,
+        encryption: Option<(&Encryption, ObjectId)>,
+    ) -> Result<SerialisedDictionary> {
+        let string = |object: Object| -> Result<Vec<u8>> {
+            match (encryption, object) {
+                (Some((encryption, id)), Object::String(bytes, _)) => {
+                    serialise_object(&Object::String(
+                        encryption.encrypt_string(id, &bytes)?,
+                        StringFormat::Hexadecimal,
+                    ))
+                }
+                (_, object) => serialise_object(&object),
+            }
+        };
         let mut body =
             b"<</Type/Sig/Filter/Adobe.PPKLite/SubFilter/ETSI.CAdES.detached/ByteRange ".to_vec();
         let byte_range_at = body.len();
@@ -251,7 +269,7 @@ impl SignatureDictionary<'_> {
         body.resize(body.len() + self.contents_capacity, b'0');
         body.push(b'>');
         body.extend_from_slice(b"/M");
-        body.extend(serialise_object(&text_string(&crate::pdf::date::format(
+        body.extend(string(text_string(&crate::pdf::date::format(
             self.signing_time,
         )))?);
         let texts = [
@@ -263,7 +281,7 @@ impl SignatureDictionary<'_> {
         for (key, value) in texts {
             if let Some(value) = value.filter(|v| !v.is_empty()) {
                 body.extend_from_slice(format!("/{key}").as_bytes());
-                body.extend(serialise_object(&text_string(value))?);
+                body.extend(string(text_string(value))?);
             }
         }
         if let Some(permission) = self.docmdp {
@@ -274,13 +292,9 @@ impl SignatureDictionary<'_> {
                 .as_bytes(),
             );
         }
-        body.extend_from_slice(
-            format!(
-                "/Prop_Build<</App<</Name/paraph/REx({})>>/Filter<</Name/Adobe.PPKLite>>>>>>",
-                env!("CARGO_PKG_VERSION")
-            )
-            .as_bytes(),
-        );
+        body.extend_from_slice(b"/Prop_Build<</App<</Name/paraph/REx");
+        body.extend(string(Object::string_literal(env!("CARGO_PKG_VERSION")))?);
+        body.extend_from_slice(b">>/Filter<</Name/Adobe.PPKLite>>>>>>");
         Ok(SerialisedDictionary {
             body,
             byte_range_at,
@@ -561,7 +575,7 @@ mod tests {
             docmdp: None,
             contents_capacity: 8,
         };
-        let mut written = dict.serialise().expect("serialises");
+        let mut written = dict.serialise(None).expect("serialises");
         let contents = &written.body[written.contents_at..written.contents_at + 10];
         assert_eq!(contents, b"<00000000>");
         let range = ByteRange::around(100, 110, 200).expect("fits");

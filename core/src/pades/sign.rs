@@ -23,12 +23,13 @@ use super::tsp::{self, TimestampAuthority};
 use crate::error::{Error, ErrorCode, Result};
 use crate::geometry::Rect;
 use crate::pdf::appearance::{SignatureAppearance, Stamper};
+use crate::pdf::crypt::Change;
 use crate::pdf::fields::{
     self, FormEditor, FormFieldFill, FormFieldType, add_annotation, appearance_dict, widget_field,
 };
 use crate::pdf::incremental::IncrementalUpdate;
 use crate::pdf::object::PdfRect;
-use crate::pdf::{Anchor, FontSet, Limits, Pdf};
+use crate::pdf::{Anchor, FontSet, Limits, Pdf, PdfPassword};
 
 /// Margin added to the exact CMS size: DER lengths grow by a byte when a
 /// value crosses 127 or 255 bytes, and a time-stamp attribute adds framing.
@@ -159,6 +160,13 @@ pub struct SignOptions {
     /// Limits for reading the PDF.
     #[serde(default)]
     pub limits: Limits,
+    /// The password of an encrypted PDF that needs one (JSON
+    /// `pdfPassword`; never written back). A file whose user password is
+    /// empty opens without it; its permissions then decide what signing
+    /// may do, unless this is the owner password. The update is encrypted
+    /// like the file.
+    #[serde(default, skip_serializing)]
+    pub pdf_password: Option<PdfPassword>,
     /// Fonts for appearances (the bundled ones by default).
     #[serde(skip)]
     pub fonts: FontSet,
@@ -185,6 +193,7 @@ impl SignOptions {
             signer_name: None,
             certify: None,
             limits: Limits::default(),
+            pdf_password: None,
             fonts,
         }
     }
@@ -441,7 +450,17 @@ fn write_update(
         .first()
         .ok_or_else(|| Error::new(ErrorCode::CertInvalid, "no signing certificate was given"))?;
     signing_cert.check_validity(options.signing_time)?;
-    let doc = Pdf::load_with_limits(pdf, &options.limits)?;
+    let doc = Pdf::open(
+        pdf,
+        &options.limits,
+        options.pdf_password.as_ref().map(PdfPassword::expose),
+    )?;
+    // Signing an existing empty field is filling it in; anything else adds a
+    // field (ISO 32000-2 Table 22).
+    doc.check_permission(match options.field {
+        SignatureField::Existing { .. } if options.certify.is_none() => Change::FillFields,
+        _ => Change::CreateFields,
+    })?;
     let existing = doc.fields()?;
     if options.certify.is_some() && existing.iter().any(|f| f.signed) {
         return Err(Error::new(
@@ -493,6 +512,7 @@ fn write_update(
         max_signature_len,
         options.timestamp_reserve(),
     )?;
+    let sig_id = update.allocate();
     let SerialisedDictionary {
         body,
         byte_range_at,
@@ -506,8 +526,7 @@ fn write_update(
         docmdp: options.certify.map(DocMdpPermission::value),
         contents_capacity: capacity,
     }
-    .serialise()?;
-    let sig_id = update.allocate();
+    .serialise(doc.encryption().map(|encryption| (encryption, sig_id)))?;
     update.set_raw(sig_id, body);
 
     let field_name = attach_signature(

@@ -670,21 +670,117 @@ fn signer_text_cannot_inject_pdf_syntax() {
     }
 }
 
+fn with_password(mut options: SignOptions, password: &str) -> SignOptions {
+    options.pdf_password = Some(password.into());
+    options
+}
+
+fn verify_with_password(pdf: &[u8], password: Option<&str>) -> crate::Result<VerificationReport> {
+    let mut options = VerifyOptions::new(now()).with_trust_anchors(certs("certs/rsa/root.pem"));
+    options.pdf_password = password.map(Into::into);
+    verify(pdf, &options)
+}
+
 #[test]
-fn encrypted_fixtures_are_refused() {
-    for name in [
-        "encrypted-user-password.pdf",
-        "encrypted-owner-password.pdf",
-    ] {
-        let pdf = fixture(&format!("pdf/{name}"));
-        assert_eq!(
-            sign(&pdf, &signer("rsa", "signer"), None, &options())
-                .expect_err("encrypted")
-                .code(),
-            ErrorCode::PdfEncrypted,
-            "{name}"
+fn an_encrypted_pdf_is_signed_twice_with_each_update_encrypted_like_the_file() {
+    let pdf = fixture("pdf/encrypted-owner-password.pdf");
+    let original = Pdf::load(&pdf).expect("opens with the empty user password");
+    let dictionary = original.encryption().expect("encrypted").dictionary();
+    let once = sign(&pdf, &signer("rsa", "signer"), None, &visible(1)).expect("signs");
+    let mut second = options();
+    second.reason = Some("Approved by the board".into());
+    let twice = sign(&once, &signer("rsa", "signer"), None, &second).expect("signs again");
+
+    let r = report(&twice, "certs/rsa/root.pem");
+    assert_eq!(r.signatures.len(), 2);
+    assert!(r.all_trusted(), "{r:#?}");
+    for s in &r.signatures {
+        assert!(
+            !matches!(s.modifications, Modifications::Disallowed { .. }),
+            "{s:#?}"
+        );
+        // /M was encrypted and reads back as the signing time.
+        assert_eq!(s.signing_time, Some(at()));
+    }
+    // The updates name the same /Encrypt dictionary and keep their strings
+    // out of clear text.
+    let signed = Pdf::load(&twice).expect("loads");
+    assert_eq!(
+        signed.encryption().expect("still encrypted").dictionary(),
+        dictionary
+    );
+    let update = &twice[pdf.len()..];
+    for clear in [&b"D:20261123"[..], b"Approved by the board", b"Signature1"] {
+        assert!(
+            memchr::memmem::find(update, clear).is_none(),
+            "{}",
+            String::from_utf8_lossy(clear)
         );
     }
+    // The same inputs give the same bytes: the AES IVs are synthetic.
+    assert_eq!(
+        sign(&pdf, &signer("rsa", "signer"), None, &visible(1)).expect("signs"),
+        once
+    );
+}
+
+#[test]
+fn a_pdf_that_needs_a_password_is_signed_and_verified_with_it() {
+    let pdf = fixture("pdf/encrypted-user-password.pdf");
+    let code = |r: crate::Result<Vec<u8>>| r.expect_err("refused").code();
+    let s = signer("rsa", "signer");
+    assert_eq!(
+        code(sign(&pdf, &s, None, &options())),
+        ErrorCode::PdfEncrypted
+    );
+    assert_eq!(
+        code(sign(&pdf, &s, None, &with_password(options(), "guess"))),
+        ErrorCode::PdfWrongPassword
+    );
+    for password in ["user-secret", "owner-secret"] {
+        let signed = sign(&pdf, &s, None, &with_password(visible(1), password)).expect("signs");
+        assert_eq!(
+            verify_with_password(&signed, None)
+                .expect_err("needs it")
+                .code(),
+            ErrorCode::PdfEncrypted
+        );
+        let r = verify_with_password(&signed, Some(password)).expect("verifies");
+        assert_eq!(r.signatures.len(), 1);
+        assert!(r.all_trusted(), "{r:#?}");
+    }
+}
+
+#[test]
+fn permissions_that_allow_only_form_filling_allow_signing_an_existing_field_only() {
+    let pdf = fixture("pdf/encrypted-fill-only.pdf");
+    let s = signer("rsa", "signer");
+    let refused = sign(&pdf, &s, None, &visible(1)).expect_err("a new field");
+    assert_eq!(refused.code(), ErrorCode::PdfPermissionDenied);
+    assert!(
+        refused.message().contains("existing"),
+        "{}",
+        refused.message()
+    );
+    assert_eq!(
+        sign(&pdf, &s, None, &options())
+            .expect_err("an invisible new field")
+            .code(),
+        ErrorCode::PdfPermissionDenied
+    );
+
+    let mut existing = options();
+    existing.field = SignatureField::Existing {
+        name: "SignHere".into(),
+    };
+    let signed = sign(&pdf, &s, None, &existing).expect("fills the existing field");
+    let r = report(&signed, "certs/rsa/root.pem");
+    assert_eq!(r.signatures[0].field_name, "SignHere");
+    assert!(r.all_trusted(), "{r:#?}");
+
+    // The owner password lifts the permissions.
+    let signed = sign(&pdf, &s, None, &with_password(visible(1), "owner-secret")).expect("owner");
+    assert!(report(&signed, "certs/rsa/root.pem").all_trusted());
 }
 
 #[test]

@@ -22,7 +22,7 @@ use super::dictionary::{FoundSignature, certification_reference, docmdp_permissi
 use super::tsp;
 use crate::error::{Error, ErrorCode, Result};
 use crate::pdf::object;
-use crate::pdf::{Limits, Pdf};
+use crate::pdf::{Limits, Pdf, PdfPassword};
 
 /// How much of the file a signature covers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -279,6 +279,10 @@ pub struct VerifyOptions {
     /// Limits for reading the PDF.
     #[serde(default)]
     pub limits: Limits,
+    /// The password of an encrypted PDF whose user password is not empty
+    /// (JSON `pdfPassword`; never written back).
+    #[serde(default, skip_serializing)]
+    pub pdf_password: Option<PdfPassword>,
 }
 
 impl VerifyOptions {
@@ -288,6 +292,7 @@ impl VerifyOptions {
             trust_anchors: Vec::new(),
             time,
             limits: Limits::default(),
+            pdf_password: None,
         }
     }
 
@@ -302,7 +307,8 @@ impl VerifyOptions {
 /// trust anchors at the time-stamp's time when a signature has a valid
 /// one, else at `options.time`.
 pub fn verify(pdf: &[u8], options: &VerifyOptions) -> Result<VerificationReport> {
-    let doc = Pdf::load_unfiltered(pdf, &options.limits)?;
+    let password = options.pdf_password.as_ref().map(PdfPassword::expose);
+    let doc = Pdf::open_unfiltered(pdf, &options.limits, password)?;
     let fields = doc.fields()?;
     let root = doc.catalog_id().ok();
     let certification = certification_reference(&doc.doc, root);
@@ -356,7 +362,8 @@ pub fn verify(pdf: &[u8], options: &VerifyOptions) -> Result<VerificationReport>
             let revision = pdf
                 .get(..bytes)
                 .ok_or_else(|| Error::new(ErrorCode::Internal, "a revision ends past the file"))?;
-            report.modifications = analyse_changes(revision, &doc, certified, &options.limits)?;
+            report.modifications =
+                analyse_changes(revision, &doc, certified, &options.limits, password)?;
             if let Some(count) = trailing {
                 let reason = format!(
                     "{count} byte(s) of data follow the last revision (after its %%EOF): \

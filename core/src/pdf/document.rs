@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use lopdf::{Dictionary, Document, LoadOptions, Object, ObjectId};
 
+use super::crypt::{Change, Encryption};
 use super::geometry::{PageGeometry, Rotation};
 use super::limits::Limits;
 use super::object::{self, PdfRect};
@@ -55,28 +56,46 @@ impl PdfDocument {
         Self::from_vec(bytes.to_vec(), &Limits::default())
     }
 
-    /// Loads (a copy of) a PDF under `limits`.
-    ///
-    /// Encrypted files are refused with `PDF_ENCRYPTED`, whether they need
-    /// a user password or only carry an owner password (permissions).
+    /// Loads (a copy of) a PDF under `limits`. An encrypted file opens when
+    /// its user password is empty (its permissions are then checked by each
+    /// change); one that needs a password gives `PDF_ENCRYPTED`: see
+    /// [`open`](Self::open).
     pub fn load_with_limits(bytes: &[u8], limits: &Limits) -> Result<Self> {
         Self::from_vec(bytes.to_vec(), limits)
     }
 
+    /// Loads (a copy of) a PDF under `limits`, opening an encrypted file
+    /// with `password` (user or owner; the owner password lifts the
+    /// permissions). `PDF_WRONG_PASSWORD` when it does not open the file.
+    pub fn open(bytes: &[u8], limits: &Limits, password: Option<&str>) -> Result<Self> {
+        Self::from_vec_with_password(bytes.to_vec(), limits, password)
+    }
+
     /// Loads a PDF under `limits`, taking its bytes without a copy.
     pub fn from_vec(bytes: Vec<u8>, limits: &Limits) -> Result<Self> {
+        Self::from_vec_with_password(bytes, limits, None)
+    }
+
+    /// [`from_vec`](Self::from_vec), opening an encrypted file with `password`.
+    pub fn from_vec_with_password(
+        bytes: Vec<u8>,
+        limits: &Limits,
+        password: Option<&str>,
+    ) -> Result<Self> {
         let Pdf {
             bytes: _,
             doc,
             pages,
             limits,
-        } = Pdf::load_with_limits(&bytes, limits)?;
+            encryption,
+        } = Pdf::open(&bytes, limits, password)?;
         Ok(Self {
             inner: Arc::new(Pdf {
                 bytes: Cow::Owned(bytes),
                 doc,
                 pages,
                 limits,
+                encryption,
             }),
         })
     }
@@ -84,6 +103,12 @@ impl PdfDocument {
     /// The bytes, as loaded.
     pub fn bytes(&self) -> &[u8] {
         self.inner.bytes()
+    }
+
+    /// Whether the file is encrypted (it opened with the empty user
+    /// password or the one given; its updates are encrypted the same way).
+    pub fn is_encrypted(&self) -> bool {
+        self.inner.encryption().is_some()
     }
 
     /// The limits it was loaded under.
@@ -155,6 +180,9 @@ pub(crate) struct Pdf<'a> {
     pub(crate) doc: Document,
     pages: Vec<Page>,
     limits: Limits,
+    /// How the file is encrypted, when it is: what an update adds is
+    /// encrypted the same way.
+    encryption: Option<Encryption>,
 }
 
 impl<'a> Pdf<'a> {
@@ -163,24 +191,41 @@ impl<'a> Pdf<'a> {
         Self::load_with_limits(bytes, &Limits::default())
     }
 
-    /// Loads a PDF under `limits`.
-    ///
-    /// Encrypted files are refused with `PDF_ENCRYPTED`, whether they need a
-    /// user password or only carry an owner password (permissions): an
-    /// incremental update to an encrypted file would have to encrypt what it
-    /// adds, and signing a file whose permissions forbid changes is not what
-    /// its author asked for. Decrypt such files first (`qpdf --decrypt`).
+    /// Loads a PDF under `limits`. An encrypted file opens with the empty
+    /// user password; see [`open`](Self::open) for one that needs a password.
     pub fn load_with_limits(bytes: &'a [u8], limits: &Limits) -> Result<Self> {
-        Self::load_impl(bytes, limits, true)
+        Self::load_impl(bytes, limits, true, None)
+    }
+
+    /// Loads a PDF under `limits`, opening an encrypted file with
+    /// `password` (the user or the owner password; the owner password lifts
+    /// the permissions). `PDF_ENCRYPTED` when a password is needed and none
+    /// is given, `PDF_WRONG_PASSWORD` when it does not open the file.
+    pub fn open(bytes: &'a [u8], limits: &Limits, password: Option<&str>) -> Result<Self> {
+        Self::load_impl(bytes, limits, true, password)
     }
 
     /// Loads keeping image data, for verification, which compares every
     /// object between revisions.
     pub(crate) fn load_unfiltered(bytes: &'a [u8], limits: &Limits) -> Result<Self> {
-        Self::load_impl(bytes, limits, false)
+        Self::load_impl(bytes, limits, false, None)
     }
 
-    fn load_impl(bytes: &'a [u8], limits: &Limits, drop_images: bool) -> Result<Self> {
+    /// [`load_unfiltered`](Self::load_unfiltered) with a password.
+    pub(crate) fn open_unfiltered(
+        bytes: &'a [u8],
+        limits: &Limits,
+        password: Option<&str>,
+    ) -> Result<Self> {
+        Self::load_impl(bytes, limits, false, password)
+    }
+
+    fn load_impl(
+        bytes: &'a [u8],
+        limits: &Limits,
+        drop_images: bool,
+        password: Option<&str>,
+    ) -> Result<Self> {
         if bytes.len() > limits.max_file_size {
             return Err(Error::new(
                 ErrorCode::PdfTooLarge,
@@ -201,22 +246,43 @@ impl<'a> Pdf<'a> {
         scan::scan(bytes, limits)?;
 
         let options = LoadOptions {
+            password: password.map(str::to_owned),
             max_decompressed_size: Some(limits.max_decompressed_size),
             filter: drop_images.then_some(drop_image_data as lopdf::FilterFunc),
             ..LoadOptions::default()
         };
-        let doc = Document::load_mem_with_options(bytes, options).map_err(from_lopdf)?;
+        let doc = Document::load_mem_with_options(bytes, options).map_err(|e| match e {
+            lopdf::Error::InvalidPassword => Error::new(
+                ErrorCode::PdfWrongPassword,
+                "the password given does not open the PDF",
+            ),
+            lopdf::Error::UnsupportedSecurityHandler(name) => Error::new(
+                ErrorCode::PdfEncrypted,
+                format!(
+                    "the PDF is encrypted with the /{} security handler; only the standard password handler is supported",
+                    String::from_utf8_lossy(&name)
+                ),
+            ),
+            other => from_lopdf(other),
+        })?;
 
-        // lopdf removes /Encrypt from the trailer once it has decrypted a
-        // file with the empty user password, so its state is checked too.
-        if doc.trailer.has(b"Encrypt") || doc.encryption_state.is_some() {
-            let why = if doc.encryption_state.is_some() {
-                "the PDF is encrypted with an owner password (restricted permissions); decrypt it first, for example with qpdf --decrypt"
-            } else {
-                "the PDF needs a password to open; paraph does not sign encrypted documents"
+        // lopdf opens an encrypted file with the empty user password or the
+        // one given, and then takes /Encrypt out of the trailer; one that
+        // still has it could not be opened.
+        if doc.trailer.has(b"Encrypt") && doc.encryption_state.is_none() {
+            let why = match password {
+                Some(_) => "the PDF needs a password to open, and the one given does not open it",
+                None => {
+                    "the PDF needs a password to open: give it (paraph sign --pdf-password, or the pdfPassword option)"
+                }
             };
-            return Err(Error::new(ErrorCode::PdfEncrypted, why));
+            let code = match password {
+                Some(_) => ErrorCode::PdfWrongPassword,
+                None => ErrorCode::PdfEncrypted,
+            };
+            return Err(Error::new(code, why));
         }
+        let encryption = Encryption::of(&doc, password)?;
         if doc.objects.len() > limits.max_objects {
             return Err(Error::new(
                 ErrorCode::PdfTooManyObjects,
@@ -233,6 +299,7 @@ impl<'a> Pdf<'a> {
             doc,
             pages,
             limits: *limits,
+            encryption,
         })
     }
 
@@ -358,6 +425,20 @@ impl<'a> Pdf<'a> {
             .step_by(2)
             .map(|n| n.parse().ok())
             .collect()
+    }
+
+    /// How the file is encrypted, when it is.
+    pub(crate) fn encryption(&self) -> Option<&Encryption> {
+        self.encryption.as_ref()
+    }
+
+    /// Refuses `change` when the file is encrypted and its permissions
+    /// forbid it (`PDF_PERMISSION_DENIED`).
+    pub(crate) fn check_permission(&self, change: Change) -> Result<()> {
+        match &self.encryption {
+            Some(encryption) => encryption.check(change),
+            None => Ok(()),
+        }
     }
 
     /// The limits it was loaded under (they also bound text extraction).

@@ -799,6 +799,7 @@ pub(crate) fn widget_placement<'p>(
 /// other than signature fields.
 pub fn add_fields(pdf: &[u8], fields: &[FormFieldSpec], fonts: &FontSet) -> Result<Vec<u8>> {
     let doc = Pdf::load(pdf)?;
+    doc.check_permission(super::crypt::Change::CreateFields)?;
     let mut update = IncrementalUpdate::new(&doc)?;
     let mut stamper = Stamper::new(&mut update, fonts);
     let mut form = FormEditor::new(&update)?;
@@ -820,6 +821,7 @@ pub fn fill_fields_update(
     limits: &super::Limits,
 ) -> Result<Vec<u8>> {
     let doc = Pdf::load_with_limits(pdf, limits)?;
+    doc.check_permission(super::crypt::Change::FillFields)?;
     let mut update = IncrementalUpdate::new(&doc)?;
     let mut stamper = Stamper::new(&mut update, fonts);
     fill_fields(&mut update, &mut stamper, values)?;

@@ -146,7 +146,8 @@ impl<'d, 'a> IncrementalUpdate<'d, 'a> {
         self.bodies.insert(id, Body::Object(object.into()));
     }
 
-    /// Sets object `id` to bytes already serialised.
+    /// Sets object `id` to bytes already serialised (and already encrypted,
+    /// for an encrypted file: see [`Pdf::encryption`]).
     pub fn set_raw(&mut self, id: ObjectId, body: Vec<u8>) {
         self.bodies.insert(id, Body::Raw(body));
     }
@@ -240,6 +241,16 @@ impl<'d, 'a> IncrementalUpdate<'d, 'a> {
             writeln!(out, "{} {} obj", id.0, id.1).map_err(io_bug)?;
             match body {
                 Body::Object(object) => {
+                    let encrypted;
+                    let object = match self.doc.encryption() {
+                        Some(encryption) => {
+                            let mut copy = object.clone();
+                            encryption.encrypt_object(*id, &mut copy)?;
+                            encrypted = copy;
+                            &encrypted
+                        }
+                        None => object,
+                    };
                     let mut written = Vec::new();
                     Writer::write_object(&mut written, object).map_err(|e| {
                         Error::new(
@@ -271,6 +282,11 @@ impl<'d, 'a> IncrementalUpdate<'d, 'a> {
             }
         }
         trailer.set("ID", self.file_id());
+        // The update is encrypted like the file, with the same dictionary
+        // (whose file key also depends on the first /ID, kept as it is).
+        if let Some(encryption) = self.doc.encryption() {
+            trailer.set("Encrypt", Object::Reference(encryption.dictionary()));
+        }
         trailer.set("Prev", Object::Integer(doc.xref_start as i64));
 
         let uses_xref_stream = matches!(

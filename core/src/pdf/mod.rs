@@ -6,6 +6,7 @@
 //! panic, a hang or an exhausted memory.
 
 pub(crate) mod appearance;
+pub(crate) mod crypt;
 pub(crate) mod date;
 pub(crate) mod document;
 pub(crate) mod fields;
@@ -23,6 +24,7 @@ pub mod testing;
 mod text;
 
 pub use appearance::SignatureAppearance;
+pub use crypt::PdfPassword;
 pub(crate) use document::Pdf;
 pub use document::{Page, PdfDocument};
 pub use fields::{

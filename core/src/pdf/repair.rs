@@ -58,6 +58,14 @@ pub fn repair(pdf: &[u8], limits: &Limits) -> Result<Option<Vec<u8>>> {
     if doc.fields()?.iter().any(|f| f.signed) {
         return Err(damaged(&doc, &why));
     }
+    if doc.encryption().is_some() {
+        return Err(Error::new(
+            ErrorCode::PdfEncrypted,
+            format!(
+                "the PDF is damaged ({why}) and encrypted: paraph repairs only unencrypted files, since a rewrite would have to re-encrypt every object; repair it with another tool (qpdf keeps the encryption)"
+            ),
+        ));
+    }
     let io = |e: std::io::Error| {
         Error::new(
             ErrorCode::Internal,

@@ -141,6 +141,15 @@ pub fn upload(
     limits: &crate::pdf::Limits,
 ) -> Result<(NewDocument, DocumentBytes)> {
     let loaded = crate::pdf::PdfDocument::load_with_limits(&pdf, limits)?;
+    if loaded.is_encrypted() {
+        // The signing engine signs encrypted files (pades::sign with
+        // SignOptions::pdf_password); the workflow does not carry a
+        // password through its rounds, so it takes none yet.
+        return Err(Error::new(
+            ErrorCode::PdfEncrypted,
+            "the PDF is encrypted: the signing workflow takes unencrypted documents; decrypt it first (qpdf --decrypt), or sign it directly (paraph sign)",
+        ));
+    }
     let pages: Vec<PageSize> = loaded
         .pages()
         .iter()
