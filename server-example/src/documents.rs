@@ -3,7 +3,7 @@
 
 use bytes::Bytes;
 use paraph::ErrorCode;
-use paraph::pdf::PdfDocument;
+use paraph::workflow;
 use sha2::{Digest, Sha256};
 
 use crate::blobs::Blobs;
@@ -72,17 +72,13 @@ pub async fn prepare(
     let for_check = bytes.clone();
     // Parsing is CPU-bound: keep it off the async workers.
     let pages = crate::cpu::run("the PDF check", move || {
-        Ok(PdfDocument::load(&for_check).map(|doc| doc.page_count())?)
+        // The workflow's own admission check, so that a stored document is
+        // one an envelope can take.
+        Ok(workflow::accept(&for_check, &Default::default()).map(|doc| doc.page_count())?)
     })
     .await?;
     let pages = u32::try_from(pages)
         .map_err(|_| AppError::new(ErrorCode::PdfTooManyPages, "the PDF has too many pages"))?;
-    if pages == 0 {
-        return Err(AppError::new(
-            ErrorCode::PdfMalformed,
-            "the PDF has no page",
-        ));
-    }
     let now = ids::now();
     let id = ids::new_id("doc", now)?;
     Ok(PreparedDocument {

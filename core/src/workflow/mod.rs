@@ -140,16 +140,7 @@ pub fn upload(
     pdf: Vec<u8>,
     limits: &crate::pdf::Limits,
 ) -> Result<(NewDocument, DocumentBytes)> {
-    let loaded = crate::pdf::PdfDocument::load_with_limits(&pdf, limits)?;
-    if loaded.is_encrypted() {
-        // The signing engine signs encrypted files (pades::sign with
-        // SignOptions::pdf_password); the workflow does not carry a
-        // password through its rounds, so it takes none yet.
-        return Err(Error::new(
-            ErrorCode::PdfEncrypted,
-            "the PDF is encrypted: the signing workflow takes unencrypted documents; decrypt it first (qpdf --decrypt), or sign it directly (paraph sign)",
-        ));
-    }
+    let loaded = accept(&pdf, limits)?;
     let pages: Vec<PageSize> = loaded
         .pages()
         .iter()
@@ -178,6 +169,39 @@ pub fn upload(
             pdf,
         },
     ))
+}
+
+/// Checks that a PDF can enter the signing workflow, without keeping it:
+/// it loads within `limits`, has at least one page and is not encrypted.
+/// [`upload`] runs the same check; a surface that stores documents before
+/// they join an envelope calls this first, so that it never stores a file
+/// the workflow would refuse later.
+///
+/// ```
+/// let pdf = std::fs::read("../fixtures/pdf/reportlab-contract.pdf")?;
+/// let loaded = paraph::workflow::accept(&pdf, &Default::default())?;
+/// assert_eq!(loaded.page_count(), 2);
+/// let encrypted = std::fs::read("../fixtures/pdf/encrypted-owner-password.pdf")?;
+/// let refused = paraph::workflow::accept(&encrypted, &Default::default()).unwrap_err();
+/// assert_eq!(refused.code(), paraph::ErrorCode::PdfEncrypted);
+/// assert!(paraph::workflow::accept(b"%PDF-1.7 not a pdf", &Default::default()).is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn accept(pdf: &[u8], limits: &crate::pdf::Limits) -> Result<crate::pdf::PdfDocument> {
+    let loaded = crate::pdf::PdfDocument::load_with_limits(pdf, limits)?;
+    if loaded.is_encrypted() {
+        // The signing engine signs encrypted files (pades::sign with
+        // SignOptions::pdf_password); the workflow does not carry a
+        // password through its rounds, so it takes none yet.
+        return Err(Error::new(
+            ErrorCode::PdfEncrypted,
+            "the PDF is encrypted: the signing workflow takes unencrypted documents; decrypt it first (qpdf --decrypt), or sign it directly (paraph sign)",
+        ));
+    }
+    if loaded.page_count() == 0 {
+        return Err(Error::new(ErrorCode::PdfMalformed, "the PDF has no page"));
+    }
+    Ok(loaded)
 }
 
 /// Applies commands in order, as one transition.
