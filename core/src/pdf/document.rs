@@ -88,6 +88,7 @@ impl PdfDocument {
             pages,
             limits,
             encryption,
+            padded_startxref,
         } = Pdf::open(&bytes, limits, password)?;
         Ok(Self {
             inner: Arc::new(Pdf {
@@ -96,6 +97,7 @@ impl PdfDocument {
                 pages,
                 limits,
                 encryption,
+                padded_startxref,
             }),
         })
     }
@@ -183,6 +185,10 @@ pub(crate) struct Pdf<'a> {
     /// How the file is encrypted, when it is: what an update adds is
     /// encrypted the same way.
     encryption: Option<Encryption>,
+    /// The file's final `startxref`, as written, when the only offsets
+    /// lopdf had to correct point at white space before their sections
+    /// (see [`Pdf::update_prev`]).
+    padded_startxref: Option<usize>,
 }
 
 impl<'a> Pdf<'a> {
@@ -294,12 +300,17 @@ impl<'a> Pdf<'a> {
             ));
         }
         let pages = page_tree(&doc, limits)?;
+        let padded_startxref = (doc.xref_recovery
+            == Some(lopdf::xref::XrefRecovery::OffsetCorrected))
+        .then(|| padded_startxref(bytes, &doc, limits))
+        .flatten();
         Ok(Self {
             bytes: Cow::Borrowed(bytes),
             doc,
             pages,
             limits: *limits,
             encryption,
+            padded_startxref,
         })
     }
 
@@ -352,7 +363,9 @@ impl<'a> Pdf<'a> {
     /// its object stream does not hold). lopdf reads such files by
     /// scanning; pyHanko and others follow the entries and fail.
     pub(crate) fn damage(&self) -> Option<String> {
-        if let Some(recovery) = self.doc.xref_recovery {
+        if let Some(recovery) = self.doc.xref_recovery
+            && self.padded_startxref.is_none()
+        {
             return Some(match recovery {
                 lopdf::xref::XrefRecovery::OffsetCorrected => {
                     "its startxref or /Prev offsets do not point at its cross-reference sections"
@@ -400,6 +413,17 @@ impl<'a> Pdf<'a> {
             }
         }
         None
+    }
+
+    /// The `/Prev` of an update: where the file's last cross-reference
+    /// section is, as its final `startxref` says. A `startxref` that points
+    /// at the white space before its section (node-signpdf writes one that
+    /// points at the line feed before `xref`) is kept as it is written:
+    /// every reader skips that white space, and pyHanko recognises an
+    /// earlier signature's revision as whole only when the update's /Prev
+    /// equals the startxref that ends the revision.
+    pub(crate) fn update_prev(&self) -> usize {
+        self.padded_startxref.unwrap_or(self.doc.xref_start)
     }
 
     /// Where `%PDF-` starts. Bytes before it are allowed (ISO 32000-2
@@ -728,4 +752,93 @@ fn check_parent_chain(doc: &Document, page: ObjectId, limits: &Limits) -> Result
             _ => return Ok(()),
         }
     }
+}
+
+/// The file's final `startxref` value, as written, when lopdf corrected
+/// offsets only because they point at white space before their sections
+/// (node-signpdf writes a startxref that points at the line feed before
+/// `xref`, and an update that keeps it has a /Prev that does the same).
+/// Every reader skips that white space. The check patches each such
+/// pointer (the final startxref, every /Prev and /XRefStm) in a copy,
+/// keeping its length, and reads the copy again: it must then read with no
+/// correction at all. Only a file lopdf had to correct pays for it.
+fn padded_startxref(bytes: &[u8], doc: &Document, limits: &Limits) -> Option<usize> {
+    let header = memchr::memmem::find(&bytes[..bytes.len().min(1024)], b"%PDF-")?;
+    let body = &bytes[header..];
+    let (at, len) = final_startxref_number(body)?;
+    let declared: usize = std::str::from_utf8(&body[at..at + len])
+        .ok()?
+        .parse()
+        .ok()?;
+    let mut pointers = vec![(at, len)];
+    for key in [&b"/Prev"[..], b"/XRefStm"] {
+        for found in memchr::memmem::find_iter(body, key) {
+            let mut at = found + key.len();
+            while body.get(at).is_some_and(u8::is_ascii_whitespace) {
+                at += 1;
+            }
+            let len = body[at..].iter().take_while(|c| c.is_ascii_digit()).count();
+            if len > 0 && len <= 12 {
+                pointers.push((at, len));
+            }
+        }
+    }
+    let mut fixed = body.to_vec();
+    let mut patched = false;
+    for (at, len) in pointers {
+        let value: usize = std::str::from_utf8(&body[at..at + len])
+            .ok()?
+            .parse()
+            .ok()?;
+        let Some(rest) = body.get(value..) else {
+            continue;
+        };
+        let blank = rest.iter().take_while(|c| c.is_ascii_whitespace()).count();
+        let section = &rest[blank..];
+        if blank == 0
+            || !(section.starts_with(b"xref") || section.first().is_some_and(u8::is_ascii_digit))
+        {
+            continue;
+        }
+        let corrected = (value + blank).to_string();
+        if corrected.len() > len {
+            return None;
+        }
+        let slot = &mut fixed[at..at + len];
+        slot.fill(b' ');
+        slot[..corrected.len()].copy_from_slice(corrected.as_bytes());
+        patched = true;
+    }
+    if !patched {
+        return None;
+    }
+    let options = LoadOptions {
+        max_decompressed_size: Some(limits.max_decompressed_size),
+        ..LoadOptions::default()
+    };
+    let again = Document::load_mem_with_options(&fixed, options).ok()?;
+    (again.xref_recovery.is_none() && again.xref_start == doc.xref_start).then_some(declared)
+}
+
+/// Where the number after the file's final `startxref` is (its start and
+/// length), found as lopdf finds it: the last `%%EOF` within the last 1024
+/// bytes that are not white space, and the `startxref` just before it.
+fn final_startxref_number(body: &[u8]) -> Option<(usize, usize)> {
+    let end = body
+        .iter()
+        .rposition(|c| !b" \t\n\r\0\x0C".contains(c))
+        .map_or(0, |pos| pos + 1);
+    let tail = end.saturating_sub(1024);
+    let eof = tail + memchr::memmem::rfind(&body[tail..end], b"%%EOF")?;
+    let keyword = memchr::memmem::rfind(&body[eof.saturating_sub(64)..eof], b"startxref")?
+        + eof.saturating_sub(64);
+    let mut at = keyword + b"startxref".len();
+    while body.get(at).is_some_and(u8::is_ascii_whitespace) {
+        at += 1;
+    }
+    let len = body[at..eof]
+        .iter()
+        .take_while(|c| c.is_ascii_digit())
+        .count();
+    (len > 0).then_some((at, len))
 }

@@ -287,7 +287,7 @@ impl<'d, 'a> IncrementalUpdate<'d, 'a> {
         if let Some(encryption) = self.doc.encryption() {
             trailer.set("Encrypt", Object::Reference(encryption.dictionary()));
         }
-        trailer.set("Prev", Object::Integer(doc.xref_start as i64));
+        trailer.set("Prev", Object::Integer(self.doc.update_prev() as i64));
 
         let uses_xref_stream = matches!(
             doc.reference_table.cross_reference_type,

@@ -508,3 +508,81 @@ fn a_damaged_document_with_signatures_is_not_rewritten() {
     assert_eq!(err.code(), ErrorCode::PdfDamaged);
     assert!(err.message().contains("holds signatures"), "{err}");
 }
+
+/// `pdf` with its final startxref moved `by` bytes (negative: earlier).
+fn with_startxref_moved(pdf: &[u8], by: isize) -> Vec<u8> {
+    let keyword = pdf
+        .windows(10)
+        .rposition(|w| w == b"startxref\n")
+        .expect("startxref")
+        + 10;
+    let len = pdf[keyword..]
+        .iter()
+        .take_while(|c| c.is_ascii_digit())
+        .count();
+    let value: isize = std::str::from_utf8(&pdf[keyword..keyword + len])
+        .expect("ascii")
+        .parse()
+        .expect("number");
+    let mut out = pdf[..keyword].to_vec();
+    out.extend_from_slice((value + by).to_string().as_bytes());
+    out.extend_from_slice(&pdf[keyword + len..]);
+    out
+}
+
+/// The /Prev of the last trailer or cross-reference stream of `pdf`.
+fn last_prev(pdf: &[u8]) -> usize {
+    let at = pdf.windows(6).rposition(|w| w == b"/Prev ").expect("/Prev") + 6;
+    let len = pdf[at..].iter().take_while(|c| c.is_ascii_digit()).count();
+    std::str::from_utf8(&pdf[at..at + len])
+        .expect("ascii")
+        .parse()
+        .expect("number")
+}
+
+#[test]
+fn a_startxref_that_points_at_the_white_space_before_its_section_is_kept_by_updates() {
+    // node-signpdf's startxref points at the line feed before `xref`:
+    // every reader skips it. The update's /Prev keeps the number as written
+    // (pyHanko matches it against the startxref that ends the revision),
+    // and a second update on the first sees the same pointer in a /Prev.
+    let sound = minimal_pdf(&[(612.0, 792.0, 0)]);
+    let padded = with_startxref_moved(&sound, -1);
+    let declared = Pdf::load(&sound).expect("loads").doc.xref_start - 1;
+    assert_eq!(padded[declared], b'\n');
+    assert_eq!(
+        needs_repair(&padded, &Limits::default()).expect("loads"),
+        None
+    );
+    let mut bytes = padded.clone();
+    let mut prevs = Vec::new();
+    for _ in 0..2 {
+        let doc = Pdf::load(&bytes).expect("loads");
+        assert_eq!(doc.damage(), None);
+        let mut update = incremental::IncrementalUpdate::new(&doc).expect("update");
+        update.add(lopdf::Object::Null);
+        let next = update.write().expect("written").apply_to(&bytes);
+        prevs.push((last_prev(&next), doc.doc.xref_start));
+        bytes = next;
+    }
+    // The first update points where the file says; the second at the
+    // first update's section, which is exact.
+    assert_eq!(prevs[0].0, declared);
+    assert_eq!(prevs[1].0, prevs[1].1);
+    assert_eq!(Pdf::load(&bytes).expect("loads").page_count(), 1);
+
+    // A startxref that points into text, not white space, is damage.
+    let off = with_startxref_moved(&sound, -3);
+    let why = needs_repair(&off, &Limits::default()).expect("loads");
+    assert!(
+        why.as_deref().is_some_and(|w| w.contains("startxref")),
+        "{why:?}"
+    );
+    // So is one past the section.
+    let past = with_startxref_moved(&sound, 2);
+    assert!(
+        needs_repair(&past, &Limits::default())
+            .expect("loads")
+            .is_some()
+    );
+}
