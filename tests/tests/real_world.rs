@@ -245,3 +245,14 @@ fn files_signed_by_node_signpdf_are_countersigned_and_their_signature_stays_whol
         assert!(passed >= 25, "{name}:\n{after}");
     }
 }
+
+#[test]
+#[ignore = "needs qpdf, poppler and pyHanko: run by scripts/test"]
+fn a_table_entry_that_leads_to_an_older_copy_of_the_catalog_keeps_both_signatures() {
+    // The structure of qpdf's hybrid-xref.pdf (whose table lists its
+    // cross-reference stream at an old catalog's offset), made here.
+    let pdf = paraph::pdf::testing::with_misdirected_entry(&minimal_pdf(&[(612.0, 792.0, 0)]));
+    let signed = sign_twice(&pdf);
+    assert_eq!(field_names(&signed), ["Signature1", "Signature2"]);
+    assert_valid(&signed, "misdirected-entry-signed.pdf", "rsa", 2);
+}

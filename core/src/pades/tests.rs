@@ -1793,3 +1793,24 @@ fn direct_annotations_are_made_indirect_when_a_page_gets_a_widget() {
         .is_some()
     );
 }
+
+#[test]
+fn a_file_whose_table_leads_an_unused_number_to_an_old_catalog_keeps_both_signatures() {
+    // qpdf's hybrid-xref.pdf: the second signature used to lose the first,
+    // because the old catalog came back over the one the first update wrote.
+    let pdf = crate::pdf::testing::with_misdirected_entry(&crate::pdf::testing::minimal_pdf(&[(
+        612.0, 792.0, 0,
+    )]));
+    let once = sign(&pdf, &signer("rsa", "signer"), None, &visible(1)).expect("first");
+    let mut second = visible(1);
+    second.field = SignatureField::New {
+        name: None,
+        page: 1,
+        rect: Rect::new(40.0, 140.0, 200.0, 70.0),
+    };
+    let twice = sign(&once, &signer("rsa", "signer2"), None, &second).expect("second");
+    let r = report(&twice, "certs/rsa/root.pem");
+    let names: Vec<&str> = r.signatures.iter().map(|s| s.field_name.as_str()).collect();
+    assert_eq!(names, ["Signature1", "Signature2"], "{r:#?}");
+    assert!(r.all_trusted(), "{r:#?}");
+}

@@ -251,13 +251,20 @@ impl<'a> Pdf<'a> {
         }
         scan::scan(bytes, limits)?;
 
-        let options = LoadOptions {
+        let options = || LoadOptions {
             password: password.map(str::to_owned),
             max_decompressed_size: Some(limits.max_decompressed_size),
             filter: drop_images.then_some(drop_image_data as lopdf::FilterFunc),
             ..LoadOptions::default()
         };
-        let doc = Document::load_mem_with_options(bytes, options).map_err(|e| match e {
+        let load = |bytes: &[u8]| Document::load_mem_with_options(bytes, options());
+        let mut loaded = load(bytes);
+        if let Ok(doc) = &loaded
+            && let Some(neutral) = without_misdirected_headers(bytes, doc)
+        {
+            loaded = load(&neutral);
+        }
+        let doc = loaded.map_err(|e| match e {
             lopdf::Error::InvalidPassword => Error::new(
                 ErrorCode::PdfWrongPassword,
                 "the password given does not open the PDF",
@@ -332,12 +339,7 @@ impl<'a> Pdf<'a> {
                 let data = stream
                     .decompressed_content_with_limit(self.limits.max_decompressed_size)
                     .ok()?;
-                let header = std::str::from_utf8(data.get(..first)?).ok()?;
-                let numbers: Vec<usize> = header
-                    .split_ascii_whitespace()
-                    .map(str::parse)
-                    .collect::<std::result::Result<_, _>>()
-                    .ok()?;
+                let numbers = object_stream_header(data.get(..first)?)?;
                 let pairs: Vec<&[usize]> = numbers.chunks(2).collect();
                 let at = usize::from(*index);
                 let &[number, offset] = *pairs.get(at)? else {
@@ -377,6 +379,7 @@ impl<'a> Pdf<'a> {
         }
         let mut containers: std::collections::HashMap<u32, Option<Vec<u32>>> =
             std::collections::HashMap::new();
+        let mut referenced: Option<HashSet<ObjectId>> = None;
         for (&number, entry) in &self.doc.reference_table.entries {
             match *entry {
                 lopdf::xref::XrefEntry::Normal { offset, generation } => {
@@ -384,7 +387,17 @@ impl<'a> Pdf<'a> {
                         .bytes
                         .get(self.header_offset() + offset as usize..)
                         .is_some_and(|text| starts_object(text, number, generation));
-                    if !found {
+                    // An entry that no reference leads to is read by no one
+                    // (qpdf's hybrid-xref.pdf misplaces the entry of its own
+                    // cross-reference stream, which nothing refers to); one
+                    // that lopdf found by scanning, or that something refers
+                    // to, a strict reader would not find.
+                    if !found
+                        && (self.doc.objects.contains_key(&(number, generation))
+                            || referenced
+                                .get_or_insert_with(|| self.referenced_ids())
+                                .contains(&(number, generation)))
+                    {
                         return Some(format!(
                             "its cross-reference entry for object {number} {generation} R points at byte {offset}, where that object does not start"
                         ));
@@ -426,6 +439,33 @@ impl<'a> Pdf<'a> {
         self.padded_startxref.unwrap_or(self.doc.xref_start)
     }
 
+    /// Every object id that a reference in the document (an object or the
+    /// trailer) names.
+    fn referenced_ids(&self) -> HashSet<ObjectId> {
+        fn walk(object: &Object, into: &mut HashSet<ObjectId>) {
+            match object {
+                Object::Reference(id) => {
+                    into.insert(*id);
+                }
+                Object::Array(items) => items.iter().for_each(|item| walk(item, into)),
+                Object::Dictionary(dict) => dict.iter().for_each(|(_, value)| walk(value, into)),
+                Object::Stream(stream) => {
+                    stream.dict.iter().for_each(|(_, value)| walk(value, into))
+                }
+                _ => {}
+            }
+        }
+        let mut ids = HashSet::new();
+        for object in self.doc.objects.values() {
+            walk(object, &mut ids);
+        }
+        self.doc
+            .trailer
+            .iter()
+            .for_each(|(_, value)| walk(value, &mut ids));
+        ids
+    }
+
     /// Where `%PDF-` starts. Bytes before it are allowed (ISO 32000-2
     /// §7.5.2 lets readers accept them), and then every offset of the
     /// cross-reference data counts from the header, as lopdf reads them.
@@ -443,11 +483,11 @@ impl<'a> Pdf<'a> {
         let data = stream
             .decompressed_content_with_limit(self.limits.max_decompressed_size)
             .ok()?;
-        let header = std::str::from_utf8(data.get(..first)?).ok()?;
-        header
-            .split_ascii_whitespace()
+        let numbers = object_stream_header(data.get(..first)?)?;
+        numbers
+            .iter()
             .step_by(2)
-            .map(|n| n.parse().ok())
+            .map(|&n| u32::try_from(n).ok())
             .collect()
     }
 
@@ -841,4 +881,112 @@ fn final_startxref_number(body: &[u8]) -> Option<(usize, usize)> {
         .take_while(|c| c.is_ascii_digit())
         .count();
     (len > 0).then_some((at, len))
+}
+
+/// The integers of an object stream's header (object number, offset,
+/// ...), read as PDF syntax: white space and comments separate them (qpdf
+/// writes a `%` comment before each object, and its /First may count one).
+fn object_stream_header(header: &[u8]) -> Option<Vec<usize>> {
+    let mut numbers = Vec::new();
+    let mut rest = header;
+    loop {
+        while let Some((&c, tail)) = rest.split_first() {
+            if c == b'%' {
+                let end = tail
+                    .iter()
+                    .position(|&c| c == b'\n' || c == b'\r')
+                    .unwrap_or(tail.len());
+                rest = &tail[end..];
+            } else if c.is_ascii_whitespace() || c == 0 {
+                rest = tail;
+            } else {
+                break;
+            }
+        }
+        if rest.is_empty() {
+            return Some(numbers);
+        }
+        let len = rest.iter().take_while(|c| c.is_ascii_digit()).count();
+        if len == 0 {
+            return None;
+        }
+        numbers.push(std::str::from_utf8(&rest[..len]).ok()?.parse().ok()?);
+        rest = &rest[len..];
+    }
+}
+
+/// `bytes` with the object headers that misdirected cross-reference entries
+/// lead to made unreadable, when there are such entries; `None` otherwise.
+///
+/// lopdf reads every entry's object and files it under the number the
+/// object's own header gives. An entry that points at another object's
+/// older copy (qpdf's `hybrid-xref.pdf` lists its cross-reference stream,
+/// 109, at the offset of an older catalog, 1 0 obj) then replaces that
+/// object's current version with the old one: after an update, the new
+/// catalog and its signature fields vanish. Other readers look objects up
+/// by number and never see it. Reading a copy in which such a header no
+/// longer parses (its first digit replaced, every offset kept) gives
+/// lopdf's view the objects the entries of their own numbers lead to. A
+/// header that an entry of its own number also points at is left alone.
+fn without_misdirected_headers(bytes: &[u8], doc: &Document) -> Option<Vec<u8>> {
+    let header = memchr::memmem::find(&bytes[..bytes.len().min(1024)], b"%PDF-")?;
+    let mut own = HashSet::new();
+    for (&number, entry) in &doc.reference_table.entries {
+        if let lopdf::xref::XrefEntry::Normal { offset, generation } = *entry {
+            own.insert((offset as usize, number, generation));
+        }
+    }
+    let mut neutral: Option<Vec<u8>> = None;
+    for (&number, entry) in &doc.reference_table.entries {
+        let lopdf::xref::XrefEntry::Normal { offset, generation } = *entry else {
+            continue;
+        };
+        let at = header + offset as usize;
+        let Some((found, found_generation, start)) = bytes.get(at..).and_then(object_header) else {
+            continue;
+        };
+        if (found, found_generation) == (number, generation)
+            || own.contains(&(offset as usize, found, found_generation))
+        {
+            continue;
+        }
+        // Another object's header, which its own entry does not point at.
+        let copy = neutral.get_or_insert_with(|| bytes.to_vec());
+        copy[at + start] = b'X';
+    }
+    neutral
+}
+
+/// The object number and generation of an `N G obj` header at the start
+/// of `text` (after white space), with where its first digit is.
+fn object_header(text: &[u8]) -> Option<(u32, u16, usize)> {
+    let start = text.iter().take_while(|c| c.is_ascii_whitespace()).count();
+    let mut words = text[start..]
+        .split(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b'\x0c' | b'\0'))
+        .filter(|w| !w.is_empty());
+    let number = std::str::from_utf8(words.next()?).ok()?.parse().ok()?;
+    let generation = std::str::from_utf8(words.next()?).ok()?.parse().ok()?;
+    words
+        .next()
+        .is_some_and(|w| w.starts_with(b"obj"))
+        .then_some((number, generation, start))
+}
+
+#[cfg(test)]
+mod header_tests {
+    use super::object_stream_header;
+
+    #[test]
+    fn object_stream_headers_are_read_as_pdf_syntax() {
+        assert_eq!(
+            object_stream_header(b"95 0\n96 74\r\n97 259 "),
+            Some(vec![95, 0, 96, 74, 97, 259])
+        );
+        // qpdf's /First can take in the comment before the first object.
+        assert_eq!(
+            object_stream_header(b"95 0 96 74\n%95\n"),
+            Some(vec![95, 0, 96, 74])
+        );
+        assert_eq!(object_stream_header(b"95 0 <<"), None);
+    }
 }

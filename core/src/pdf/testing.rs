@@ -131,3 +131,72 @@ pub fn with_annotation(pdf: &[u8], page: u32, subtype: &str) -> crate::Result<Ve
     update.set(page_id, Object::Dictionary(page_dict));
     Ok(update.write()?.apply_to(pdf))
 }
+
+/// [`minimal_pdf`]-style `pdf` (catalog `1 0 obj`, a classic table) with
+/// one more update, hybrid like qpdf's `hybrid-xref.pdf`: it rewrites the
+/// catalog, adding `/PageMode /UseNone`, names a cross-reference stream
+/// with `/XRefStm`, and that stream lists its own number at the offset of
+/// the *old* catalog. Readers that look objects up by number never
+/// follow that entry; one that reads every entry's object must not let it
+/// bring the old catalog back.
+pub fn with_misdirected_entry(pdf: &[u8]) -> Vec<u8> {
+    let number = |at: usize| -> usize {
+        let len = pdf[at..].iter().take_while(|c| c.is_ascii_digit()).count();
+        String::from_utf8_lossy(&pdf[at..at + len])
+            .parse()
+            .expect("a number")
+    };
+    let old = pdf
+        .windows(8)
+        .position(|w| w == b"\n1 0 obj")
+        .expect("a catalog 1 0 obj")
+        + 1;
+    let body_start = old + b"1 0 obj".len();
+    let body_end = body_start
+        + pdf[body_start..]
+            .windows(6)
+            .position(|w| w == b"endobj")
+            .expect("endobj");
+    let catalog = String::from_utf8_lossy(&pdf[body_start..body_end]).into_owned();
+    let catalog = catalog.trim().trim_end_matches(">>").to_owned() + " /PageMode /UseNone >>";
+    let size = number(pdf.windows(6).rposition(|w| w == b"/Size ").expect("/Size") + 6);
+    let startxref = number(
+        pdf.windows(10)
+            .rposition(|w| w == b"startxref\n")
+            .expect("startxref")
+            + 10,
+    );
+    let mut out = pdf.to_vec();
+    let new = out.len();
+    out.extend_from_slice(format!("1 0 obj\n{catalog}\nendobj\n").as_bytes());
+    // As in qpdf's file, the table is empty and the stream lists the new
+    // catalog and, wrongly, itself at the old catalog's offset (rows:
+    // type 1, 4-byte offset, 2-byte generation).
+    let stream_at = out.len();
+    let mut rows = Vec::new();
+    for offset in [new, old] {
+        rows.push(1u8);
+        rows.extend_from_slice(&(offset as u32).to_be_bytes());
+        rows.extend_from_slice(&[0, 0]);
+    }
+    out.extend_from_slice(
+        format!(
+            "{size} 0 obj\n<< /Type /XRef /Size {} /Index [1 1 {size} 1] /W [1 4 2] /Length {} >>\nstream\n",
+            size + 1,
+            rows.len()
+        )
+        .as_bytes(),
+    );
+    out.extend_from_slice(&rows);
+    out.extend_from_slice(b"\nendstream\nendobj\n");
+    let xref = out.len();
+    out.extend_from_slice(
+        format!(
+            "xref\n0 0\ntrailer\n<< /Size {} /Root 1 0 R /Prev {startxref} /XRefStm {stream_at} >>\n\
+             startxref\n{xref}\n%%EOF\n",
+            size + 1
+        )
+        .as_bytes(),
+    );
+    out
+}

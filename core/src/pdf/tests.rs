@@ -586,3 +586,22 @@ fn a_startxref_that_points_at_the_white_space_before_its_section_is_kept_by_upda
             .is_some()
     );
 }
+
+#[test]
+fn an_entry_that_leads_to_an_older_copy_of_another_object_does_not_bring_it_back() {
+    let pdf = super::testing::with_misdirected_entry(&minimal_pdf(&[(612.0, 792.0, 0)]));
+    for _ in 0..3 {
+        let doc = Pdf::load(&pdf).expect("loads");
+        let catalog = doc.doc.catalog().expect("catalog");
+        assert_eq!(
+            catalog
+                .get(b"PageMode")
+                .and_then(lopdf::Object::as_name)
+                .ok(),
+            Some(&b"UseNone"[..]),
+            "the current catalog, not the old one"
+        );
+        assert_eq!(doc.damage(), None);
+        assert_eq!(doc.page_count(), 1);
+    }
+}
