@@ -343,6 +343,8 @@ error_codes! {
     CertUntrusted = 4016, "CERT_UNTRUSTED", 422, "the certificate chain is not trusted";
     /// A certificate asked to issue others is not a CA's: no basicConstraints cA, or no keyCertSign.
     CertNotCa = 4017, "CERT_NOT_CA", 422, "the certificate cannot issue certificates";
+    /// Revocation data (a CRL or an OCSP response) given for a Document Security Store cannot be read, or is not a successful response.
+    RevocationDataInvalid = 4018, "REVOCATION_DATA_INVALID", 422, "the revocation data cannot be read";
 
     // 5000–5999: audit trail
     /// Evidence JSON is malformed, or its summary contradicts its records.
@@ -686,6 +688,7 @@ mod tests {
         (4015, "SIGNATURE_INVALID"),
         (4016, "CERT_UNTRUSTED"),
         (4017, "CERT_NOT_CA"),
+        (4018, "REVOCATION_DATA_INVALID"),
         (5001, "AUDIT_EVIDENCE_INVALID"),
         (5002, "AUDIT_EVIDENCE_NOT_FOUND"),
         (5003, "AUDIT_CHAIN_BROKEN"),

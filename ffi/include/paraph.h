@@ -432,6 +432,10 @@ enum paraph_result
    */
   PARAPH_E_CERT_NOT_CA = 4017,
   /**
+   * 4018 REVOCATION_DATA_INVALID (HTTP 422): the revocation data cannot be read.
+   */
+  PARAPH_E_REVOCATION_DATA_INVALID = 4018,
+  /**
    * 5001 AUDIT_EVIDENCE_INVALID (HTTP 422): the evidence is malformed or inconsistent.
    */
   PARAPH_E_AUDIT_EVIDENCE_INVALID = 5001,

@@ -68,6 +68,15 @@ pub(crate) fn analyse_changes(
         .filter_map(|d| d.get(b"Annots").ok().and_then(|a| a.as_reference().ok()))
         .collect();
 
+    // Validation data (PAdES B-LT) is allowed after any signature, at every
+    // DocMDP level (ISO 32000-2 §12.8.2.2, ETSI EN 319 142-1 §5.4).
+    let dss_ids = catalog_id
+        .and_then(|id| object::get_dict(new, id).ok())
+        .and_then(|c| c.get(b"DSS").ok())
+        .map(|dss| dss_objects(new, dss))
+        .unwrap_or_default();
+    let mut validation_data = false;
+
     let mut ids: Vec<&ObjectId> = new.objects.keys().collect();
     ids.sort();
     for id in ids {
@@ -81,8 +90,14 @@ pub(crate) fn analyse_changes(
             continue;
         }
         let label = format!("object {} {} R", id.0, id.1);
-        if Some(*id) == catalog_id {
+        if dss_ids.contains(id) {
+            validation_data = true;
+        } else if Some(*id) == catalog_id {
             let changed = changed_keys(old_obj, new_obj);
+            if changed.iter().all(|k| k == "DSS") {
+                validation_data = true;
+                continue;
+            }
             let disallowed: Vec<&String> = changed
                 .iter()
                 .filter(|k| {
@@ -168,6 +183,9 @@ pub(crate) fn analyse_changes(
             changes.join("; ")
         ));
     }
+    if validation_data {
+        changes.push("validation data (the document security store)".to_owned());
+    }
     changes.dedup();
     if changes.is_empty() && reasons.is_empty() {
         changes.push("a later update that changes no object".to_owned());
@@ -177,6 +195,34 @@ pub(crate) fn analyse_changes(
     } else {
         Modifications::Allowed { changes }
     })
+}
+
+/// The objects a catalog's `/DSS` is made of: its dictionary, its arrays,
+/// its `/VRI` dictionary and entries, and the streams they list.
+fn dss_objects(doc: &lopdf::Document, dss: &Object) -> HashSet<ObjectId> {
+    fn walk(doc: &lopdf::Document, object: &Object, depth: u8, into: &mut HashSet<ObjectId>) {
+        if depth > 4 {
+            return;
+        }
+        match object {
+            Object::Reference(id) => {
+                if into.insert(*id)
+                    && let Ok(target) = doc.get_object(*id)
+                    && !matches!(target, Object::Stream(_))
+                {
+                    walk(doc, target, depth + 1, into);
+                }
+            }
+            Object::Array(items) => items.iter().for_each(|i| walk(doc, i, depth + 1, into)),
+            Object::Dictionary(dict) => {
+                dict.iter().for_each(|(_, v)| walk(doc, v, depth + 1, into))
+            }
+            _ => {}
+        }
+    }
+    let mut ids = HashSet::new();
+    walk(doc, dss, 0, &mut ids);
+    ids
 }
 
 /// Stream equality on dictionary and data (not on file positions).

@@ -16,6 +16,9 @@
 //!   caller's entropy) and a short-lived leaf certificate issued by a
 //!   platform CA [`Signer`] ([`issue_certificate`]), so that viewers show
 //!   who signed.
+//! - B-LT: [`validation_needs`] lists what revocation data the document's
+//!   chains still need and where to fetch it; [`add_validation_data`]
+//!   embeds what the caller fetched in the Document Security Store.
 //! - [`verify`] reports, per signature, integrity, coverage, changes made
 //!   after it, time-stamp and the chain against the trust anchors of its
 //!   [`VerifyOptions`], with a [`VerificationReport::verdict`] every surface
@@ -36,6 +39,8 @@ mod cms;
 mod dictionary;
 mod issue;
 mod keys;
+mod ltv;
+mod ocsp;
 mod pkcs12;
 mod sign;
 #[doc(hidden)]
@@ -50,6 +55,10 @@ pub use issue::{
     issue_certificate, issue_signer,
 };
 pub use keys::{Backend, KeySigner, SignatureAlgorithm, Signer};
+pub use ltv::{
+    CertificateNeed, LtvOptions, ValidationData, add_validation_data, embedded_validation_data,
+    validation_needs,
+};
 pub use sign::{
     DEFAULT_TIMESTAMP_RESERVE, DocMdpPermission, PREPARED_SIGNATURE_VERSION, PadesLevel,
     PreparedSignature, SignOptions, SignatureField, finish, finish_update, prepare, sign,

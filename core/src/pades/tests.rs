@@ -1814,3 +1814,197 @@ fn a_file_whose_table_leads_an_unused_number_to_an_old_catalog_keeps_both_signat
     assert_eq!(names, ["Signature1", "Signature2"], "{r:#?}");
     assert!(r.all_trusted(), "{r:#?}");
 }
+
+/// The RSA intermediate and root, the intermediate's CRL and the OCSP
+/// response for "Alice Signer" (fixtures/certs/make_revocation.sh).
+fn rsa_validation_data() -> ValidationData {
+    ValidationData {
+        certificates: certs("certs/rsa/chain.pem")
+            .iter()
+            .map(|c| c.der().to_vec())
+            .collect(),
+        ocsp_responses: vec![fixture("certs/rsa/revocation/signer.ocsp")],
+        crls: vec![fixture("certs/rsa/revocation/intermediate.crl")],
+    }
+}
+
+#[test]
+fn validation_data_goes_into_a_dss_that_keeps_the_signature_valid() {
+    let pdf = crate::pdf::testing::minimal_pdf(&[(612.0, 792.0, 0)]);
+    let signed = sign(&pdf, &signer("rsa", "signer"), None, &visible(1)).expect("signs");
+    let options = LtvOptions::default();
+
+    // Before: the signer and the intermediate need revocation data, with no
+    // URL to fetch it from (the fixtures predate them); the root is not listed.
+    let needs = validation_needs(&signed, &options).expect("needs");
+    let names: Vec<String> = needs
+        .iter()
+        .map(|n| n.certificate.common_name().unwrap_or_default())
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert!(
+        names.iter().any(|n| n.starts_with("Alice Signer")),
+        "{names:?}"
+    );
+    assert!(
+        names.iter().any(|n| n.contains("Intermediate")),
+        "{names:?}"
+    );
+    assert!(
+        needs
+            .iter()
+            .all(|n| !n.covered() && n.fields == ["Signature1"])
+    );
+    // The CMS carries the signer and the intermediate, not the root.
+    for need in &needs {
+        let is_signer = need
+            .certificate
+            .common_name()
+            .is_some_and(|c| c.starts_with("Alice"));
+        assert_eq!(need.issuer.is_some(), is_signer, "{need:?}");
+    }
+
+    let data = rsa_validation_data();
+    let with_dss = add_validation_data(&signed, &data, &options).expect("adds");
+    assert!(with_dss.starts_with(&signed), "an incremental update");
+    let embedded = embedded_validation_data(&with_dss, &options).expect("reads");
+    assert_eq!(embedded, data);
+
+    // The signer is covered (its OCSP response, its issuer's CRL); the
+    // intermediate is not (no CRL from the root).
+    let needs = validation_needs(&with_dss, &options).expect("needs");
+    let signer_need = needs
+        .iter()
+        .find(|n| {
+            n.certificate
+                .common_name()
+                .is_some_and(|c| c.starts_with("Alice"))
+        })
+        .expect("signer");
+    assert!(signer_need.has_ocsp && signer_need.has_crl);
+    let intermediate = needs
+        .iter()
+        .find(|n| {
+            n.certificate
+                .common_name()
+                .is_some_and(|c| c.contains("Intermediate"))
+        })
+        .expect("intermediate");
+    assert!(!intermediate.covered());
+    assert!(
+        intermediate.issuer.is_some(),
+        "the root now comes from the DSS"
+    );
+
+    // The VRI entry is keyed by the SHA-1 of the signature's /Contents.
+    let doc = Pdf::load(&with_dss).expect("loads");
+    let catalog = doc.doc.catalog().expect("catalog");
+    let dss = doc
+        .doc
+        .get_dictionary(
+            catalog
+                .get(b"DSS")
+                .and_then(lopdf::Object::as_reference)
+                .expect("ref"),
+        )
+        .expect("dss");
+    let vri = dss
+        .get(b"VRI")
+        .and_then(lopdf::Object::as_dict)
+        .expect("vri");
+    let field = doc.fields().expect("fields").remove(0);
+    let sig_ref = doc
+        .doc
+        .get_dictionary(field.id)
+        .and_then(|f| f.get(b"V"))
+        .and_then(lopdf::Object::as_reference)
+        .expect("/V");
+    let contents = doc
+        .doc
+        .get_dictionary(sig_ref)
+        .and_then(|d| d.get(b"Contents"))
+        .and_then(lopdf::Object::as_str)
+        .expect("contents");
+    use sha1::Digest as _;
+    let key: String = sha1::Sha1::digest(contents)
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect();
+    let entry = vri
+        .get(key.as_bytes())
+        .expect("a VRI entry for the signature");
+    let entry = doc
+        .doc
+        .get_dictionary(entry.as_reference().expect("ref"))
+        .expect("entry");
+    for key in [&b"Cert"[..], b"CRL", b"OCSP"] {
+        assert!(
+            entry
+                .get(key)
+                .and_then(lopdf::Object::as_array)
+                .is_ok_and(|a| !a.is_empty()),
+            "{}",
+            String::from_utf8_lossy(key)
+        );
+    }
+
+    // The signature stays intact, with the DSS an allowed change.
+    let r = report(&with_dss, "certs/rsa/root.pem");
+    assert!(r.all_intact(), "{r:#?}");
+    match &r.signatures[0].modifications {
+        Modifications::Allowed { changes } => {
+            assert!(
+                changes.iter().any(|c| c.contains("validation data")),
+                "{changes:?}"
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+
+    // The same data again adds nothing to the store; a countersignature
+    // after it keeps both valid.
+    let again = add_validation_data(&with_dss, &data, &options).expect("adds");
+    assert_eq!(
+        embedded_validation_data(&again, &options).expect("reads"),
+        data
+    );
+    let mut second = visible(1);
+    second.field = SignatureField::New {
+        name: None,
+        page: 1,
+        rect: Rect::new(40.0, 140.0, 200.0, 70.0),
+    };
+    let twice = sign(&again, &signer("rsa", "signer2"), None, &second).expect("second");
+    let r = report(&twice, "certs/rsa/root.pem");
+    assert_eq!(r.signatures.len(), 2);
+    assert!(r.all_intact(), "{r:#?}");
+}
+
+#[test]
+fn validation_data_that_is_not_what_it_claims_is_refused_and_unsigned_files_too() {
+    let pdf = crate::pdf::testing::minimal_pdf(&[(612.0, 792.0, 0)]);
+    let signed = sign(&pdf, &signer("rsa", "signer"), None, &options()).expect("signs");
+    let options = LtvOptions::default();
+    let crl_as_ocsp = ValidationData {
+        ocsp_responses: vec![fixture("certs/rsa/revocation/intermediate.crl")],
+        ..Default::default()
+    };
+    let err = add_validation_data(&signed, &crl_as_ocsp, &options).expect_err("not OCSP");
+    assert_eq!(err.code(), ErrorCode::RevocationDataInvalid);
+    let garbage_crl = ValidationData {
+        crls: vec![b"not a CRL".to_vec()],
+        ..Default::default()
+    };
+    let err = add_validation_data(&signed, &garbage_crl, &options).expect_err("not a CRL");
+    assert_eq!(err.code(), ErrorCode::RevocationDataInvalid);
+    let bad_cert = ValidationData {
+        certificates: vec![vec![0x30, 0x03, 0x02, 0x01, 0x01]],
+        ..Default::default()
+    };
+    let err = add_validation_data(&signed, &bad_cert, &options).expect_err("not a cert");
+    assert_eq!(err.code(), ErrorCode::CertInvalid);
+    let err = add_validation_data(&pdf, &rsa_validation_data(), &options).expect_err("unsigned");
+    assert_eq!(err.code(), ErrorCode::SignatureNotFound);
+    let err = validation_needs(&pdf, &options).expect_err("unsigned");
+    assert_eq!(err.code(), ErrorCode::SignatureNotFound);
+}

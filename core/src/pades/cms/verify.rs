@@ -168,7 +168,7 @@ pub(crate) fn verify_signer(signed: &SignedData, content: &[u8]) -> Result<Signe
     verify_signer_info(signed, info, &digest)
 }
 
-fn find_signer_cert(signed: &SignedData, sid: &SignerIdentifier) -> Option<Certificate> {
+pub(crate) fn find_signer_cert(signed: &SignedData, sid: &SignerIdentifier) -> Option<Certificate> {
     let certs = signed.certificates.as_ref()?;
     certs.0.iter().find_map(|choice| {
         let cms::cert::CertificateChoices::Certificate(c) = choice else {
