@@ -9,6 +9,7 @@ mod audit_cmd;
 mod demo;
 mod envelope_cmd;
 mod io;
+mod ltv_cmd;
 mod pdf_cmd;
 mod webhook_cmd;
 
@@ -46,6 +47,9 @@ enum Command {
     /// Build, render, seal and verify audit trails.
     #[command(subcommand)]
     Audit(audit_cmd::AuditCommand),
+    /// Long-term validation data (PAdES B-LT): list what is missing, add it.
+    #[command(subcommand)]
+    Ltv(ltv_cmd::LtvCommand),
     /// Walk an envelope with two signers in sequence from draft to completed.
     Demo(demo::DemoArgs),
     /// Print the table of stable error codes.
@@ -61,6 +65,7 @@ fn main() -> ExitCode {
         Command::Sign(args) => pdf_cmd::sign(*args),
         Command::Verify(args) => pdf_cmd::verify(args),
         Command::Audit(command) => audit_cmd::run(command),
+        Command::Ltv(command) => ltv_cmd::run(command),
         Command::Demo(args) => demo::run(args),
         Command::Errors => print_error_table(),
     };

@@ -85,6 +85,9 @@ fn every_subcommand_has_help() {
         vec!["webhook", "new-secret", "--help"],
         vec!["demo", "--help"],
         vec!["errors", "--help"],
+        vec!["ltv", "--help"],
+        vec!["ltv", "needs", "--help"],
+        vec!["ltv", "add", "--help"],
     ] {
         let out = paraph(&args, b"");
         assert!(out.status.success(), "{args:?}");
@@ -1311,4 +1314,113 @@ fn the_default_small_print_never_fails_on_a_field_name_from_the_pdf() {
     let signed = paraph_owned(&args, b"");
     assert!(signed.status.success(), "{}", stderr(&signed));
     assert!(std::fs::read(&out).expect("signed").len() > pdf.len());
+}
+
+#[test]
+fn ltv_lists_what_is_missing_and_adds_it_from_files() {
+    let dir = TempDir::new("ltv");
+    let signed = dir.path("signed.pdf");
+    let out = paraph_owned(
+        &sign_args(&repo("fixtures/pdf/reportlab-contract.pdf"), &signed),
+        b"",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let signed = signed.to_string_lossy().into_owned();
+
+    let out = paraph(&["ltv", "needs", &signed, "--json"], b"");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let needs: Value = serde_json::from_str(&stdout(&out)).expect("json");
+    let needs = needs.as_array().expect("array");
+    assert_eq!(needs.len(), 2);
+    assert!(needs.iter().all(|n| n["covered"] == false));
+
+    // --fetch with certificates that name no responder: a typed error, no file.
+    let fetched = dir.path("fetched.pdf");
+    let out = paraph(
+        &[
+            "ltv",
+            "add",
+            &signed,
+            "-o",
+            &fetched.to_string_lossy(),
+            "--fetch",
+        ],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("REVOCATION_UNAVAILABLE"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!fetched.exists());
+    // Nothing to add.
+    let out = paraph(
+        &["ltv", "add", &signed, "-o", &fetched.to_string_lossy()],
+        b"",
+    );
+    assert!(
+        stderr(&out).contains("INVALID_ARGUMENT"),
+        "{}",
+        stderr(&out)
+    );
+
+    let with_dss = dir.path("with-dss.pdf");
+    let out = paraph(
+        &[
+            "ltv",
+            "add",
+            &signed,
+            "-o",
+            &with_dss.to_string_lossy(),
+            "--cert",
+            &repo("fixtures/certs/rsa/chain.pem"),
+            "--ocsp",
+            &repo("fixtures/certs/rsa/revocation/signer.ocsp"),
+            "--crl",
+            &repo("fixtures/certs/rsa/revocation/intermediate.crl"),
+        ],
+        b"",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = paraph(&["ltv", "needs", &with_dss.to_string_lossy()], b"");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("Alice Signer RSA (serial"), "{text}");
+    assert!(text.contains("covered (OCSP and CRL)"), "{text}");
+    assert!(
+        text.contains("2 certificate(s), 1 without revocation data"),
+        "{text}"
+    );
+    // The signature stays intact.
+    let out = paraph(
+        &[
+            "verify",
+            &with_dss.to_string_lossy(),
+            "--trust",
+            &repo("fixtures/certs/rsa/root.pem"),
+        ],
+        b"",
+    );
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+
+    // A CRL given as an OCSP response is refused.
+    let out = paraph(
+        &[
+            "ltv",
+            "add",
+            &signed,
+            "-o",
+            &fetched.to_string_lossy(),
+            "--ocsp",
+            &repo("fixtures/certs/rsa/revocation/intermediate.crl"),
+        ],
+        b"",
+    );
+    assert!(
+        stderr(&out).contains("REVOCATION_DATA_INVALID"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!fetched.exists());
 }

@@ -345,6 +345,8 @@ error_codes! {
     CertNotCa = 4017, "CERT_NOT_CA", 422, "the certificate cannot issue certificates";
     /// Revocation data (a CRL or an OCSP response) given for a Document Security Store cannot be read, or is not a successful response.
     RevocationDataInvalid = 4018, "REVOCATION_DATA_INVALID", 422, "the revocation data cannot be read";
+    /// No OCSP responder or CRL distribution point a certificate names gave revocation data for it.
+    RevocationUnavailable = 4019, "REVOCATION_UNAVAILABLE", 502, "the revocation data could not be fetched";
 
     // 5000–5999: audit trail
     /// Evidence JSON is malformed, or its summary contradicts its records.
@@ -689,6 +691,7 @@ mod tests {
         (4016, "CERT_UNTRUSTED"),
         (4017, "CERT_NOT_CA"),
         (4018, "REVOCATION_DATA_INVALID"),
+        (4019, "REVOCATION_UNAVAILABLE"),
         (5001, "AUDIT_EVIDENCE_INVALID"),
         (5002, "AUDIT_EVIDENCE_NOT_FOUND"),
         (5003, "AUDIT_CHAIN_BROKEN"),

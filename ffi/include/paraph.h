@@ -436,6 +436,10 @@ enum paraph_result
    */
   PARAPH_E_REVOCATION_DATA_INVALID = 4018,
   /**
+   * 4019 REVOCATION_UNAVAILABLE (HTTP 502): the revocation data could not be fetched.
+   */
+  PARAPH_E_REVOCATION_UNAVAILABLE = 4019,
+  /**
    * 5001 AUDIT_EVIDENCE_INVALID (HTTP 422): the evidence is malformed or inconsistent.
    */
   PARAPH_E_AUDIT_EVIDENCE_INVALID = 5001,

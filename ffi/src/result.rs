@@ -219,6 +219,8 @@ pub enum paraph_result {
     PARAPH_E_CERT_NOT_CA = 4017,
     /// 4018 REVOCATION_DATA_INVALID (HTTP 422): the revocation data cannot be read.
     PARAPH_E_REVOCATION_DATA_INVALID = 4018,
+    /// 4019 REVOCATION_UNAVAILABLE (HTTP 502): the revocation data could not be fetched.
+    PARAPH_E_REVOCATION_UNAVAILABLE = 4019,
     /// 5001 AUDIT_EVIDENCE_INVALID (HTTP 422): the evidence is malformed or inconsistent.
     PARAPH_E_AUDIT_EVIDENCE_INVALID = 5001,
     /// 5002 AUDIT_EVIDENCE_NOT_FOUND (HTTP 422): the PDF carries no embedded evidence.
@@ -378,6 +380,7 @@ impl paraph_result {
             4016 => Self::PARAPH_E_CERT_UNTRUSTED,
             4017 => Self::PARAPH_E_CERT_NOT_CA,
             4018 => Self::PARAPH_E_REVOCATION_DATA_INVALID,
+            4019 => Self::PARAPH_E_REVOCATION_UNAVAILABLE,
             5001 => Self::PARAPH_E_AUDIT_EVIDENCE_INVALID,
             5002 => Self::PARAPH_E_AUDIT_EVIDENCE_NOT_FOUND,
             5003 => Self::PARAPH_E_AUDIT_CHAIN_BROKEN,

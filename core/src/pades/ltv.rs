@@ -100,6 +100,58 @@ impl CertificateNeed {
     pub fn covered(&self) -> bool {
         self.has_ocsp || self.has_crl
     }
+
+    /// An unsigned OCSP request for this certificate (RFC 6960 §4.1, the
+    /// CertID hashed with SHA-1 as responders expect), to POST with
+    /// `Content-Type: application/ocsp-request` to one of
+    /// [`ocsp_urls`](Self::ocsp_urls). `None` without its issuer.
+    pub fn ocsp_request(&self) -> Option<Vec<u8>> {
+        let issuer = self.issuer.as_ref()?;
+        let issuer_tbs = issuer.x509().tbs_certificate();
+        let name = issuer_tbs.subject().to_der().ok()?;
+        let key = issuer_tbs
+            .subject_public_key_info()
+            .subject_public_key
+            .raw_bytes();
+        let request = ocsp::OcspRequest {
+            tbs_request: ocsp::TbsRequest {
+                request_list: vec![ocsp::Request {
+                    req_cert: ocsp::CertId {
+                        hash_algorithm: spki::AlgorithmIdentifierOwned {
+                            oid: const_oid::db::rfc5912::ID_SHA_1,
+                            parameters: Some(der::asn1::Any::null()),
+                        },
+                        issuer_name_hash: der::asn1::OctetString::new(Sha1::digest(&name).to_vec())
+                            .ok()?,
+                        issuer_key_hash: der::asn1::OctetString::new(Sha1::digest(key).to_vec())
+                            .ok()?,
+                        serial_number: self
+                            .certificate
+                            .x509()
+                            .tbs_certificate()
+                            .serial_number()
+                            .clone(),
+                    },
+                }],
+            },
+        };
+        request.to_der().ok()
+    }
+
+    /// Whether `response` (a DER `OCSPResponse`) says whether this
+    /// certificate is good or revoked: what to embed. A response about
+    /// another certificate, or "unknown", does not answer.
+    pub fn is_answered_by(&self, response: &[u8]) -> bool {
+        ocsp::parse_response(response).is_ok_and(|r| ocsp_names(&r, &self.certificate))
+    }
+
+    /// Whether `crl` (a DER `CertificateList`) comes from this
+    /// certificate's issuer.
+    pub fn is_covered_by_crl(&self, crl: &[u8]) -> bool {
+        CertificateList::from_der(crl).is_ok_and(|crl| {
+            crl.tbs_cert_list.issuer == *self.certificate.x509().tbs_certificate().issuer()
+        })
+    }
 }
 
 /// A signature of the document, as the DSS sees it.

@@ -120,6 +120,28 @@ impl SingleResponse {
     }
 }
 
+/// `OCSPRequest ::= SEQUENCE { tbsRequest TBSRequest, optionalSignature
+/// [0] EXPLICIT Signature OPTIONAL }` (unsigned here).
+#[derive(Clone, Debug, Sequence)]
+pub(crate) struct OcspRequest {
+    pub tbs_request: TbsRequest,
+}
+
+/// `TBSRequest ::= SEQUENCE { version [0] EXPLICIT DEFAULT v1,
+/// requestorName [1] EXPLICIT OPTIONAL, requestList SEQUENCE OF Request,
+/// requestExtensions [2] EXPLICIT OPTIONAL }` (version and name left out).
+#[derive(Clone, Debug, Sequence)]
+pub(crate) struct TbsRequest {
+    pub request_list: Vec<Request>,
+}
+
+/// `Request ::= SEQUENCE { reqCert CertID, singleRequestExtensions [0]
+/// EXPLICIT OPTIONAL }`
+#[derive(Clone, Debug, Sequence)]
+pub(crate) struct Request {
+    pub req_cert: CertId,
+}
+
 fn invalid(why: impl std::fmt::Display) -> Error {
     Error::new(
         ErrorCode::RevocationDataInvalid,

@@ -2008,3 +2008,43 @@ fn validation_data_that_is_not_what_it_claims_is_refused_and_unsigned_files_too(
     let err = validation_needs(&pdf, &options).expect_err("unsigned");
     assert_eq!(err.code(), ErrorCode::SignatureNotFound);
 }
+
+#[test]
+fn an_ocsp_request_names_the_certificate_as_openssl_does() {
+    let pdf = crate::pdf::testing::minimal_pdf(&[(612.0, 792.0, 0)]);
+    let signed = sign(&pdf, &signer("rsa", "signer"), None, &options()).expect("signs");
+    let needs = validation_needs(&signed, &LtvOptions::default()).expect("needs");
+    let alice = needs
+        .iter()
+        .find(|n| {
+            n.certificate
+                .common_name()
+                .is_some_and(|c| c.starts_with("Alice"))
+        })
+        .expect("signer");
+    let request = alice.ocsp_request().expect("its issuer is known");
+    // openssl's response to its own request for Alice carries the same
+    // CertID (SHA-1 of the issuer's name and key, the serial).
+    let response = fixture("certs/rsa/revocation/signer.ocsp");
+    let openssl_id = {
+        let basic = super::ocsp::parse_response(&response).expect("reads");
+        der::Encode::to_der(&basic.tbs_response_data.responses[0].cert_id).expect("der")
+    };
+    assert!(
+        request.windows(openssl_id.len()).any(|w| w == openssl_id),
+        "the request's CertID differs from openssl's"
+    );
+    assert!(alice.is_answered_by(&response));
+    assert!(!alice.is_answered_by(&fixture("certs/rsa/revocation/expired.ocsp")));
+    assert!(alice.is_covered_by_crl(&fixture("certs/rsa/revocation/intermediate.crl")));
+    let intermediate = needs
+        .iter()
+        .find(|n| n.issuer.is_none())
+        .expect("intermediate");
+    assert_eq!(
+        intermediate.ocsp_request(),
+        None,
+        "its issuer (the root) is not known"
+    );
+    assert!(!intermediate.is_covered_by_crl(&fixture("certs/rsa/revocation/intermediate.crl")));
+}
