@@ -213,6 +213,65 @@ impl Drop for Tsa {
     }
 }
 
+/// A test PKI with live revocation services on loopback
+/// (tests/tools/revocation_pki.py: CRLs, OCSP and issuers' certificates at
+/// the URLs its certificates name), stopped when dropped.
+#[derive(Debug)]
+pub struct RevocationServices {
+    child: Option<std::process::Child>,
+    /// Where the PKI is (root.pem, signer.p12, revoked.p12, ...).
+    pub dir: PathBuf,
+    /// The services' base URL.
+    pub url: String,
+}
+
+impl RevocationServices {
+    /// Builds a fresh PKI in `target/validator-tests/NAME` and serves it.
+    pub fn start(name: &str) -> Self {
+        use std::io::BufRead;
+        let dir = scratch(name);
+        let _ = std::fs::remove_dir_all(&dir);
+        let mut child = Command::new(python())
+            .arg(root().join("tests/tools/revocation_pki.py"))
+            .arg(&dir)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("the revocation services start");
+        let mut reader = std::io::BufReader::new(child.stdout.take().expect("stdout"));
+        let mut url = String::new();
+        for _ in 0..100 {
+            let mut line = String::new();
+            if reader.read_line(&mut line).expect("reads") == 0 {
+                break;
+            }
+            if let Some(rest) = line.trim().strip_prefix("ready ") {
+                url = rest.to_owned();
+                break;
+            }
+        }
+        assert!(!url.is_empty(), "revocation_pki.py did not print its URL");
+        Self {
+            child: Some(child),
+            dir,
+            url,
+        }
+    }
+
+    /// Stops the services (a verifier must then do with what it embedded).
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for RevocationServices {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
 /// pyHanko's view of the signature time-stamp of the last signature:
 /// "intact valid trusted" booleans and the time.
 pub fn pyhanko_timestamp(path: &Path, ca: &Path) -> String {

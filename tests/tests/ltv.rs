@@ -132,3 +132,148 @@ fn a_dss_added_to_a_document_signed_by_pyhanko_keeps_its_signature_valid() {
         "{text}"
     );
 }
+
+/// pyHanko's verdict on the first signature of `pdf` with only what the
+/// file embeds (no fetching, revocation checks that fail hard): "bottom
+/// line, trusted, revoked, summary".
+fn pyhanko_offline(pdf: &std::path::Path, root_pem: &std::path::Path) -> String {
+    let script = r#"
+import sys
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.dss import DocumentSecurityStore
+from pyhanko.sign.validation.errors import NoDSSFoundError
+from pyhanko.keys import load_cert_from_pemder
+from pyhanko_certvalidator import ValidationContext
+root = load_cert_from_pemder(sys.argv[2])
+with open(sys.argv[1], 'rb') as f:
+    r = PdfFileReader(f)
+    sig = r.embedded_signatures[0]
+    settings = {'trust_roots': [root], 'allow_fetching': False, 'revocation_mode': 'hard-fail'}
+    try:
+        vc = DocumentSecurityStore.read_dss(r).as_validation_context(settings)
+    except NoDSSFoundError:
+        vc = ValidationContext(crls=[], ocsps=[], **settings)
+    st = validate_pdf_signature(sig, vc)
+    print(st.bottom_line, st.trusted, st.revoked, st.summary())
+"#;
+    let out = Command::new(python())
+        .arg("-c")
+        .arg(script)
+        .arg(pdf)
+        .arg(root_pem)
+        .output()
+        .expect("python runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+fn cli(args: &[&std::ffi::OsStr]) -> std::process::Output {
+    Command::new(paraph_bin())
+        .args(args)
+        .output()
+        .expect("paraph runs")
+}
+
+#[test]
+#[ignore = "needs openssl, pyHanko and the CLI: run by scripts/test"]
+fn revocation_data_fetched_from_live_services_lets_pyhanko_validate_offline() {
+    let mut services = RevocationServices::start("ltv-services");
+    let pki = services.dir.clone();
+    let root_pem = pki.join("root.pem");
+    let mut outputs = Vec::new();
+    for who in ["signer", "revoked"] {
+        let signer = paraph::pades::KeySigner::from_pkcs12(
+            &std::fs::read(pki.join(format!("{who}.p12"))).expect("p12"),
+            "test",
+        )
+        .expect("signer");
+        // The PKI's certificates start an hour ago: sign now.
+        let signed = pades::sign(
+            &minimal_pdf(&[(612.0, 792.0, 0)]),
+            &signer,
+            None,
+            &SignOptions::new(chrono::Utc::now()),
+        )
+        .expect("signs");
+        let input = scratch(&format!("ltv-live-{who}.pdf"));
+        std::fs::write(&input, &signed).expect("write");
+        let output = scratch(&format!("ltv-live-{who}-dss.pdf"));
+        let _ = std::fs::remove_file(&output);
+
+        let needs = cli(&[
+            "ltv".as_ref(),
+            "needs".as_ref(),
+            input.as_os_str(),
+            "--json".as_ref(),
+        ]);
+        assert!(needs.status.success(), "{needs:?}");
+        let needs: serde_json::Value = serde_json::from_slice(&needs.stdout).expect("json");
+        let needs = needs.as_array().expect("array");
+        assert_eq!(needs.len(), 2, "{needs:?}");
+        assert!(needs.iter().all(|n| n["covered"] == false));
+        assert!(
+            needs.iter().any(|n| n["ocspUrls"][0]
+                .as_str()
+                .is_some_and(|u| u.starts_with(&services.url))),
+            "{needs:?}"
+        );
+
+        let add = cli(&[
+            "ltv".as_ref(),
+            "add".as_ref(),
+            input.as_os_str(),
+            "-o".as_ref(),
+            output.as_os_str(),
+            "--fetch".as_ref(),
+        ]);
+        assert!(add.status.success(), "{add:?}");
+        let after = cli(&[
+            "ltv".as_ref(),
+            "needs".as_ref(),
+            output.as_os_str(),
+            "--json".as_ref(),
+        ]);
+        let after: serde_json::Value = serde_json::from_slice(&after.stdout).expect("json");
+        let after = after.as_array().expect("array");
+        // The leaf by OCSP, the intermediate by the root's CRL.
+        assert!(after.iter().all(|n| n["covered"] == true), "{after:?}");
+        assert!(after.iter().any(|n| n["hasOcsp"] == true));
+        assert!(after.iter().any(|n| n["hasCrl"] == true));
+        outputs.push((who, input, output));
+    }
+
+    // qpdf, pdfsig and pyHanko's difference analysis on the good one, while
+    // the services run (pdfsig's NSS asks the OCSP responder itself).
+    let signed = std::fs::read(&outputs[0].2).expect("read");
+    let (_, failed, text) = validate_with(
+        &signed,
+        "ltv-live-validated.pdf",
+        &root_pem,
+        1,
+        &[("ALLOW_TRAILING_UPDATES", "1")],
+    );
+    assert_eq!(failed, 0, "{text}");
+
+    // The services are gone: only what the files embed counts.
+    services.stop();
+    for (who, input, output) in &outputs {
+        let before = pyhanko_offline(input, &root_pem);
+        assert!(
+            before.starts_with("False False"),
+            "{who} without a DSS: {before}"
+        );
+        let verdict = pyhanko_offline(output, &root_pem);
+        match *who {
+            "signer" => assert!(
+                verdict.starts_with("True True False") && verdict.contains("INTACT:TRUSTED"),
+                "{verdict}"
+            ),
+            _ => assert!(verdict.contains("REVOKED"), "{verdict}"),
+        }
+    }
+}
