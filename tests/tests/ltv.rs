@@ -261,7 +261,50 @@ fn revocation_data_fetched_from_live_services_lets_pyhanko_validate_offline() {
 
     // The services are gone: only what the files embed counts.
     services.stop();
+    let anchors =
+        paraph::pades::parse_certificates(&std::fs::read(&root_pem).expect("root")).expect("root");
+    let ours = |path: &std::path::Path| {
+        let options = paraph::pades::VerifyOptions::new(chrono::Utc::now())
+            .with_trust_anchors(anchors.clone());
+        let report =
+            pades::verify(&std::fs::read(path).expect("read"), &options).expect("verifies");
+        report.signatures[0].clone()
+    };
     for (who, input, output) in &outputs {
+        // paraph's own verifier: without the DSS revocation is unknown;
+        // with it the signer is trusted and the revoked one revoked.
+        let before = ours(input);
+        assert_eq!(
+            before.chain,
+            paraph::pades::ChainStatus::RevokedUnknown,
+            "{before:?}"
+        );
+        let after = ours(output);
+        match *who {
+            "signer" => {
+                assert_eq!(
+                    after.chain,
+                    paraph::pades::ChainStatus::Trusted,
+                    "{after:?}"
+                );
+                assert!(after.problems.is_empty(), "{after:?}");
+            }
+            _ => {
+                assert_eq!(
+                    after.chain,
+                    paraph::pades::ChainStatus::Untrusted,
+                    "{after:?}"
+                );
+                assert!(
+                    after
+                        .problems
+                        .iter()
+                        .any(|p| p.code == paraph::pades::ProblemCode::CertificateRevoked),
+                    "{after:?}"
+                );
+            }
+        }
+
         let before = pyhanko_offline(input, &root_pem);
         assert!(
             before.starts_with("False False"),

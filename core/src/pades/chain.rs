@@ -13,6 +13,7 @@ use x509_cert::Certificate as X509;
 
 use super::cert::{self, Certificate};
 use super::keys::verify_raw;
+use super::ltv::{Revocation, RevocationSources};
 use super::verify::{ChainStatus, Problem, ProblemCode};
 
 /// Builds a chain from `signer` to one of `anchors` through the CMS's
@@ -22,6 +23,7 @@ pub(crate) fn chain_status(
     signed: &SignedData,
     signer: Option<&X509>,
     anchors: &[Certificate],
+    revocation: &RevocationSources,
     at: DateTime<Utc>,
     problems: &mut Vec<Problem>,
 ) -> ChainStatus {
@@ -42,6 +44,7 @@ pub(crate) fn chain_status(
         })
         .unwrap_or_default();
     pool.extend(anchors.iter().map(Certificate::x509));
+    pool.extend(revocation.certs.iter());
     let is_anchor = |c: &X509| {
         anchors.iter().map(Certificate::x509).any(|a| {
             a.tbs_certificate().subject() == c.tbs_certificate().subject()
@@ -103,26 +106,56 @@ pub(crate) fn chain_status(
             return ChainStatus::Expired;
         }
     }
-    let expects_revocation = chain.iter().take(chain.len().saturating_sub(1)).any(|c| {
-        c.tbs_certificate().extensions().is_some_and(|exts| {
-            exts.iter().any(|e| {
-                e.extn_id == rfc5912::ID_CE_CRL_DISTRIBUTION_POINTS
-                    || e.extn_id == rfc5912::ID_PE_AUTHORITY_INFO_ACCESS
-            })
-        })
-    });
-    if expects_revocation {
+    // Each certificate but the anchor, against the validation data the
+    // document carries (RFC 5280 §6.3, from CRLs or OCSP responses signed
+    // for its issuer).
+    let mut unchecked = Vec::new();
+    for pair in chain.windows(2) {
+        let (cert, issuer) = (pair[0], pair[1]);
+        match revocation.status(cert, issuer, at) {
+            Some(Revocation::Revoked(when)) => {
+                problems.push(Problem::new(
+                    ProblemCode::CertificateRevoked,
+                    format!(
+                        "{} was revoked on {}, before the validation time {}",
+                        cert::subject(cert),
+                        when.to_rfc3339(),
+                        at.to_rfc3339()
+                    ),
+                ));
+                return ChainStatus::Untrusted;
+            }
+            Some(Revocation::Good) => {}
+            None if expects_revocation(cert) => unchecked.push(cert::subject(cert)),
+            None => {}
+        }
+    }
+    if !unchecked.is_empty() {
         problems.push(Problem::new(
             ProblemCode::RevocationUnchecked,
-            "revocation was not checked: the document carries no revocation data",
+            format!(
+                "revocation was not checked: the document carries no revocation data for {}",
+                unchecked.join("; ")
+            ),
         ));
         return ChainStatus::RevokedUnknown;
     }
     ChainStatus::Trusted
 }
 
+/// Whether a certificate names revocation services (CRL distribution
+/// points, Authority Information Access), so a verifier expects to check it.
+fn expects_revocation(c: &X509) -> bool {
+    c.tbs_certificate().extensions().is_some_and(|exts| {
+        exts.iter().any(|e| {
+            e.extn_id == rfc5912::ID_CE_CRL_DISTRIBUTION_POINTS
+                || e.extn_id == rfc5912::ID_PE_AUTHORITY_INFO_ACCESS
+        })
+    })
+}
+
 /// Whether `issuer`'s key verifies `cert`'s signature.
-fn issued_by(cert: &X509, issuer: &X509) -> bool {
+pub(crate) fn issued_by(cert: &X509, issuer: &X509) -> bool {
     let Ok(tbs) = cert.tbs_certificate().to_der() else {
         return false;
     };

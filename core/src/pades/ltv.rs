@@ -8,9 +8,9 @@
 //! [`add_validation_data`] embeds what it fetched as an incremental update,
 //! and [`embedded_validation_data`] reads a DSS back.
 //!
-//! Not yet: `verify` does not use the DSS (it still reports a chain whose
-//! revocation it cannot check as such), and document time-stamps (B-LTA)
-//! are not made.
+//! `verify` checks chains against what the DSS holds ([`RevocationSources`]).
+//! Not yet: validation at the time a time-stamp proves, and document
+//! time-stamps (B-LTA).
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -615,4 +615,164 @@ fn crl_urls(cert: &Certificate) -> Vec<String> {
 
 fn hex_upper(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02X}")).collect()
+}
+
+/// The Document Security Store's contents as `verify` checks chains with
+/// them: certificates, CRLs and OCSP responses that read (an item that
+/// does not is left out: it proves nothing).
+#[derive(Default)]
+pub(crate) struct RevocationSources {
+    pub certs: Vec<x509_cert::Certificate>,
+    pub crls: Vec<CertificateList>,
+    pub ocsps: Vec<ocsp::BasicOcspResponse>,
+}
+
+impl RevocationSources {
+    /// Reads the DSS of `doc`; an unreadable DSS gives nothing.
+    pub(crate) fn read(doc: &Pdf<'_>) -> Self {
+        let Ok(store) = read_store(doc) else {
+            return Self::default();
+        };
+        Self {
+            certs: store
+                .certs
+                .iter()
+                .filter_map(|(_, der)| x509_cert::Certificate::from_der(der).ok())
+                .collect(),
+            crls: store
+                .crls
+                .iter()
+                .filter_map(|(_, der)| CertificateList::from_der(der).ok())
+                .collect(),
+            ocsps: store
+                .ocsps
+                .iter()
+                .filter_map(|(_, der)| ocsp::parse_response(der).ok())
+                .collect(),
+        }
+    }
+
+    /// What the DSS proves about `cert`, issued by `issuer`, at `at`: a CRL
+    /// signed by the issuer, or an OCSP response signed by the issuer or by
+    /// a responder it delegated to (id-kp-OCSPSigning), that names it.
+    /// `None` when nothing does. A revocation after `at` does not count:
+    /// the certificate was good when it was used.
+    pub(crate) fn status(
+        &self,
+        cert: &x509_cert::Certificate,
+        issuer: &x509_cert::Certificate,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Option<Revocation> {
+        let tbs = cert.tbs_certificate();
+        let serial = tbs.serial_number();
+        let mut found = None;
+        for crl in &self.crls {
+            if crl.tbs_cert_list.issuer != *tbs.issuer() || !crl_signed_by(crl, issuer) {
+                continue;
+            }
+            let revoked = crl
+                .tbs_cert_list
+                .revoked_certificates
+                .iter()
+                .flatten()
+                .find(|r| r.serial_number == *serial)
+                .map(|r| time_of(&r.revocation_date));
+            match revoked {
+                Some(when) if when <= at => return Some(Revocation::Revoked(when)),
+                _ => found = Some(Revocation::Good),
+            }
+        }
+        let Ok(wrapped) = Certificate::from_x509(cert.clone()) else {
+            return found;
+        };
+        for response in &self.ocsps {
+            if !ocsp_names(response, &wrapped) || !ocsp_signed_for(response, issuer) {
+                continue;
+            }
+            for single in &response.tbs_response_data.responses {
+                if single.cert_id.serial_number != *serial {
+                    continue;
+                }
+                match single.status() {
+                    CertStatus::Revoked => {
+                        let when = single
+                            .revocation_time()
+                            .unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC);
+                        if when <= at {
+                            return Some(Revocation::Revoked(when));
+                        }
+                        found = Some(Revocation::Good);
+                    }
+                    CertStatus::Good => found = Some(Revocation::Good),
+                    CertStatus::Unknown => {}
+                }
+            }
+        }
+        found
+    }
+}
+
+/// What validation data says of a certificate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Revocation {
+    /// Not revoked at the time asked.
+    Good,
+    /// Revoked then (the revocation time).
+    Revoked(chrono::DateTime<chrono::Utc>),
+}
+
+fn time_of(time: &x509_cert::time::Time) -> chrono::DateTime<chrono::Utc> {
+    let seconds = time.to_unix_duration().as_secs();
+    chrono::DateTime::from_timestamp(i64::try_from(seconds).unwrap_or(i64::MAX), 0)
+        .unwrap_or(chrono::DateTime::<chrono::Utc>::MAX_UTC)
+}
+
+fn crl_signed_by(crl: &CertificateList, issuer: &x509_cert::Certificate) -> bool {
+    let (Ok(tbs), Some(signature)) = (crl.tbs_cert_list.to_der(), crl.signature.as_bytes()) else {
+        return false;
+    };
+    super::keys::verify_raw(
+        issuer.tbs_certificate().subject_public_key_info(),
+        crl.signature_algorithm.oid,
+        None,
+        &tbs,
+        signature,
+    )
+    .unwrap_or(false)
+}
+
+/// Whether `response` is signed by `issuer`, or by a certificate it
+/// carries that `issuer` issued for OCSP signing (RFC 6960 §4.2.2.2).
+fn ocsp_signed_for(response: &ocsp::BasicOcspResponse, issuer: &x509_cert::Certificate) -> bool {
+    let (Ok(tbs), Some(signature)) = (
+        response.tbs_response_data.to_der(),
+        response.signature.as_bytes(),
+    ) else {
+        return false;
+    };
+    let signed_by = |spki: &spki::SubjectPublicKeyInfoOwned| {
+        super::keys::verify_raw(
+            spki,
+            response.signature_algorithm.oid,
+            None,
+            &tbs,
+            signature,
+        )
+        .unwrap_or(false)
+    };
+    if signed_by(issuer.tbs_certificate().subject_public_key_info()) {
+        return true;
+    }
+    response.certs.iter().flatten().any(|responder| {
+        let delegated = responder
+            .tbs_certificate()
+            .get_extension::<x509_cert::ext::pkix::ExtendedKeyUsage>()
+            .ok()
+            .flatten()
+            .is_some_and(|(_, eku)| eku.0.contains(&const_oid::db::rfc5280::ID_KP_OCSP_SIGNING));
+        delegated
+            && responder.tbs_certificate().issuer() == issuer.tbs_certificate().subject()
+            && super::chain::issued_by(responder, issuer)
+            && signed_by(responder.tbs_certificate().subject_public_key_info())
+    })
 }

@@ -142,6 +142,21 @@ pub(crate) struct Request {
     pub req_cert: CertId,
 }
 
+impl SingleResponse {
+    /// `RevokedInfo ::= SEQUENCE { revocationTime GeneralizedTime,
+    /// revocationReason [0] EXPLICIT CRLReason OPTIONAL }`: the time, for
+    /// a revoked status.
+    pub(crate) fn revocation_time(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        if self.status() != CertStatus::Revoked {
+            return None;
+        }
+        // The IMPLICIT [1] SEQUENCE's contents start with the time.
+        let time = GeneralizedTime::from_der(self.cert_status.value()).ok()?;
+        let seconds = time.to_unix_duration().as_secs();
+        chrono::DateTime::from_timestamp(i64::try_from(seconds).ok()?, 0)
+    }
+}
+
 fn invalid(why: impl std::fmt::Display) -> Error {
     Error::new(
         ErrorCode::RevocationDataInvalid,

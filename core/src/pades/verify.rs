@@ -134,6 +134,9 @@ pub enum ProblemCode {
     CertificateNotValidAtTime,
     /// Revocation could not be checked: the document carries no revocation data.
     RevocationUnchecked,
+    /// A certificate of the chain was revoked at or before the validation
+    /// time, by a CRL or OCSP response the document carries.
+    CertificateRevoked,
     /// `/Contents` holds non-zero bytes after the CMS (or time-stamp
     /// token): data hidden in the one gap no digest covers.
     ContentsTrailingData,
@@ -312,6 +315,9 @@ pub fn verify(pdf: &[u8], options: &VerifyOptions) -> Result<VerificationReport>
     let fields = doc.fields()?;
     let root = doc.catalog_id().ok();
     let certification = certification_reference(&doc.doc, root);
+    // The Document Security Store's validation data (PAdES B-LT), checked
+    // against each chain.
+    let revocation = super::ltv::RevocationSources::read(&doc);
     let mut found = Vec::new();
     for field in fields.iter().filter(|f| f.signed) {
         let field_dict = object::get_dict(&doc.doc, field.id)?;
@@ -342,7 +348,14 @@ pub fn verify(pdf: &[u8], options: &VerifyOptions) -> Result<VerificationReport>
         let Some((signature, field, sig_id, sig_dict)) = found[i].take() else {
             continue;
         };
-        let mut report = verify_one(pdf, &field.name, signature, options, &mut digester)?;
+        let mut report = verify_one(
+            pdf,
+            &field.name,
+            signature,
+            options,
+            &mut digester,
+            &revocation,
+        )?;
         if certification == Some(sig_id)
             && let Some(p) = docmdp_permission(&doc.doc, sig_dict)
         {
@@ -394,6 +407,7 @@ fn verify_one(
     signature: FoundSignature,
     options: &VerifyOptions,
     digester: &mut RangeDigester<'_>,
+    revocation: &super::ltv::RevocationSources,
 ) -> Result<SignatureReport> {
     let mut problems = Vec::new();
     let FoundSignature {
@@ -467,6 +481,7 @@ fn verify_one(
         &covered,
         options,
         digester,
+        revocation,
         &mut report,
         &mut problems,
     ) {
@@ -487,6 +502,7 @@ fn check_signed(
     covered: &[(usize, usize); 2],
     options: &VerifyOptions,
     digester: &mut RangeDigester<'_>,
+    revocation: &super::ltv::RevocationSources,
     report: &mut SignatureReport,
     problems: &mut Vec<Problem>,
 ) -> Result<()> {
@@ -512,6 +528,7 @@ fn check_signed(
                     &signed,
                     signer.cert.as_ref(),
                     anchors,
+                    revocation,
                     tsp::gen_time(&tst),
                     problems,
                 );
@@ -583,6 +600,7 @@ fn check_signed(
         &signed,
         outcome.cert.as_ref(),
         anchors,
+        revocation,
         validation_time,
         problems,
     );
