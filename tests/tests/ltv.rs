@@ -38,18 +38,7 @@ with open(sys.argv[1], 'rb') as f:
     for key in sorted(dss.vri_entries):
         print(f"vri={key}")
 "#;
-    let out = Command::new(python())
-        .arg("-c")
-        .arg(script)
-        .arg(&path)
-        .output()
-        .expect("python runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    run_python(script, &[path.as_os_str()])
 }
 
 #[test]
@@ -157,19 +146,7 @@ with open(sys.argv[1], 'rb') as f:
     st = validate_pdf_signature(sig, vc)
     print(st.bottom_line, st.trusted, st.revoked, st.summary())
 "#;
-    let out = Command::new(python())
-        .arg("-c")
-        .arg(script)
-        .arg(pdf)
-        .arg(root_pem)
-        .output()
-        .expect("python runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    run_python(script, &[pdf.as_os_str(), root_pem.as_os_str()])
 }
 
 fn cli(args: &[&std::ffi::OsStr]) -> std::process::Output {

@@ -175,14 +175,16 @@ pub(crate) fn common_name(cert: &X509) -> Option<String> {
         })
 }
 
+/// An X.509 time as chrono's (a time past chrono's range saturates).
+pub(crate) fn to_chrono(t: &x509_cert::time::Time) -> DateTime<Utc> {
+    let secs = t.to_unix_duration().as_secs();
+    DateTime::from_timestamp(i64::try_from(secs).unwrap_or(i64::MAX), 0)
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
 /// A certificate's validity period.
 pub(crate) fn validity(cert: &X509) -> (DateTime<Utc>, DateTime<Utc>) {
     let validity = cert.tbs_certificate().validity();
-    let to_chrono = |t: &x509_cert::time::Time| {
-        let secs = t.to_unix_duration().as_secs();
-        DateTime::from_timestamp(i64::try_from(secs).unwrap_or(i64::MAX), 0)
-            .unwrap_or(DateTime::<Utc>::MAX_UTC)
-    };
     (
         to_chrono(&validity.not_before),
         to_chrono(&validity.not_after),

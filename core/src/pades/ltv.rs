@@ -142,7 +142,7 @@ impl CertificateNeed {
     /// certificate is good or revoked: what to embed. A response about
     /// another certificate, or "unknown", does not answer.
     pub fn is_answered_by(&self, response: &[u8]) -> bool {
-        ocsp::parse_response(response).is_ok_and(|r| ocsp_names(&r, &self.certificate))
+        ocsp::parse_response(response).is_ok_and(|r| ocsp_names(&r, self.certificate.x509()))
     }
 
     /// Whether `crl` (a DER `CertificateList`) comes from this
@@ -199,23 +199,14 @@ pub fn embedded_validation_data(pdf: &[u8], options: &LtvOptions) -> Result<Vali
 /// signature.
 pub fn validation_needs(pdf: &[u8], options: &LtvOptions) -> Result<Vec<CertificateNeed>> {
     let doc = open(pdf, options)?;
-    let store = read_store(&doc)?;
-    let extra: Vec<Certificate> = store
+    let sources = RevocationSources::from_store(&read_store(&doc)?);
+    let extra: Vec<Certificate> = sources
         .certs
         .iter()
-        .filter_map(|(_, der)| Certificate::from_der(der).ok())
+        .filter_map(|c| Certificate::from_x509(c.clone()).ok())
         .collect();
     let signatures = document_signatures(&doc, &extra)?;
-    let crls: Vec<CertificateList> = store
-        .crls
-        .iter()
-        .filter_map(|(_, der)| CertificateList::from_der(der).ok())
-        .collect();
-    let ocsps: Vec<ocsp::BasicOcspResponse> = store
-        .ocsps
-        .iter()
-        .filter_map(|(_, der)| ocsp::parse_response(der).ok())
-        .collect();
+    let (crls, ocsps) = (&sources.crls, &sources.ocsps);
     let mut pool: Vec<Certificate> = extra;
     for signature in &signatures {
         pool.extend(signature.chain.iter().cloned());
@@ -236,7 +227,7 @@ pub fn validation_needs(pdf: &[u8], options: &LtvOptions) -> Result<Vec<Certific
                     ocsp_urls,
                     crl_urls: crl_urls(cert),
                     ca_issuers_urls,
-                    has_ocsp: ocsps.iter().any(|r| ocsp_names(r, cert)),
+                    has_ocsp: ocsps.iter().any(|r| ocsp_names(r, cert.x509())),
                     has_crl: crls
                         .iter()
                         .any(|crl| crl.tbs_cert_list.issuer == *tbs.issuer()),
@@ -356,7 +347,7 @@ pub fn add_validation_data(
             .iter()
             .filter(|(_, r)| {
                 r.as_ref()
-                    .is_some_and(|r| signature.chain.iter().any(|c| ocsp_names(r, c)))
+                    .is_some_and(|r| signature.chain.iter().any(|c| ocsp_names(r, c.x509())))
             })
             .map(|(id, _)| *id)
             .collect();
@@ -549,8 +540,8 @@ fn chain_of(signed: &SignedData, extra: &[Certificate], chain: &mut Vec<Certific
 
 /// Whether an OCSP response speaks of `cert`: a single response with its
 /// serial number whose issuer name hash is that of its issuer's name.
-fn ocsp_names(response: &ocsp::BasicOcspResponse, cert: &Certificate) -> bool {
-    let tbs = cert.x509().tbs_certificate();
+fn ocsp_names(response: &ocsp::BasicOcspResponse, cert: &x509_cert::Certificate) -> bool {
+    let tbs = cert.tbs_certificate();
     let Ok(issuer) = tbs.issuer().to_der() else {
         return false;
     };
@@ -630,9 +621,11 @@ pub(crate) struct RevocationSources {
 impl RevocationSources {
     /// Reads the DSS of `doc`; an unreadable DSS gives nothing.
     pub(crate) fn read(doc: &Pdf<'_>) -> Self {
-        let Ok(store) = read_store(doc) else {
-            return Self::default();
-        };
+        read_store(doc).map_or_else(|_| Self::default(), |store| Self::from_store(&store))
+    }
+
+    /// The items of `store` that read.
+    fn from_store(store: &Store) -> Self {
         Self {
             certs: store
                 .certs
@@ -676,17 +669,14 @@ impl RevocationSources {
                 .iter()
                 .flatten()
                 .find(|r| r.serial_number == *serial)
-                .map(|r| time_of(&r.revocation_date));
+                .map(|r| super::cert::to_chrono(&r.revocation_date));
             match revoked {
                 Some(when) if when <= at => return Some(Revocation::Revoked(when)),
                 _ => found = Some(Revocation::Good),
             }
         }
-        let Ok(wrapped) = Certificate::from_x509(cert.clone()) else {
-            return found;
-        };
         for response in &self.ocsps {
-            if !ocsp_names(response, &wrapped) || !ocsp_signed_for(response, issuer) {
+            if !ocsp_names(response, cert) || !ocsp_signed_for(response, issuer) {
                 continue;
             }
             for single in &response.tbs_response_data.responses {
@@ -719,12 +709,6 @@ pub(crate) enum Revocation {
     Good,
     /// Revoked then (the revocation time).
     Revoked(chrono::DateTime<chrono::Utc>),
-}
-
-fn time_of(time: &x509_cert::time::Time) -> chrono::DateTime<chrono::Utc> {
-    let seconds = time.to_unix_duration().as_secs();
-    chrono::DateTime::from_timestamp(i64::try_from(seconds).unwrap_or(i64::MAX), 0)
-        .unwrap_or(chrono::DateTime::<chrono::Utc>::MAX_UTC)
 }
 
 fn crl_signed_by(crl: &CertificateList, issuer: &x509_cert::Certificate) -> bool {

@@ -930,29 +930,42 @@ fn object_stream_header(header: &[u8]) -> Option<Vec<usize>> {
 /// header that an entry of its own number also points at is left alone.
 fn without_misdirected_headers(bytes: &[u8], doc: &Document) -> Option<Vec<u8>> {
     let header = memchr::memmem::find(&bytes[..bytes.len().min(1024)], b"%PDF-")?;
-    let mut own = HashSet::new();
-    for (&number, entry) in &doc.reference_table.entries {
-        if let lopdf::xref::XrefEntry::Normal { offset, generation } = *entry {
-            own.insert((offset as usize, number, generation));
-        }
+    let normal = || {
+        doc.reference_table
+            .entries
+            .iter()
+            .filter_map(|(&number, entry)| match *entry {
+                lopdf::xref::XrefEntry::Normal { offset, generation } => {
+                    Some((offset as usize, number, generation))
+                }
+                _ => None,
+            })
+    };
+    // Entries whose offset starts another object's header: none in a sound
+    // file, which then pays for this one pass and no more.
+    let misdirected: Vec<(usize, u32, u16, usize)> = normal()
+        .filter_map(|(offset, number, generation)| {
+            let (found, found_generation, start) =
+                bytes.get(header + offset..).and_then(object_header)?;
+            ((found, found_generation) != (number, generation)).then_some((
+                offset,
+                found,
+                found_generation,
+                start,
+            ))
+        })
+        .collect();
+    if misdirected.is_empty() {
+        return None;
     }
+    let own: HashSet<(usize, u32, u16)> = normal().collect();
     let mut neutral: Option<Vec<u8>> = None;
-    for (&number, entry) in &doc.reference_table.entries {
-        let lopdf::xref::XrefEntry::Normal { offset, generation } = *entry else {
-            continue;
-        };
-        let at = header + offset as usize;
-        let Some((found, found_generation, start)) = bytes.get(at..).and_then(object_header) else {
-            continue;
-        };
-        if (found, found_generation) == (number, generation)
-            || own.contains(&(offset as usize, found, found_generation))
-        {
-            continue;
-        }
+    for (offset, found, found_generation, start) in misdirected {
         // Another object's header, which its own entry does not point at.
-        let copy = neutral.get_or_insert_with(|| bytes.to_vec());
-        copy[at + start] = b'X';
+        if !own.contains(&(offset, found, found_generation)) {
+            let copy = neutral.get_or_insert_with(|| bytes.to_vec());
+            copy[header + offset + start] = b'X';
+        }
     }
     neutral
 }
