@@ -124,8 +124,22 @@ export interface SignatureProblem {
     | 'BYTE_RANGE_INVALID' | 'CMS_MALFORMED' | 'SIGNER_MISSING' | 'ALGORITHM_UNSUPPORTED'
     | 'DIGEST_MISMATCH' | 'SIGNATURE_VALUE_INVALID' | 'ATTRIBUTE_INVALID' | 'TIMESTAMP_INVALID'
     | 'CHAIN_UNTRUSTED' | 'CERTIFICATE_NOT_VALID_AT_TIME' | 'REVOCATION_UNCHECKED'
-    | 'CERTIFICATE_REVOKED'
+    | 'CERTIFICATE_REVOKED' | 'CONTENTS_TRAILING_DATA' | 'REVOCATION_STALE'
+    | 'REVOCATION_RESPONDER_UNTRUSTED'
   message: string
+}
+
+/** What the document's validation data (its DSS) says of one certificate of a chain. */
+export interface RevocationReport {
+  subject: string
+  status: 'GOOD' | 'REVOKED' | 'MISSING' | 'STALE' | 'UNTRUSTED_RESPONDER' | 'NOT_REQUIRED'
+  source: 'OCSP' | 'CRL' | null
+  /** RFC 3339: the thisUpdate of the data used. */
+  issuedAt: string | null
+  /** RFC 3339: when the certificate was revoked. */
+  revokedAt: string | null
+  /** RFC 3339: the time revocation was judged at. */
+  checkedAt: string
 }
 
 /** The chain of a signature against the trust anchors given. */
@@ -149,6 +163,14 @@ export interface SignatureReport {
     | { kind: 'allowed'; changes: string[] }
     | { kind: 'disallowed'; reasons: string[] }
   chain: ChainStatus
+  /** RFC 3339: when the chain was judged (the earliest time a valid time-stamp proves, else the time given). */
+  validationTime: string
+  /** What proved `validationTime`. */
+  timeProof: { kind: 'none' } | { kind: 'signatureTimestamp' } | { kind: 'documentTimestamp'; fieldName: string }
+  /** Each certificate of the chain but the anchor. */
+  revocation: RevocationReport[]
+  /** The PAdES baseline level reached, `null` when not intact, not PAdES, or a document time-stamp. */
+  level: 'B-B' | 'B-T' | 'B-LT' | 'B-LTA' | null
   problems: SignatureProblem[]
 }
 

@@ -1,6 +1,7 @@
-//! `paraph ltv`: long-term validation data (PAdES B-LT) in a PDF's
-//! Document Security Store. The core says what is missing and where to
-//! fetch it; this command fetches over HTTP (`--fetch`) or takes files.
+//! `paraph ltv`: long-term validation (PAdES B-LT and B-LTA): validation
+//! data in a PDF's Document Security Store, and document time-stamps. The
+//! core says what is missing and where to fetch it; this command fetches
+//! over HTTP (`--fetch`) or takes files, and reaches the TSA.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -22,6 +23,73 @@ pub enum LtvCommand {
     /// Add validation data to the Document Security Store, from files or
     /// fetched from the URLs the certificates name (--fetch).
     Add(AddArgs),
+    /// Make (or renew) an archive: validation data for every signature and
+    /// time-stamp, then a document time-stamp over it all (PAdES B-LTA).
+    /// Run again before the last time-stamp's certificate expires.
+    Extend(ExtendArgs),
+}
+
+/// Validation data given as files.
+#[derive(Debug, Args)]
+pub struct DataFiles {
+    /// Certificates to embed (PEM or DER); repeat for several files.
+    #[arg(long = "cert")]
+    certs: Vec<PathBuf>,
+    /// OCSP responses to embed (DER); repeat for several.
+    #[arg(long = "ocsp")]
+    ocsps: Vec<PathBuf>,
+    /// CRLs to embed (DER); repeat for several.
+    #[arg(long = "crl")]
+    crls: Vec<PathBuf>,
+}
+
+impl DataFiles {
+    /// Reads the files.
+    pub fn read(&self) -> Result<ValidationData, Error> {
+        read_files(&self.certs, &self.ocsps, &self.crls)
+    }
+}
+
+/// Reads validation data from certificate (PEM or DER), OCSP response and
+/// CRL files.
+pub fn read_files(
+    certs: &[PathBuf],
+    ocsps: &[PathBuf],
+    crls: &[PathBuf],
+) -> Result<ValidationData, Error> {
+    let mut data = ValidationData::default();
+    for path in certs {
+        for cert in pades::parse_certificates(&io::read_input(path)?)? {
+            data.certificates.push(cert.der().to_vec());
+        }
+    }
+    for path in ocsps {
+        data.ocsp_responses.push(io::read_input(path)?);
+    }
+    for path in crls {
+        data.crls.push(io::read_input(path)?);
+    }
+    Ok(data)
+}
+
+#[derive(Debug, Args)]
+pub struct ExtendArgs {
+    /// The signed PDF (an archive made before, to renew it).
+    input: PathBuf,
+    /// Where to write the extended PDF (written atomically).
+    #[arg(short, long)]
+    output: PathBuf,
+    /// The RFC 3161 time-stamp authority of the document time-stamp.
+    #[arg(long)]
+    tsa: String,
+    #[command(flatten)]
+    files: DataFiles,
+    /// Fetch nothing: embed only the files given.
+    #[arg(long)]
+    offline: bool,
+    /// The password of an encrypted PDF (also read from PARAPH_PDF_PASSWORD).
+    #[arg(long, env = "PARAPH_PDF_PASSWORD", hide_env_values = true)]
+    pdf_password: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -43,15 +111,8 @@ pub struct AddArgs {
     /// Where to write the PDF with its DSS.
     #[arg(short, long)]
     output: PathBuf,
-    /// Certificates to embed (PEM or DER); repeat for several files.
-    #[arg(long)]
-    cert: Vec<PathBuf>,
-    /// OCSP responses to embed (DER); repeat for several.
-    #[arg(long)]
-    ocsp: Vec<PathBuf>,
-    /// CRLs to embed (DER); repeat for several.
-    #[arg(long)]
-    crl: Vec<PathBuf>,
+    #[command(flatten)]
+    files: DataFiles,
     /// Fetch what is still missing: issuers' certificates (caIssuers), then
     /// an OCSP response, or else a CRL, for every certificate not covered.
     #[arg(long)]
@@ -65,10 +126,12 @@ pub fn run(command: LtvCommand) -> Result<(), Error> {
     match command {
         LtvCommand::Needs(args) => needs(args),
         LtvCommand::Add(args) => add(args),
+        LtvCommand::Extend(args) => extend(args),
     }
 }
 
-fn options(password: Option<&str>) -> LtvOptions {
+/// LTV options with an optional PDF password.
+pub fn options(password: Option<&str>) -> LtvOptions {
     LtvOptions {
         pdf_password: password.map(paraph::pdf::PdfPassword::new),
         ..LtvOptions::default()
@@ -141,42 +204,8 @@ fn needs(args: NeedsArgs) -> Result<(), Error> {
 fn add(args: AddArgs) -> Result<(), Error> {
     let pdf = io::read_pdf(&args.input, paraph::pdf::DEFAULT_MAX_FILE_SIZE)?;
     let options = options(args.pdf_password.as_deref());
-    let mut data = ValidationData::default();
-    for path in &args.cert {
-        for cert in pades::parse_certificates(&io::read_input(path)?)? {
-            data.certificates.push(cert.der().to_vec());
-        }
-    }
-    for path in &args.ocsp {
-        data.ocsp_responses.push(io::read_input(path)?);
-    }
-    for path in &args.crl {
-        data.crls.push(io::read_input(path)?);
-    }
-    if args.fetch {
-        // Issuers first: with them embedded, the next listing can build
-        // OCSP requests for the certificates they issued.
-        let first = with_data(&pdf, &data, &options)?;
-        for need in pades::validation_needs(&first, &options)? {
-            if need.issuer.is_none() {
-                for url in &need.ca_issuers_urls {
-                    if let Ok(bytes) = get(url)
-                        && let Ok(certs) = pades::parse_certificates(&bytes)
-                    {
-                        data.certificates
-                            .extend(certs.iter().map(|c| c.der().to_vec()));
-                        break;
-                    }
-                }
-            }
-        }
-        let second = with_data(&pdf, &data, &options)?;
-        for need in pades::validation_needs(&second, &options)? {
-            if !need.covered() {
-                fetch_revocation(&need, &mut data)?;
-            }
-        }
-    }
+    let given = args.files.read()?;
+    let data = gather(&pdf, given, &options, args.fetch)?;
     if data.is_empty() {
         return Err(Error::new(
             ErrorCode::InvalidArgument,
@@ -193,6 +222,106 @@ fn add(args: AddArgs) -> Result<(), Error> {
         data.ocsp_responses.len(),
         data.crls.len()
     ))
+}
+
+fn extend(args: ExtendArgs) -> Result<(), Error> {
+    let pdf = io::read_pdf(&args.input, paraph::pdf::DEFAULT_MAX_FILE_SIZE)?;
+    let options = options(args.pdf_password.as_deref());
+    let tsa = crate::pdf_cmd::HttpTsa::new(&args.tsa);
+    let out = archive(&pdf, &tsa, args.files.read()?, &options, !args.offline)?;
+    io::write_atomic(&args.output, &out)?;
+    io::print(&format!(
+        "wrote {} ({} bytes): validation data and a document time-stamp from {}\n",
+        args.output.display(),
+        out.len(),
+        args.tsa
+    ))
+}
+
+/// `pdf` made an archive (B-LTA): the validation data every signature and
+/// time-stamp still needs (`given`, and with `fetch` what the
+/// certificates' URLs give), then a document time-stamp from `tsa` over
+/// it all, then (with `fetch`) the validation data of that time-stamp's
+/// own chain, so that it too can be judged offline. Renewing an archive
+/// is the same call on it.
+pub fn archive(
+    pdf: &[u8],
+    tsa: &dyn pades::TimestampAuthority,
+    given: ValidationData,
+    options: &LtvOptions,
+    fetch: bool,
+) -> Result<Vec<u8>, Error> {
+    let data = gather(pdf, given, options, fetch)?;
+    let with_data = with_data(pdf, &data, options)?;
+    let stamped = pades::add_document_timestamp(&with_data, tsa, options)?;
+    if !fetch {
+        return Ok(stamped);
+    }
+    let after = gather(&stamped, ValidationData::default(), options, true)?;
+    with_data_new(&stamped, &after, options)
+}
+
+/// `pdf` with `data` embedded, or as it is when there is nothing new in it.
+fn with_data_new(
+    pdf: &[u8],
+    data: &ValidationData,
+    options: &LtvOptions,
+) -> Result<Vec<u8>, Error> {
+    let held = pades::embedded_validation_data(pdf, options)?;
+    let fresh = ValidationData {
+        certificates: new_items(&data.certificates, &held.certificates),
+        ocsp_responses: new_items(&data.ocsp_responses, &held.ocsp_responses),
+        crls: new_items(&data.crls, &held.crls),
+    };
+    with_data(pdf, &fresh, options)
+}
+
+fn new_items(items: &[Vec<u8>], held: &[Vec<u8>]) -> Vec<Vec<u8>> {
+    items
+        .iter()
+        .filter(|i| !held.contains(i))
+        .cloned()
+        .collect()
+}
+
+/// `given`, and with `fetch` what the document still needs: issuers'
+/// certificates (caIssuers), then an OCSP response, or else a CRL, for
+/// every certificate that names a revocation service and is not covered.
+pub fn gather(
+    pdf: &[u8],
+    mut data: ValidationData,
+    options: &LtvOptions,
+    fetch: bool,
+) -> Result<ValidationData, Error> {
+    if !fetch {
+        return Ok(data);
+    }
+    // Issuers first: with them embedded, the next listing can build
+    // OCSP requests for the certificates they issued.
+    let first = with_data(pdf, &data, options)?;
+    for need in pades::validation_needs(&first, options)? {
+        if need.issuer.is_none() {
+            for url in &need.ca_issuers_urls {
+                if let Ok(bytes) = get(url)
+                    && let Ok(certs) = pades::parse_certificates(&bytes)
+                {
+                    data.certificates
+                        .extend(certs.iter().map(|c| c.der().to_vec()));
+                    break;
+                }
+            }
+        }
+    }
+    let second = with_data(pdf, &data, options)?;
+    for need in pades::validation_needs(&second, options)? {
+        // A certificate that names no service needs nothing (verify
+        // reports it NOT_REQUIRED).
+        let names_a_service = !need.ocsp_urls.is_empty() || !need.crl_urls.is_empty();
+        if !need.covered() && names_a_service {
+            fetch_revocation(&need, &mut data)?;
+        }
+    }
+    Ok(data)
 }
 
 /// `pdf` with `data` embedded, or as it is when there is none yet.

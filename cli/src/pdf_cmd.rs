@@ -8,8 +8,9 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use clap::{Args, ValueEnum};
 use paraph::geometry::Rect;
 use paraph::pades::{
-    self, ChainStatus, Coverage, KeySigner, Modifications, PreparedSignature, SignOptions,
-    SignatureField, SignatureKind, Signer, TimestampAuthority, VerifyOptions,
+    self, BaselineLevel, ChainStatus, Coverage, KeySigner, Modifications, PreparedSignature,
+    RevocationSource, RevocationStatus, SignOptions, SignatureField, SignatureKind, Signer,
+    TimeProof, TimestampAuthority, VerifyOptions,
 };
 use paraph::pdf::{Anchor, AnchorPosition, PdfDocument, SignatureAppearance};
 use paraph::{Error, ErrorCode};
@@ -109,6 +110,24 @@ pub enum BackendArg {
     AwsLc,
 }
 
+/// The PAdES baseline level `paraph sign` produces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
+pub enum LevelArg {
+    /// The signature and the signer's chain.
+    #[value(name = "B-B")]
+    BB,
+    /// And a signature time-stamp from --tsa.
+    #[value(name = "B-T")]
+    BT,
+    /// And the chains' validation data (OCSP responses, CRLs) in the
+    /// document's DSS.
+    #[value(name = "B-LT")]
+    BLt,
+    /// And a document time-stamp over it all.
+    #[value(name = "B-LTA")]
+    BLta,
+}
+
 #[derive(Debug, Args)]
 pub struct SignArgs {
     /// The PDF to sign (with --finish: optional, the one named in the
@@ -187,6 +206,24 @@ pub struct SignArgs {
     /// Time-stamp the signature with this RFC 3161 TSA (PAdES B-T).
     #[arg(long)]
     tsa: Option<String>,
+    /// The PAdES level: B-B, B-T (the default with --tsa), B-LT (then the
+    /// validation data every chain needs, fetched from the URLs the
+    /// certificates name, in the DSS) or B-LTA (then a document
+    /// time-stamp). B-T and above need --tsa.
+    #[arg(long, value_enum, conflicts_with_all = ["prepare", "finish"])]
+    level: Option<LevelArg>,
+    /// For B-LT and B-LTA: a certificate to embed (PEM or DER); repeat.
+    #[arg(long = "ltv-cert")]
+    ltv_certs: Vec<PathBuf>,
+    /// For B-LT and B-LTA: an OCSP response to embed (DER); repeat.
+    #[arg(long = "ltv-ocsp")]
+    ltv_ocsps: Vec<PathBuf>,
+    /// For B-LT and B-LTA: a CRL to embed (DER); repeat.
+    #[arg(long = "ltv-crl")]
+    ltv_crls: Vec<PathBuf>,
+    /// For B-LT and B-LTA: fetch nothing, embed only the --ltv-* files.
+    #[arg(long)]
+    offline: bool,
     /// Make a certification signature (DocMDP P=2: form filling and signing allowed).
     #[arg(long)]
     certify: bool,
@@ -364,10 +401,32 @@ fn sign_options(
     if args.certify {
         options.certify = Some(pades::DocMdpPermission::FormFilling);
     }
-    if args.tsa.is_some() {
-        options.level = pades::PadesLevel::BaselineT;
+    match (level(args), &args.tsa) {
+        (LevelArg::BB, None) => {}
+        (LevelArg::BB, Some(_)) => {
+            return Err(Error::new(
+                ErrorCode::InvalidArgument,
+                "--tsa was given with --level B-B: leave out one of them",
+            ));
+        }
+        (_, Some(_)) => options.level = pades::PadesLevel::BaselineT,
+        (_, None) => {
+            return Err(Error::new(
+                ErrorCode::InvalidArgument,
+                "levels B-T, B-LT and B-LTA need a time-stamp authority: give --tsa URL",
+            ));
+        }
     }
     Ok(options)
+}
+
+/// The level asked for: `--level`, else B-T with `--tsa`, else B-B.
+fn level(args: &SignArgs) -> LevelArg {
+    args.level.unwrap_or(if args.tsa.is_some() {
+        LevelArg::BT
+    } else {
+        LevelArg::BB
+    })
 }
 
 /// The name a certificate shows: its common name, else its subject.
@@ -437,11 +496,38 @@ pub fn sign(args: SignArgs) -> Result<(), Error> {
     // followed by it, so a large PDF is never held twice.
     let update = pades::sign_update(&pdf, &signer, tsa.as_ref().map(as_tsa), &options)?;
     let output = output_path(&args)?;
-    io::write_atomic_parts(output, &[&pdf, &update])?;
+    let level = level(&args);
+    let written = if level >= LevelArg::BLt {
+        let signed = [pdf.as_slice(), &update].concat();
+        let ltv = crate::ltv_cmd::options(args.pdf_password.as_deref());
+        let given = crate::ltv_cmd::read_files(&args.ltv_certs, &args.ltv_ocsps, &args.ltv_crls)?;
+        let out = match (level, &tsa) {
+            (LevelArg::BLta, Some(tsa)) => {
+                crate::ltv_cmd::archive(&signed, tsa, given, &ltv, !args.offline)?
+            }
+            _ => {
+                let data = crate::ltv_cmd::gather(&signed, given, &ltv, !args.offline)?;
+                if data.is_empty() {
+                    signed
+                } else {
+                    pades::add_validation_data(&signed, &data, &ltv)?
+                }
+            }
+        };
+        io::write_atomic(output, &out)?;
+        out.len()
+    } else {
+        io::write_atomic_parts(output, &[&pdf, &update])?;
+        pdf.len() + update.len()
+    };
     io::print(&format!(
-        "signed {} ({} bytes) as {cert_name}{}\n",
+        "signed {} ({} bytes, {}) as {cert_name}{}\n",
         output.display(),
-        pdf.len() + update.len(),
+        written,
+        level
+            .to_possible_value()
+            .map(|v| v.get_name().to_owned())
+            .unwrap_or_default(),
         if repaired {
             " (the damaged input was rewritten whole first)"
         } else {
@@ -537,6 +623,10 @@ pub struct VerifyArgs {
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
+    /// Judge at this time, RFC 3339 (default: now), where no time-stamp
+    /// proves an earlier one: to check an archive as it will verify later.
+    #[arg(long, value_parser = io::parse_time)]
+    at: Option<DateTime<Utc>>,
     /// The password of an encrypted PDF whose user password is not empty
     /// (also read from PARAPH_PDF_PASSWORD).
     #[arg(long, env = "PARAPH_PDF_PASSWORD", hide_env_values = true)]
@@ -549,7 +639,8 @@ pub fn verify(args: VerifyArgs) -> Result<(), Error> {
     for path in &args.trust {
         anchors.extend(pades::parse_certificates(&io::read_input(path)?)?);
     }
-    let mut options = VerifyOptions::new(Utc::now()).with_trust_anchors(anchors);
+    let mut options =
+        VerifyOptions::new(args.at.unwrap_or_else(Utc::now)).with_trust_anchors(anchors);
     options.pdf_password = args
         .pdf_password
         .as_deref()
@@ -617,6 +708,52 @@ fn describe(report: &pades::VerificationReport) -> String {
                     ChainStatus::Untrusted => "UNTRUSTED",
                     ChainStatus::Expired => "EXPIRED",
                     ChainStatus::RevokedUnknown => "revocation unknown",
+                }
+            );
+        }
+        if report.trust_checked {
+            out += &format!(
+                "  judged at: {} ({})\n",
+                time(&s.validation_time),
+                match &s.time_proof {
+                    TimeProof::None => "the given time".to_owned(),
+                    TimeProof::SignatureTimestamp => "proven by its time-stamp".to_owned(),
+                    TimeProof::DocumentTimestamp { field_name } =>
+                        format!("proven by the document time-stamp {field_name:?}"),
+                }
+            );
+            for r in &s.revocation {
+                let status = match r.status {
+                    RevocationStatus::Good => "good",
+                    RevocationStatus::Revoked => "REVOKED",
+                    RevocationStatus::Missing => "no revocation data",
+                    RevocationStatus::Stale => "stale revocation data",
+                    RevocationStatus::UntrustedResponder => {
+                        "revocation data from an untrusted signer"
+                    }
+                    RevocationStatus::NotRequired => "names no revocation service",
+                };
+                let source = match r.source {
+                    Some(RevocationSource::Ocsp) => " (OCSP",
+                    Some(RevocationSource::Crl) => " (CRL",
+                    None => "",
+                };
+                let issued = r
+                    .issued_at
+                    .filter(|_| r.source.is_some())
+                    .map(|t| format!(" of {})", time(&t)))
+                    .unwrap_or_default();
+                out += &format!("  revocation: {}: {status}{source}{issued}\n", r.subject);
+            }
+        }
+        if let Some(level) = s.level {
+            out += &format!(
+                "  level:     {}\n",
+                match level {
+                    BaselineLevel::B => "PAdES B-B",
+                    BaselineLevel::T => "PAdES B-T",
+                    BaselineLevel::Lt => "PAdES B-LT",
+                    BaselineLevel::Lta => "PAdES B-LTA",
                 }
             );
         }

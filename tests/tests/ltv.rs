@@ -297,3 +297,291 @@ fn revocation_data_fetched_from_live_services_lets_pyhanko_validate_offline() {
         }
     }
 }
+
+/// pyHanko on `pdf` with only what its DSS holds (no fetching, revocation
+/// failing hard): each document time-stamp, latest first, judged at the
+/// time the one after it proves, then every signature at the time the
+/// earliest proves. One line per time-stamp ("timestamp FIELD valid
+/// intact trusted TIME") and per signature ("signature FIELD bottom-line
+/// trusted revoked SUMMARY").
+fn pyhanko_archive(pdf: &std::path::Path, root_pem: &std::path::Path) -> String {
+    let script = r#"
+import sys
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
+from pyhanko.sign.validation.dss import DocumentSecurityStore
+from pyhanko.keys import load_cert_from_pemder
+root = load_cert_from_pemder(sys.argv[2])
+with open(sys.argv[1], 'rb') as f:
+    r = PdfFileReader(f)
+    dss = DocumentSecurityStore.read_dss(r)
+    base = {'trust_roots': [root], 'allow_fetching': False, 'revocation_mode': 'hard-fail',
+            'retroactive_revinfo': True}
+    proven = None
+    for ts in reversed(r.embedded_timestamp_signatures):
+        settings = dict(base) if proven is None else dict(base, moment=proven)
+        st = validate_pdf_timestamp(ts, validation_context=dss.as_validation_context(settings))
+        print("timestamp", ts.field_name, st.valid, st.intact, st.trusted, st.timestamp.isoformat())
+        proven = st.timestamp
+    for sig in r.embedded_regular_signatures:
+        vc = dss.as_validation_context(dict(base, moment=proven))
+        st = validate_pdf_signature(sig, vc, ts_validation_context=vc)
+        print("signature", sig.field_name, st.bottom_line, st.trusted, st.revoked, st.summary())
+"#;
+    run_python(script, &[pdf.as_os_str(), root_pem.as_os_str()])
+}
+
+/// pyHanko's AdES validation (ETSI TS 119 102-1, as EU DSS does it), which
+/// fetches what it needs for the last time-stamp: one summary line.
+fn pyhanko_ades(pdf: &std::path::Path, root_pem: &std::path::Path) -> String {
+    let out = Command::new(python())
+        .args(["-m", "pyhanko", "sign", "adesverify", "--trust"])
+        .arg(root_pem)
+        .arg("--trust-replace")
+        .arg(pdf)
+        .output()
+        .expect("pyhanko runs");
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+#[test]
+#[ignore = "needs openssl, pyHanko and the CLI: run by scripts/test"]
+fn a_b_lta_archive_verifies_offline_after_the_signer_expires_and_renews() {
+    let mut services = RevocationServices::start("lta-services");
+    let pki = services.dir.clone();
+    let root_pem = pki.join("root.pem");
+    let tsa = format!("{}/tsa", services.url);
+    let input = scratch("lta-input.pdf");
+    std::fs::write(&input, minimal_pdf(&[(612.0, 792.0, 0)])).expect("write");
+    let sign = |who: &str, level: &str| {
+        let output = scratch(&format!("lta-{who}-{level}.pdf"));
+        let _ = std::fs::remove_file(&output);
+        let p12 = pki.join(format!("{who}.p12"));
+        let run = cli(&[
+            "sign".as_ref(),
+            input.as_os_str(),
+            "-o".as_ref(),
+            output.as_os_str(),
+            "--p12".as_ref(),
+            p12.as_os_str(),
+            "--password".as_ref(),
+            "test".as_ref(),
+            "--tsa".as_ref(),
+            tsa.as_ref(),
+            "--level".as_ref(),
+            level.as_ref(),
+        ]);
+        assert!(run.status.success(), "{run:?}");
+        output
+    };
+    let lta = sign("signer", "B-LTA");
+    let lt = sign("signer", "B-LT");
+    let bt = sign("signer", "B-T");
+    let revoked = sign("revoked", "B-LTA");
+
+    // Renewal: fresh validation data for the time-stamp, then a new one.
+    let renewed = scratch("lta-renewed.pdf");
+    let _ = std::fs::remove_file(&renewed);
+    let run = cli(&[
+        "ltv".as_ref(),
+        "extend".as_ref(),
+        lta.as_os_str(),
+        "-o".as_ref(),
+        renewed.as_os_str(),
+        "--tsa".as_ref(),
+        tsa.as_ref(),
+    ]);
+    assert!(run.status.success(), "{run:?}");
+
+    // pyHanko's AdES validation, online, while the services run.
+    for path in [&lta, &renewed] {
+        let verdict = pyhanko_ades(path, &root_pem);
+        assert!(
+            verdict.contains(
+                ":INTACT:TRUSTED,TIMESTAMP_TOKEN<INTACT:TRUSTED>,EXTENDED_WITH_LTA_UPDATES,ACCEPTABLE_MODIFICATIONS"
+            ),
+            "{}: {verdict}",
+            path.display()
+        );
+    }
+    // qpdf, pdfsig and pyHanko's difference analysis on the archive.
+    // pdfsig (poppler 22.12) does not check document time-stamps at all
+    // ("Signature has not yet been verified", on pyHanko's own B-LTA files
+    // too): those two lines are the only failures allowed.
+    let (passed, _, text) = validate_with(
+        &std::fs::read(&lta).expect("read"),
+        "lta-validated.pdf",
+        &root_pem,
+        2,
+        &[("ALLOW_TRAILING_UPDATES", "1"), ("EXPECT_SUBFILTER", "any")],
+    );
+    let failures: Vec<&str> = text.lines().filter(|l| l.starts_with("FAIL")).collect();
+    assert!(
+        failures
+            .iter()
+            .all(|l| l.starts_with("FAIL pdfsig: sig #2 'DocTimeStamp1'")),
+        "{text}"
+    );
+    assert!(failures.len() <= 2 && passed >= 17, "{text}");
+    for check in [
+        "PASS pyhanko: sig #1 'Signature1' no disallowed modifications after it",
+        "PASS pyhanko: sig #2 'DocTimeStamp1' signer chain trusted to CA",
+        "PASS pdfsig: sig #1 'Signature1' signature valid",
+    ] {
+        assert!(text.contains(check), "missing {check}:\n{text}");
+    }
+
+    // The services are gone, and the clock moved past the signer's expiry.
+    services.stop();
+    let anchors =
+        paraph::pades::parse_certificates(&std::fs::read(&root_pem).expect("root")).expect("root");
+    let signer_cert =
+        paraph::pades::parse_certificates(&std::fs::read(pki.join("signer.pem")).expect("signer"))
+            .expect("signer")
+            .remove(0);
+    let later = signer_cert.validity().1 + chrono::Duration::days(30);
+    let ours = |path: &std::path::Path| {
+        let options = paraph::pades::VerifyOptions::new(later).with_trust_anchors(anchors.clone());
+        pades::verify(&std::fs::read(path).expect("read"), &options).expect("verifies")
+    };
+    use paraph::pades::{BaselineLevel, ChainStatus, RevocationStatus, TimeProof};
+    for path in [&lta, &renewed] {
+        let report = ours(path);
+        assert!(report.verdict().is_ok(), "{report:#?}");
+        let signature = &report.signatures[0];
+        assert_eq!(signature.level, Some(BaselineLevel::Lta), "{signature:#?}");
+        assert_eq!(signature.chain, ChainStatus::Trusted);
+        assert_eq!(signature.time_proof, TimeProof::SignatureTimestamp);
+        assert!(signature.validation_time < signer_cert.validity().1);
+        assert_eq!(signature.revocation.len(), 2, "{signature:#?}");
+        assert!(
+            signature
+                .revocation
+                .iter()
+                .all(|r| r.status == RevocationStatus::Good),
+            "{signature:#?}"
+        );
+        let stamps: Vec<_> = report
+            .signatures
+            .iter()
+            .filter(|s| s.kind == paraph::pades::SignatureKind::DocumentTimestamp)
+            .collect();
+        assert_eq!(stamps.len(), if path == &lta { 1 } else { 2 });
+        assert!(stamps.iter().all(|s| s.chain == ChainStatus::Trusted));
+        if path == &renewed {
+            // The first time-stamp is judged at the time the second proves.
+            assert_eq!(
+                stamps[0].time_proof,
+                TimeProof::DocumentTimestamp {
+                    field_name: stamps[1].field_name.clone()
+                }
+            );
+        }
+    }
+    // B-LT: the data is there, but nothing proves it existed before the
+    // signer's certificate expired; B-T: no data at all.
+    let report = ours(&lt);
+    assert_eq!(report.signatures[0].level, Some(BaselineLevel::Lt));
+    assert_eq!(report.signatures[0].chain, ChainStatus::Trusted);
+    let report = ours(&bt);
+    assert_eq!(report.signatures[0].level, Some(BaselineLevel::T));
+    assert_eq!(report.signatures[0].chain, ChainStatus::RevokedUnknown);
+    assert!(report.verdict().is_err());
+    // Revoked before signing: reported revoked, archive or not.
+    let report = ours(&revoked);
+    let signature = &report.signatures[0];
+    assert_eq!(signature.chain, ChainStatus::Untrusted, "{signature:#?}");
+    assert!(
+        signature
+            .revocation
+            .iter()
+            .any(|r| r.status == RevocationStatus::Revoked && r.revoked_at.is_some()),
+        "{signature:#?}"
+    );
+    assert!(report.verdict().is_err());
+
+    // The CLI says the same at that time.
+    let later_text = later.to_rfc3339();
+    let run = cli(&[
+        "verify".as_ref(),
+        renewed.as_os_str(),
+        "--trust".as_ref(),
+        root_pem.as_os_str(),
+        "--at".as_ref(),
+        later_text.as_ref(),
+    ]);
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(run.status.success(), "{run:?}");
+    assert!(stdout.contains("level:     PAdES B-LTA"), "{stdout}");
+    assert!(stdout.contains("proven by its time-stamp"), "{stdout}");
+
+    // pyHanko, offline, from the DSS alone at the proven times.
+    for path in [&lta, &renewed] {
+        let verdict = pyhanko_archive(path, &root_pem);
+        let lines: Vec<&str> = verdict.lines().collect();
+        assert_eq!(lines.len(), if path == &lta { 2 } else { 3 }, "{verdict}");
+        for line in &lines[..lines.len() - 1] {
+            assert!(line.contains(" True True True "), "{verdict}");
+        }
+        assert!(
+            lines[lines.len() - 1].contains("True True False INTACT:TRUSTED"),
+            "{verdict}"
+        );
+    }
+    let verdict = pyhanko_archive(&revoked, &root_pem);
+    assert!(verdict.contains("REVOKED"), "{verdict}");
+}
+
+#[test]
+#[ignore = "needs openssl and pyHanko: run by scripts/test"]
+fn a_document_time_stamp_is_allowed_after_a_certification_that_allows_no_change() {
+    let tsa = Tsa::start();
+    let mut certify = SignOptions::new(time());
+    certify.certify = Some(pades::DocMdpPermission::NoChanges);
+    let certified = pades::sign(
+        &minimal_pdf(&[(612.0, 792.0, 0)]),
+        &signer("rsa", "signer"),
+        None,
+        &certify,
+    )
+    .expect("certifies");
+    let stamped = pades::add_document_timestamp(&certified, &tsa, &LtvOptions::default())
+        .expect("time-stamps");
+    assert!(stamped.starts_with(&certified), "an incremental update");
+    let options = paraph::pades::VerifyOptions::new(chrono::Utc::now());
+    let report = pades::verify(&stamped, &options).expect("verifies");
+    assert!(report.all_intact(), "{report:#?}");
+    assert_eq!(report.signatures.len(), 2);
+    assert_eq!(
+        report.signatures[1].kind,
+        paraph::pades::SignatureKind::DocumentTimestamp
+    );
+    match &report.signatures[0].modifications {
+        paraph::pades::Modifications::Allowed { changes } => {
+            assert_eq!(changes, &["a document time-stamp"], "{changes:?}")
+        }
+        other => panic!("{other:?}"),
+    }
+    // A signature is not allowed there; pyHanko agrees on both.
+    let err = pades::sign(
+        &stamped,
+        &signer("rsa", "signer2"),
+        None,
+        &SignOptions::new(time()),
+    )
+    .expect_err("P=1");
+    assert_eq!(err.code(), paraph::ErrorCode::PdfUnsupported);
+    let path = scratch("docmdp1-timestamped.pdf");
+    std::fs::write(&path, &stamped).expect("write");
+    let script = r#"
+import sys
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko_certvalidator import ValidationContext
+r = PdfFileReader(open(sys.argv[1], 'rb'))
+st = validate_pdf_signature(r.embedded_regular_signatures[0], ValidationContext(allow_fetching=False))
+print(st.intact, st.docmdp_ok, st.modification_level.name, len(r.embedded_timestamp_signatures))
+"#;
+    let verdict = run_python(script, &[path.as_os_str()]);
+    assert_eq!(verdict, "True True LTA_UPDATES 1");
+}

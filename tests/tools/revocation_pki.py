@@ -14,6 +14,7 @@ missing) a PKI whose certificates point at that port:
   signer2       the same
   revoked       the same, then revoked (keyCompromise) in the intermediate's database
   ocsp          OCSP responder: extendedKeyUsage OCSPSigning, id-pkix-ocsp-nocheck
+  tsa           time-stamping authority: extendedKeyUsage timeStamping (critical), 5 years
 
 Every certificate below the root carries a CRL distribution point
 http://127.0.0.1:PORT/crl/<issuer>.crl and authority information access
@@ -37,6 +38,8 @@ or SIGINT, logging one line per request to stderr:
   GET  /crl/<ca>.crl      application/pkix-crl   (the DER file)
   GET  /certs/<ca>.cer    application/pkix-cert
   POST /ocsp              application/ocsp-request -> application/ocsp-response
+  POST /tsa               application/timestamp-query -> application/timestamp-reply
+                          (RFC 3161, `openssl ts -reply` with the tsa certificate)
   GET  /ocsp/<request>    RFC 6960 GET: base64 (percent-encoded) or base64url DER
 
 OCSP answers come from `openssl ocsp -index` over the intermediate's database,
@@ -84,6 +87,8 @@ CERTS = {
                 True, True),
     "ocsp": ("/O=paraph test/CN=paraph LT OCSP Responder", "intermediate", "v3_ocsp", 730,
              False, False),
+    "tsa": ("/O=paraph test/CN=paraph LT Time-Stamping Authority", "intermediate", "v3_tsa",
+            1800, False, False),
 }
 # Our own output in DIR; anything else there makes DIR "not ours".
 OWN_FILES = ({f"{n}.pem" for n in CERTS} | {f"{n}.key" for n in CERTS}
@@ -164,6 +169,14 @@ basicConstraints = critical, CA:FALSE
 keyUsage = critical, digitalSignature
 extendedKeyUsage = critical, OCSPSigning
 noCheck = ignored
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
+crlDistributionPoints = URI:{url}/crl/intermediate.crl
+authorityInfoAccess = OCSP;URI:{url}/ocsp, caIssuers;URI:{url}/certs/intermediate.cer
+[ v3_tsa ]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature, nonRepudiation
+extendedKeyUsage = critical, timeStamping
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid:always
 crlDistributionPoints = URI:{url}/crl/intermediate.crl
@@ -272,6 +285,7 @@ def describe(base, port):
         "p12_password": PASSWORD,
         "chain": "chain.pem",
         "ocsp_url": f"{url}/ocsp",
+        "tsa_url": f"{url}/tsa",
         "crls": {ca: {"path": f"{ca}.crl", "url": f"{url}/crl/{ca}.crl"} for ca in CAS},
         "ca_issuers": {ca: f"{url}/certs/{ca}.cer" for ca in CAS},
         "certificates": certs,
@@ -371,6 +385,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.not_found()
 
     def do_POST(self):
+        if self.path.split("?", 1)[0] in ("/tsa", "/tsa/"):
+            return self.timestamp()
         if self.path.split("?", 1)[0] not in ("/ocsp", "/ocsp/"):
             return self.not_found()
         ctype = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
@@ -380,6 +396,56 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if length <= 0 or length > 1 << 20:
             return self.reply(200, "application/ocsp-response", OCSP_MALFORMED)
         self.ocsp(self.rfile.read(length))
+
+    def timestamp(self):
+        ctype = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        if ctype != "application/timestamp-query":
+            return self.reply(415, "text/plain",
+                              b"Content-Type must be application/timestamp-query\n")
+        length = int(self.headers.get("Content-Length", "0") or 0)
+        if length <= 0 or length > 1 << 16:
+            return self.reply(400, "text/plain", b"a TimeStampReq body is expected\n")
+        base, work = self.server.pki_dir, self.server.work
+        config = os.path.join(work, "tsa.cnf")
+        if not os.path.exists(config):
+            with open(os.path.join(work, "tsa-serial"), "w") as f:
+                f.write(f"{secrets.randbits(63) | (1 << 62):016X}\n")
+            with open(config, "w") as f:
+                f.write(f"""[ tsa ]
+default_tsa = lt_tsa
+[ lt_tsa ]
+serial = {work}/tsa-serial
+crypto_device = builtin
+signer_cert = {base}/tsa.pem
+certs = {base}/chain.pem
+signer_key = {base}/tsa.key
+signer_digest = sha256
+default_policy = 1.3.6.1.4.1.99999.2
+digests = sha256, sha384, sha512
+accuracy = secs:1
+ordering = yes
+tsa_name = yes
+ess_cert_id_chain = no
+ess_cert_id_alg = sha256
+""")
+        fd, query = tempfile.mkstemp(suffix=".tsq", dir=work)
+        with os.fdopen(fd, "wb") as f:
+            f.write(self.rfile.read(length))
+        reply = query[:-4] + ".tsr"
+        try:
+            done = subprocess.run(["openssl", "ts", "-reply", "-config", config,
+                                   "-queryfile", query, "-out", reply],
+                                  capture_output=True, timeout=60)
+            if done.returncode != 0 or not os.path.isfile(reply):
+                sys.stderr.write(f"{PROG}: openssl ts failed: "
+                                 f"{done.stderr.decode(errors='replace').strip()}\n")
+                return self.reply(400, "text/plain", b"the request could not be answered\n")
+            with open(reply, "rb") as f:
+                self.reply(200, "application/timestamp-reply", f.read())
+        finally:
+            for p in (query, reply):
+                if os.path.exists(p):
+                    os.remove(p)
 
     def ocsp(self, der):
         base = self.server.pki_dir
@@ -522,8 +588,28 @@ def self_test(base, port):
         except urllib.error.URLError as e:
             check("POST /ocsp with garbage", False, str(e))
 
+        # The TSA: a query from `openssl ts`, answered over HTTP, verified.
+        with open(t("data.txt"), "wb") as o:
+            o.write(b"what the TSA stamps")
+        sh("openssl", "ts", "-query", "-data", t("data.txt"), "-sha256", "-cert",
+           "-out", t("ts.tsq"))
+        req = urllib.request.Request(f"{url}/tsa", data=open(t("ts.tsq"), "rb").read(),
+                                     headers={"Content-Type": "application/timestamp-query"})
+        try:
+            with urllib.request.urlopen(req, timeout=30) as r:
+                ctype = r.headers.get("Content-Type")
+                with open(t("ts.tsr"), "wb") as o:
+                    o.write(r.read())
+            rc, out = sh("openssl", "ts", "-verify", "-queryfile", t("ts.tsq"), "-in", t("ts.tsr"),
+                         "-CAfile", f("root.pem"), "-untrusted", f("chain.pem"))
+            check("POST /tsa answers a token openssl ts -verify accepts",
+                  rc == 0 and "Verification: OK" in out
+                  and ctype == "application/timestamp-reply", out.strip())
+        except urllib.error.URLError as e:
+            check("POST /tsa", False, str(e))
+
         crls = ["-CRLfile", t("root.crl.pem"), "-CRLfile", t("intermediate.crl.pem")]
-        for name, good in (("signer", True), ("signer2", True), ("ocsp", True),
+        for name, good in (("signer", True), ("signer2", True), ("ocsp", True), ("tsa", True),
                            ("revoked", False)):
             rc, out = sh("openssl", "verify", "-crl_check_all", "-CAfile", f("root.pem"),
                          "-untrusted", f("intermediate.pem"), *crls, f(f"{name}.pem"))

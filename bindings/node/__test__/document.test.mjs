@@ -65,6 +65,12 @@ test('signing with a PKCS#12 signer into a new field resolves to a PDF that veri
   assert.equal(sig.signingTime, '2026-11-23T10:00:00Z')
   assert.deepEqual(sig.coverage, { kind: 'wholeFile' })
   assert.equal(sig.chain, 'TRUSTED')
+  // No time-stamp: judged at the time given, level B-B; the fixture chain
+  // names no revocation service.
+  assert.equal(sig.level, 'B-B')
+  assert.deepEqual(sig.timeProof, { kind: 'none' })
+  assert.equal(sig.validationTime, '2026-11-23T10:00:00Z')
+  assert.deepEqual(sig.revocation.map((r) => r.status), ['NOT_REQUIRED', 'NOT_REQUIRED'])
   assert.equal(report.allIntact, true)
   assert.equal(report.allTrusted, true)
   assert.equal(report.verdict, null)

@@ -167,6 +167,11 @@ def test_verify_reports_an_untrusted_chain_with_its_code() -> None:
     assert not report.is_valid and report.all_intact and not report.all_trusted
     assert isinstance(report.verdict, paraph.CertificateError) and report.verdict.code == "CERT_UNTRUSTED"
     assert report.signatures[0].chain == "UNTRUSTED"
+    # Intact PAdES without a time-stamp: B-B, judged at the time given.
+    assert report.signatures[0].level == "B-B"
+    assert report.signatures[0].time_proof == "none"
+    assert report.signatures[0].validation_time == NOW
+    assert report.signatures[0].revocation == ()
     assert "CHAIN_UNTRUSTED" in {p.code for p in report.signatures[0].problems}
     with pytest.raises(paraph.CertificateError):
         report.raise_for_verdict()

@@ -13,19 +13,40 @@ use x509_cert::Certificate as X509;
 
 use super::cert::{self, Certificate};
 use super::keys::verify_raw;
-use super::ltv::{Revocation, RevocationSources};
-use super::verify::{ChainStatus, Problem, ProblemCode};
+use super::ltv::RevocationSources;
+use super::verify::{ChainStatus, Problem, ProblemCode, RevocationReport, RevocationStatus};
+
+/// When a chain is judged: certificates must be valid at `validity`, and
+/// revocation is judged at `revocation` (a signature's proven time for
+/// both; for the last document time-stamp, the caller's time and the time
+/// the token asserts).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct JudgedAt {
+    pub validity: DateTime<Utc>,
+    pub revocation: DateTime<Utc>,
+}
+
+impl JudgedAt {
+    pub(crate) fn both(at: DateTime<Utc>) -> Self {
+        Self {
+            validity: at,
+            revocation: at,
+        }
+    }
+}
 
 /// Builds a chain from `signer` to one of `anchors` through the CMS's
-/// certificates and judges it at `at`. Without anchors nothing is
-/// trusted.
+/// certificates and the DSS's, and judges it `at`; `reports` gets what the
+/// validation data says of each certificate but the anchor. Without
+/// anchors nothing is trusted (and nothing reported).
 pub(crate) fn chain_status(
     signed: &SignedData,
     signer: Option<&X509>,
     anchors: &[Certificate],
     revocation: &RevocationSources,
-    at: DateTime<Utc>,
+    at: JudgedAt,
     problems: &mut Vec<Problem>,
+    reports: &mut Vec<RevocationReport>,
 ) -> ChainStatus {
     let Some(signer) = signer else {
         return ChainStatus::Untrusted;
@@ -98,7 +119,7 @@ pub(crate) fn chain_status(
         }
     }
     for c in &chain {
-        if let Err(e) = cert::check_validity(c, at) {
+        if let Err(e) = cert::check_validity(c, at.validity) {
             problems.push(Problem::new(
                 ProblemCode::CertificateNotValidAtTime,
                 e.message(),
@@ -109,32 +130,73 @@ pub(crate) fn chain_status(
     // Each certificate but the anchor, against the validation data the
     // document carries (RFC 5280 §6.3, from CRLs or OCSP responses signed
     // for its issuer).
+    let mut status = ChainStatus::Trusted;
     let mut unchecked = Vec::new();
     for pair in chain.windows(2) {
         let (cert, issuer) = (pair[0], pair[1]);
-        match revocation.status(cert, issuer, at) {
-            Some(Revocation::Revoked(when)) => {
+        let finding = revocation.status(cert, issuer, at.revocation);
+        let expected = expects_revocation(cert);
+        let subject = cert::subject(cert);
+        reports.push(RevocationReport {
+            subject: subject.clone(),
+            status: match finding {
+                Some(f) => f.status,
+                None if expected => RevocationStatus::Missing,
+                None => RevocationStatus::NotRequired,
+            },
+            source: finding.map(|f| f.source),
+            issued_at: finding.map(|f| f.issued_at),
+            revoked_at: finding.and_then(|f| f.revoked_at),
+            checked_at: at.revocation,
+        });
+        match finding.map(|f| (f.status, f)) {
+            Some((RevocationStatus::Revoked, f)) => {
+                let when = f.revoked_at.unwrap_or(at.revocation);
                 problems.push(Problem::new(
                     ProblemCode::CertificateRevoked,
                     format!(
-                        "{} was revoked on {}, before the validation time {}",
-                        cert::subject(cert),
+                        "{subject} was revoked on {}, before the validation time {}",
                         when.to_rfc3339(),
-                        at.to_rfc3339()
+                        at.revocation.to_rfc3339()
                     ),
                 ));
-                return ChainStatus::Untrusted;
+                status = ChainStatus::Untrusted;
             }
-            Some(Revocation::Good) => {}
-            None if expects_revocation(cert) => unchecked.push(cert::subject(cert)),
+            Some((RevocationStatus::Good, _)) => {}
+            Some((RevocationStatus::Stale, f)) => {
+                problems.push(Problem::new(
+                    ProblemCode::RevocationStale,
+                    format!(
+                        "the {} about {subject} (issued {}) had expired by the validation time {}",
+                        f.source.label(),
+                        f.issued_at.to_rfc3339(),
+                        at.revocation.to_rfc3339()
+                    ),
+                ));
+                unchecked.push(subject);
+            }
+            Some((_, f)) => {
+                problems.push(Problem::new(
+                    ProblemCode::RevocationResponderUntrusted,
+                    format!(
+                        "the {} about {subject} is signed by neither its issuer nor a responder the issuer delegated to",
+                        f.source.label()
+                    ),
+                ));
+                unchecked.push(subject);
+            }
+            None if expected => unchecked.push(subject),
             None => {}
         }
+    }
+    if status != ChainStatus::Trusted {
+        return status;
     }
     if !unchecked.is_empty() {
         problems.push(Problem::new(
             ProblemCode::RevocationUnchecked,
             format!(
-                "revocation was not checked: the document carries no revocation data for {}",
+                "revocation was not checked: the document carries no usable revocation data for {}",
                 unchecked.join("; ")
             ),
         ));

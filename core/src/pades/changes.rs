@@ -3,6 +3,8 @@
 //! Allowed after an approval signature: form filling, new signature fields
 //! and signatures, document metadata; annotations only under a
 //! certification with `/P 3`; under a certification, what its `/P` permits.
+//! Validation data (a DSS) and document time-stamps are allowed after any
+//! signature, at every DocMDP level (LTA updates).
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -76,6 +78,22 @@ pub(crate) fn analyse_changes(
         .map(|dss| dss_objects(new, dss))
         .unwrap_or_default();
     let mut validation_data = false;
+    // Document time-stamps (B-LTA) are allowed after any signature too: new
+    // signature fields whose value is a /DocTimeStamp, added to the form
+    // and to a page's annotations and changing nothing else.
+    let timestamp_fields: HashSet<ObjectId> = new_fields
+        .difference(&old_fields)
+        .filter(|id| is_document_timestamp_field(new, **id))
+        .copied()
+        .collect();
+    let only_timestamps = |added: Vec<Object>| {
+        !added.is_empty()
+            && added.iter().all(|o| {
+                o.as_reference()
+                    .is_ok_and(|id| timestamp_fields.contains(&id))
+            })
+    };
+    let mut timestamps = false;
 
     let mut ids: Vec<&ObjectId> = new.objects.keys().collect();
     ids.sort();
@@ -120,7 +138,14 @@ pub(crate) fn analyse_changes(
         } else if Some(*id) == acroform_id {
             let changed = changed_keys(old_obj, new_obj);
             let fields_kept = superset(old, new, old_obj, new_obj, b"Fields");
-            if changed.iter().all(|k| {
+            if fields_kept
+                && changed
+                    .iter()
+                    .all(|k| ["Fields", "SigFlags"].contains(&k.as_str()))
+                && only_timestamps(added(old, new, old_obj, new_obj, b"Fields"))
+            {
+                timestamps = true;
+            } else if changed.iter().all(|k| {
                 ["Fields", "SigFlags", "DR", "DA", "NeedAppearances"].contains(&k.as_str())
             }) && fields_kept
             {
@@ -134,6 +159,11 @@ pub(crate) fn analyse_changes(
         } else if pages.contains(id) {
             let changed = changed_keys(old_obj, new_obj);
             if changed.iter().all(|k| k == "Annots")
+                && superset(old, new, old_obj, new_obj, b"Annots")
+                && only_timestamps(added(old, new, old_obj, new_obj, b"Annots"))
+            {
+                timestamps = true;
+            } else if changed.iter().all(|k| k == "Annots")
                 && superset(old, new, old_obj, new_obj, b"Annots")
             {
                 let page_number = final_doc
@@ -156,7 +186,15 @@ pub(crate) fn analyse_changes(
                 reasons.push(format!("page {label} changed ({})", changed.join(", ")));
             }
         } else if annots_arrays.contains(id) {
-            if array_superset(old_obj, new_obj) {
+            let appended = match (old_obj, new_obj) {
+                (Object::Array(o), Object::Array(n)) => {
+                    n.iter().filter(|x| !o.contains(x)).cloned().collect()
+                }
+                _ => Vec::new(),
+            };
+            if array_superset(old_obj, new_obj) && only_timestamps(appended) {
+                timestamps = true;
+            } else if array_superset(old_obj, new_obj) {
                 changes.push("page annotations".to_owned());
             } else {
                 reasons.push("annotations were removed from a page".to_owned());
@@ -185,6 +223,9 @@ pub(crate) fn analyse_changes(
     }
     if validation_data {
         changes.push("validation data (the document security store)".to_owned());
+    }
+    if timestamps {
+        changes.push("a document time-stamp".to_owned());
     }
     changes.dedup();
     if changes.is_empty() && reasons.is_empty() {
@@ -270,6 +311,35 @@ fn superset(
     let before = references(old_doc, old, key);
     let after = references(new_doc, new, key);
     before.iter().all(|o| after.contains(o))
+}
+
+/// The entries of `new`'s array `key` that `old`'s lacks.
+fn added(
+    old_doc: &Document,
+    new_doc: &Document,
+    old: &Object,
+    new: &Object,
+    key: &[u8],
+) -> Vec<Object> {
+    let before = references(old_doc, old, key);
+    references(new_doc, new, key)
+        .into_iter()
+        .filter(|o| !before.contains(o))
+        .collect()
+}
+
+/// Whether field `id` is a signature field whose value is a document
+/// time-stamp (`/V` → `/Type /DocTimeStamp`).
+fn is_document_timestamp_field(doc: &Document, id: ObjectId) -> bool {
+    let Ok(field) = object::get_dict(doc, id) else {
+        return false;
+    };
+    let is_sig = object::lookup_name(doc, field, b"FT").ok().flatten() == Some(b"Sig");
+    let value = object::lookup_dict(doc, field, b"V").ok().flatten();
+    is_sig
+        && value.is_some_and(|v| {
+            object::lookup_name(doc, v, b"Type").ok().flatten() == Some(b"DocTimeStamp")
+        })
 }
 
 fn array_superset(old: &Object, new: &Object) -> bool {

@@ -303,6 +303,28 @@ impl SignatureDictionary<'_> {
     }
 }
 
+/// A document time-stamp dictionary (ISO 32000-2 §12.8.5, ETSI EN 319 142-1
+/// §5.5): `/Type /DocTimeStamp`, `/SubFilter /ETSI.RFC3161`, a blank
+/// `/ByteRange` and a zero-filled `/Contents` of `contents_capacity` hex
+/// digits. It holds no string but `/Contents` (which is never encrypted),
+/// so it reads the same in an encrypted file.
+pub(crate) fn document_timestamp_dictionary(contents_capacity: usize) -> SerialisedDictionary {
+    let mut body =
+        b"<</Type/DocTimeStamp/Filter/Adobe.PPKLite/SubFilter/ETSI.RFC3161/V 0/ByteRange ".to_vec();
+    let byte_range_at = body.len();
+    body.extend_from_slice(format!("[0 {0} {0} {0}]", " ".repeat(BYTE_RANGE_DIGITS)).as_bytes());
+    body.extend_from_slice(b"/Contents ");
+    let contents_at = body.len();
+    body.push(b'<');
+    body.resize(body.len() + contents_capacity, b'0');
+    body.extend_from_slice(b">>>");
+    SerialisedDictionary {
+        body,
+        byte_range_at,
+        contents_at,
+    }
+}
+
 fn serialise_object(object: &Object) -> Result<Vec<u8>> {
     let mut out = Vec::new();
     Writer::write_object(&mut out, object)

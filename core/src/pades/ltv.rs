@@ -8,11 +8,13 @@
 //! [`add_validation_data`] embeds what it fetched as an incremental update,
 //! and [`embedded_validation_data`] reads a DSS back.
 //!
-//! `verify` checks chains against what the DSS holds ([`RevocationSources`]).
-//! Not yet: validation at the time a time-stamp proves, and document
-//! time-stamps (B-LTA).
+//! `verify` checks chains against what the DSS holds ([`RevocationSources`]),
+//! at the time a time-stamp proves; document time-stamps (B-LTA) are in
+//! [`archive`](super::archive).
 
 use std::collections::{BTreeMap, HashSet};
+
+use chrono::{DateTime, Utc};
 
 use cms::signed_data::SignedData;
 use const_oid::db::rfc3161::ID_AA_TIME_STAMP_TOKEN;
@@ -30,6 +32,7 @@ use super::cms::parse_signed_data;
 use super::cms::verify::find_signer_cert;
 use super::dictionary::FoundSignature;
 use super::ocsp::{self, CertStatus};
+use super::verify::{RevocationSource, RevocationStatus};
 use crate::error::{Error, ErrorCode, Result};
 use crate::pdf::incremental::IncrementalUpdate;
 use crate::pdf::object;
@@ -619,6 +622,11 @@ pub(crate) struct RevocationSources {
 }
 
 impl RevocationSources {
+    /// Whether there is no DSS, or it holds nothing that reads.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.certs.is_empty() && self.crls.is_empty() && self.ocsps.is_empty()
+    }
+
     /// Reads the DSS of `doc`; an unreadable DSS gives nothing.
     pub(crate) fn read(doc: &Pdf<'_>) -> Self {
         read_store(doc).map_or_else(|_| Self::default(), |store| Self::from_store(&store))
@@ -645,24 +653,44 @@ impl RevocationSources {
         }
     }
 
-    /// What the DSS proves about `cert`, issued by `issuer`, at `at`: a CRL
-    /// signed by the issuer, or an OCSP response signed by the issuer or by
-    /// a responder it delegated to (id-kp-OCSPSigning), that names it.
-    /// `None` when nothing does. A revocation after `at` does not count:
-    /// the certificate was good when it was used.
+    /// What the DSS says of `cert`, issued by `issuer`, at `at`: from a CRL
+    /// of the issuer, or an OCSP response about it, each usable when
+    /// signed by the issuer (or, for OCSP, by a responder the issuer
+    /// delegated to, id-kp-OCSPSigning) and fresh for `at` (issued at or
+    /// after it, or valid until at least then). A revocation after `at`
+    /// does not count: the certificate was good when it was used. `None`
+    /// when nothing in the DSS is about it.
+    ///
+    /// Of several items the strongest answer wins: revoked, then good, then
+    /// stale (only items that expired before `at`), then an untrusted
+    /// signer (only items signed by someone else).
     pub(crate) fn status(
         &self,
         cert: &x509_cert::Certificate,
         issuer: &x509_cert::Certificate,
-        at: chrono::DateTime<chrono::Utc>,
-    ) -> Option<Revocation> {
+        at: DateTime<Utc>,
+    ) -> Option<Finding> {
         let tbs = cert.tbs_certificate();
         let serial = tbs.serial_number();
-        let mut found = None;
+        let fresh = |this: DateTime<Utc>, next: Option<DateTime<Utc>>| {
+            this >= at || next.is_some_and(|next| this <= at && at <= next)
+        };
+        let mut best: Option<Finding> = None;
+        let mut consider = |finding: Finding| {
+            if best.as_ref().is_none_or(|b| finding.rank() > b.rank()) {
+                best = Some(finding);
+            }
+        };
         for crl in &self.crls {
-            if crl.tbs_cert_list.issuer != *tbs.issuer() || !crl_signed_by(crl, issuer) {
+            if crl.tbs_cert_list.issuer != *tbs.issuer() {
                 continue;
             }
+            let this = super::cert::to_chrono(&crl.tbs_cert_list.this_update);
+            let next = crl
+                .tbs_cert_list
+                .next_update
+                .as_ref()
+                .map(super::cert::to_chrono);
             let revoked = crl
                 .tbs_cert_list
                 .revoked_certificates
@@ -670,45 +698,92 @@ impl RevocationSources {
                 .flatten()
                 .find(|r| r.serial_number == *serial)
                 .map(|r| super::cert::to_chrono(&r.revocation_date));
-            match revoked {
-                Some(when) if when <= at => return Some(Revocation::Revoked(when)),
-                _ => found = Some(Revocation::Good),
-            }
+            let status = if !crl_signed_by(crl, issuer) {
+                RevocationStatus::UntrustedResponder
+            } else if revoked.is_some_and(|when| when <= at) {
+                // A revocation listed before `at` holds whatever the CRL's age.
+                RevocationStatus::Revoked
+            } else if fresh(this, next) {
+                RevocationStatus::Good
+            } else {
+                RevocationStatus::Stale
+            };
+            consider(Finding {
+                status,
+                source: RevocationSource::Crl,
+                issued_at: this,
+                revoked_at: revoked.filter(|when| *when <= at),
+            });
         }
         for response in &self.ocsps {
-            if !ocsp_names(response, cert) || !ocsp_signed_for(response, issuer) {
+            if !ocsp_names(response, cert) {
                 continue;
             }
+            let trusted = ocsp_signed_for(response, issuer);
             for single in &response.tbs_response_data.responses {
                 if single.cert_id.serial_number != *serial {
                     continue;
                 }
-                match single.status() {
+                let this = generalized(&single.this_update);
+                let next = single.next_update.as_ref().map(generalized);
+                let revoked = match single.status() {
                     CertStatus::Revoked => {
-                        let when = single
-                            .revocation_time()
-                            .unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC);
-                        if when <= at {
-                            return Some(Revocation::Revoked(when));
-                        }
-                        found = Some(Revocation::Good);
+                        Some(single.revocation_time().unwrap_or(DateTime::<Utc>::MIN_UTC))
                     }
-                    CertStatus::Good => found = Some(Revocation::Good),
-                    CertStatus::Unknown => {}
+                    CertStatus::Good => None,
+                    CertStatus::Unknown => continue,
                 }
+                .filter(|when| *when <= at);
+                let status = if !trusted {
+                    RevocationStatus::UntrustedResponder
+                } else if revoked.is_some() {
+                    RevocationStatus::Revoked
+                } else if fresh(this, next) {
+                    RevocationStatus::Good
+                } else {
+                    RevocationStatus::Stale
+                };
+                consider(Finding {
+                    status,
+                    source: RevocationSource::Ocsp,
+                    issued_at: this,
+                    revoked_at: revoked,
+                });
             }
         }
-        found
+        best
     }
 }
 
-/// What validation data says of a certificate.
+/// What one CRL or OCSP response of the DSS says of a certificate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Revocation {
-    /// Not revoked at the time asked.
-    Good,
-    /// Revoked then (the revocation time).
-    Revoked(chrono::DateTime<chrono::Utc>),
+pub(crate) struct Finding {
+    /// Good, revoked, stale or signed by an untrusted signer.
+    pub status: RevocationStatus,
+    /// CRL or OCSP.
+    pub source: RevocationSource,
+    /// Its thisUpdate.
+    pub issued_at: DateTime<Utc>,
+    /// When the certificate was revoked, if it was by the time asked.
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl Finding {
+    fn rank(&self) -> u8 {
+        match self.status {
+            RevocationStatus::Revoked => 5,
+            RevocationStatus::Good => 4,
+            RevocationStatus::Stale => 3,
+            RevocationStatus::UntrustedResponder => 2,
+            RevocationStatus::Missing | RevocationStatus::NotRequired => 1,
+        }
+    }
+}
+
+fn generalized(t: &der::asn1::GeneralizedTime) -> DateTime<Utc> {
+    let secs = t.to_unix_duration().as_secs();
+    DateTime::from_timestamp(i64::try_from(secs).unwrap_or(i64::MAX), 0)
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
 }
 
 fn crl_signed_by(crl: &CertificateList, issuer: &x509_cert::Certificate) -> bool {

@@ -19,6 +19,8 @@
 //! - B-LT: [`validation_needs`] lists what revocation data the document's
 //!   chains still need and where to fetch it; [`add_validation_data`]
 //!   embeds what the caller fetched in the Document Security Store.
+//! - B-LTA: [`add_document_timestamp`] adds a document time-stamp over
+//!   the file and its validation data, and renews it later.
 //! - [`verify`] reports, per signature, integrity, coverage, changes made
 //!   after it, time-stamp and the chain against the trust anchors of its
 //!   [`VerifyOptions`], with a [`VerificationReport::verdict`] every surface
@@ -32,6 +34,7 @@
 //! `chain.rs` (certificate paths, RFC 5280), `changes.rs` (what changed
 //! after a signature, ISO 32000-2 §12.8.2), `verify.rs` (the reports).
 
+mod archive;
 mod cert;
 mod chain;
 mod changes;
@@ -48,6 +51,7 @@ pub mod testing;
 mod tsp;
 mod verify;
 
+pub use archive::add_document_timestamp;
 pub use cert::{Certificate, parse_certificates};
 pub use issue::{
     GeneratedKey, ID_KP_DOCUMENT_SIGNING, IssueOptions, KeyAlgorithm, MAX_COMMON_NAME_CHARS,
@@ -66,8 +70,9 @@ pub use sign::{
 };
 pub use tsp::{MAX_RESPONSE_LEN as MAX_TIMESTAMP_RESPONSE_LEN, TimestampAuthority};
 pub use verify::{
-    ChainStatus, Coverage, Modifications, Problem, ProblemCode, SignatureKind, SignatureReport,
-    SignerReport, VerificationReport, VerifyOptions, verify,
+    BaselineLevel, ChainStatus, Coverage, Modifications, Problem, ProblemCode, RevocationReport,
+    RevocationSource, RevocationStatus, SignatureKind, SignatureReport, SignerReport, TimeProof,
+    VerificationReport, VerifyOptions, verify,
 };
 
 #[cfg(test)]

@@ -2048,3 +2048,90 @@ fn an_ocsp_request_names_the_certificate_as_openssl_does() {
     );
     assert!(!intermediate.is_covered_by_crl(&fixture("certs/rsa/revocation/intermediate.crl")));
 }
+
+#[test]
+fn revocation_data_is_judged_good_stale_revoked_or_from_an_untrusted_signer() {
+    use super::ltv::RevocationSources;
+    use super::verify::RevocationStatus::{Good, Revoked, Stale, UntrustedResponder};
+    let alice = certs("certs/rsa/signer.pem").remove(0);
+    let eve = certs("certs/rsa/expired.pem").remove(0);
+    let intermediate = certs("certs/rsa/intermediate.pem").remove(0);
+    let ocsp =
+        super::ocsp::parse_response(&fixture("certs/rsa/revocation/signer.ocsp")).expect("reads");
+    let crl =
+        der::Decode::from_der(&fixture("certs/rsa/revocation/intermediate.crl")).expect("reads");
+    let time = |y, m, d| Utc.with_ymd_and_hms(y, m, d, 0, 0, 0).unwrap();
+    let status = |sources: &RevocationSources, cert: &Certificate, at| {
+        sources
+            .status(cert.x509(), intermediate.x509(), at)
+            .map(|f| (f.status, f.source))
+    };
+    let by_ocsp = RevocationSources {
+        ocsps: vec![ocsp.clone()],
+        ..Default::default()
+    };
+    // The fixtures were made on 2026-12-03, valid ten years: data issued
+    // after the time judged tells of it, data still valid then too, data
+    // that had expired by then does not.
+    assert_eq!(
+        status(&by_ocsp, &alice, time(2026, 1, 1)),
+        Some((Good, RevocationSource::Ocsp))
+    );
+    assert_eq!(
+        status(&by_ocsp, &alice, time(2030, 1, 1)),
+        Some((Good, RevocationSource::Ocsp))
+    );
+    assert_eq!(
+        status(&by_ocsp, &alice, time(2040, 1, 1)),
+        Some((Stale, RevocationSource::Ocsp))
+    );
+    assert_eq!(
+        status(&by_ocsp, &eve, time(2030, 1, 1)),
+        None,
+        "not about Eve"
+    );
+
+    // One flipped bit in the responder's signature: signed by no one the
+    // issuer trusts.
+    let mut forged = ocsp.clone();
+    let mut bits = forged.signature.raw_bytes().to_vec();
+    bits[10] ^= 1;
+    forged.signature = der::asn1::BitString::from_bytes(&bits).expect("bits");
+    let forged = RevocationSources {
+        ocsps: vec![forged],
+        ..Default::default()
+    };
+    assert_eq!(
+        status(&forged, &alice, time(2030, 1, 1)),
+        Some((UntrustedResponder, RevocationSource::Ocsp))
+    );
+    // With a good answer beside it, the good one counts.
+    let both = RevocationSources {
+        ocsps: [forged.ocsps.clone(), by_ocsp.ocsps.clone()].concat(),
+        ..Default::default()
+    };
+    assert_eq!(
+        status(&both, &alice, time(2030, 1, 1)),
+        Some((Good, RevocationSource::Ocsp))
+    );
+
+    // The CRL revokes Eve (from the time it was made) and not Alice.
+    let by_crl = RevocationSources {
+        crls: vec![crl],
+        ..Default::default()
+    };
+    assert_eq!(
+        status(&by_crl, &alice, time(2030, 1, 1)),
+        Some((Good, RevocationSource::Crl))
+    );
+    let revoked = by_crl
+        .status(eve.x509(), intermediate.x509(), time(2030, 1, 1))
+        .expect("found");
+    assert_eq!(revoked.status, Revoked);
+    assert!(revoked.revoked_at.is_some_and(|t| t < time(2030, 1, 1)));
+    // Before the revocation, Eve was good: a later revocation does not count.
+    assert_eq!(
+        status(&by_crl, &eve, time(2026, 1, 1)),
+        Some((Good, RevocationSource::Crl))
+    );
+}

@@ -106,7 +106,14 @@ pub(crate) fn timestamp_signature(
     tsa: &dyn TimestampAuthority,
     signature_value: &[u8],
 ) -> Result<Vec<u8>> {
-    let digest = crate::digest::sha256(signature_value);
+    timestamp_digest(tsa, &crate::digest::sha256(signature_value))
+}
+
+/// A time-stamp token over a SHA-256 `digest` (of a signature value for
+/// B-T, of a document's byte range for a document time-stamp), obtained
+/// through `tsa`: the request is built here and the response checked.
+pub(crate) fn timestamp_digest(tsa: &dyn TimestampAuthority, digest: &[u8; 32]) -> Result<Vec<u8>> {
+    let digest = *digest;
     let nonce = nonce_for(&digest);
     let response = tsa.timestamp(&request(&digest, nonce)?)?;
     let token = token_from_response(&response, &digest)?;
@@ -182,10 +189,13 @@ pub(crate) fn token_from_response(response: &[u8], digest: &[u8; 32]) -> Result<
     Ok(token)
 }
 
-/// Reads a token: its SignedData, and the TSTInfo inside.
+/// Reads a token: its SignedData, and the TSTInfo inside. Bytes after the
+/// token are not read (a document time-stamp's `/Contents` is padded with
+/// zeros; `verify` judges what follows the DER).
 pub(crate) fn parse_token(token: &[u8]) -> Result<(SignedData, Vec<u8>, TstInfo)> {
-    let info = ContentInfo::from_der(token)
-        .map_err(|e| invalid(format!("the time-stamp token cannot be read: {e}")))?;
+    let unreadable = |e: der::Error| invalid(format!("the time-stamp token cannot be read: {e}"));
+    let mut reader = der::SliceReader::new(token).map_err(unreadable)?;
+    let info = ContentInfo::decode(&mut reader).map_err(unreadable)?;
     if info.content_type != ID_SIGNED_DATA {
         return Err(invalid("the time-stamp token is not a SignedData"));
     }

@@ -15,7 +15,7 @@ use lopdf::Object;
 use serde::{Deserialize, Serialize};
 
 use super::cert::{self, Certificate};
-use super::chain::chain_status;
+use super::chain::{JudgedAt, chain_status};
 use super::changes::analyse_changes;
 use super::cms::{self as pcms, RangeDigester, verify_signer, verify_signer_info};
 use super::dictionary::{FoundSignature, certification_reference, docmdp_permission};
@@ -140,6 +140,109 @@ pub enum ProblemCode {
     /// `/Contents` holds non-zero bytes after the CMS (or time-stamp
     /// token): data hidden in the one gap no digest covers.
     ContentsTrailingData,
+    /// The only revocation data about a certificate had expired by the
+    /// validation time (issued before it, valid until before it).
+    RevocationStale,
+    /// The only revocation data about a certificate is signed by neither
+    /// its issuer nor an OCSP responder the issuer delegated to.
+    RevocationResponderUntrusted,
+}
+
+/// The PAdES baseline level a signature reaches (ETSI EN 319 142-1 §6),
+/// as verified: each includes the ones before.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum BaselineLevel {
+    /// An intact `/ETSI.CAdES.detached` signature.
+    #[serde(rename = "B-B")]
+    B,
+    /// And its time is proven: by its own signature time-stamp, or by a
+    /// document time-stamp over it.
+    #[serde(rename = "B-T")]
+    T,
+    /// And the document's DSS holds the revocation data that proves every
+    /// certificate of the signer's chain good at that time (judged with
+    /// trust anchors only: the chain must lead to one).
+    #[serde(rename = "B-LT")]
+    Lt,
+    /// And a valid document time-stamp covers the signature with that
+    /// data, so it can be judged offline after its certificates expire.
+    #[serde(rename = "B-LTA")]
+    Lta,
+}
+
+/// What proved the time a signature was judged at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum TimeProof {
+    /// Nothing: judged at the caller's time ([`VerifyOptions::time`]).
+    None,
+    /// Its own signature time-stamp (B-T).
+    SignatureTimestamp,
+    /// A document time-stamp over it (B-LTA), in field `field_name`.
+    DocumentTimestamp {
+        /// The time-stamp's field.
+        field_name: String,
+    },
+}
+
+/// What the document's validation data says of one certificate of a
+/// chain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum RevocationStatus {
+    /// Not revoked at the time judged, by fresh data.
+    Good,
+    /// Revoked at or before the time judged.
+    Revoked,
+    /// The certificate names revocation services, and the DSS has nothing
+    /// about it.
+    Missing,
+    /// The only data had expired by the time judged.
+    Stale,
+    /// The only data is signed by neither the issuer nor its delegated
+    /// OCSP responder.
+    UntrustedResponder,
+    /// The certificate names no revocation service, and the DSS has
+    /// nothing about it.
+    NotRequired,
+}
+
+/// Where a revocation answer came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum RevocationSource {
+    /// An OCSP response (RFC 6960).
+    Ocsp,
+    /// A certificate revocation list (RFC 5280).
+    Crl,
+}
+
+impl RevocationSource {
+    pub(crate) fn label(self) -> &'static str {
+        match self {
+            Self::Ocsp => "OCSP response",
+            Self::Crl => "CRL",
+        }
+    }
+}
+
+/// The revocation status of one certificate of a signature's chain (the
+/// anchor left out), from the document's DSS.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RevocationReport {
+    /// The certificate's subject, RFC 4514.
+    pub subject: String,
+    /// What the data says.
+    pub status: RevocationStatus,
+    /// The kind of data used, when there is some.
+    pub source: Option<RevocationSource>,
+    /// Its thisUpdate.
+    pub issued_at: Option<DateTime<Utc>>,
+    /// When the certificate was revoked (status `REVOKED`).
+    pub revoked_at: Option<DateTime<Utc>>,
+    /// The time revocation was judged at.
+    pub checked_at: DateTime<Utc>,
 }
 
 /// A problem found in a signature.
@@ -188,6 +291,17 @@ pub struct SignatureReport {
     pub modifications: Modifications,
     /// The chain against the anchors.
     pub chain: ChainStatus,
+    /// The time the chain was judged at: the earliest time a valid
+    /// time-stamp proves, else the caller's.
+    pub validation_time: DateTime<Utc>,
+    /// What proved [`validation_time`](Self::validation_time).
+    pub time_proof: TimeProof,
+    /// The revocation status of each certificate of the chain but the
+    /// anchor (empty when no chain to an anchor was found).
+    pub revocation: Vec<RevocationReport>,
+    /// The PAdES baseline level reached; `None` for a signature that is not
+    /// intact, not PAdES (`adbe.pkcs7.detached`) or a document time-stamp.
+    pub level: Option<BaselineLevel>,
     /// Problems found.
     pub problems: Vec<Problem>,
 }
@@ -343,26 +457,34 @@ pub fn verify(pdf: &[u8], options: &VerifyOptions) -> Result<VerificationReport>
     });
     let mut digester = RangeDigester::new(pdf);
     let mut reports: Vec<Option<SignatureReport>> = vec![None; found.len()];
+    let mut inputs: Vec<Option<ChainInput>> = (0..found.len()).map(|_| None).collect();
     let mut found: Vec<Option<_>> = found.into_iter().map(Some).collect();
-    for i in order {
+    let mut placed = Vec::new();
+    for &i in &order {
         let Some((signature, field, sig_id, sig_dict)) = found[i].take() else {
             continue;
         };
-        let mut report = verify_one(
-            pdf,
-            &field.name,
-            signature,
-            options,
-            &mut digester,
-            &revocation,
-        )?;
+        let range = signature.byte_range;
+        let (mut report, input) = verify_one(pdf, &field.name, signature, options, &mut digester)?;
         if certification == Some(sig_id)
             && let Some(p) = docmdp_permission(&doc.doc, sig_dict)
         {
             report.kind = SignatureKind::Certification { permission: p };
         }
         reports[i] = Some(report);
+        inputs[i] = input;
+        if let Some(range) = range {
+            placed.push((i, range.contents_start, range.end()));
+        }
     }
+    judge_chains(
+        pdf,
+        options,
+        &revocation,
+        &placed,
+        &mut reports,
+        &mut inputs,
+    );
     let mut signatures: Vec<SignatureReport> = reports.into_iter().flatten().collect();
     // Modification analysis needs the DocMDP permission of certification signatures.
     let certified = signatures.iter().find_map(|s| match s.kind {
@@ -395,10 +517,184 @@ pub fn verify(pdf: &[u8], options: &VerifyOptions) -> Result<VerificationReport>
             }
         }
     }
+    for report in &mut signatures {
+        report.level = report.level.filter(|_| report.intact());
+    }
     Ok(VerificationReport {
         signatures,
         trust_checked: !options.trust_anchors.is_empty(),
     })
+}
+
+/// What a signature's chain is judged from, once every signature's
+/// integrity is known.
+struct ChainInput {
+    signed: cms::signed_data::SignedData,
+    signer: Option<x509_cert::Certificate>,
+    /// The time its own signature time-stamp proves (B-T), or, for a
+    /// document time-stamp, the time it asserts.
+    own_time: Option<DateTime<Utc>>,
+}
+
+/// A document time-stamp that proves the time of what it covers: intact,
+/// and trusted when trust is checked.
+struct Proof {
+    contents_start: usize,
+    revision_end: usize,
+    time: DateTime<Utc>,
+    field_name: String,
+}
+
+/// Judges every chain, latest first, so that each document time-stamp is
+/// known to count (or not) before what it covers is judged: a signature at
+/// the earliest time a valid time-stamp proves (its own, or a document
+/// time-stamp over it), else at the caller's time; a document time-stamp's
+/// certificates at the time of a later one over it, else at the caller's
+/// time, and revocation at the time it asserts. Then the baseline level of
+/// each signature.
+fn judge_chains(
+    pdf: &[u8],
+    options: &VerifyOptions,
+    revocation: &super::ltv::RevocationSources,
+    placed: &[(usize, usize, usize)],
+    reports: &mut [Option<SignatureReport>],
+    inputs: &mut [Option<ChainInput>],
+) {
+    let anchors = &options.trust_anchors;
+    let trust_checked = !anchors.is_empty();
+    let mut proofs: Vec<Proof> = Vec::new();
+    // The validation data as each proof's revision held it (B-LTA).
+    let mut sources_at: std::collections::HashMap<usize, super::ltv::RevocationSources> =
+        std::collections::HashMap::new();
+    let mut placed = placed.to_vec();
+    placed.sort_by_key(|&(_, start, _)| start);
+    for &(i, start, end) in placed.iter().rev() {
+        let (Some(report), Some(input)) = (reports[i].as_mut(), inputs[i].take()) else {
+            continue;
+        };
+        let covering: Vec<&Proof> = proofs.iter().filter(|p| p.contents_start > start).collect();
+        let earliest = covering.iter().min_by_key(|p| p.time);
+        let mut problems = std::mem::take(&mut report.problems);
+        if report.kind == SignatureKind::DocumentTimestamp {
+            let (validity, proof) = match earliest {
+                Some(p) => (
+                    p.time,
+                    TimeProof::DocumentTimestamp {
+                        field_name: p.field_name.clone(),
+                    },
+                ),
+                None => (options.time, TimeProof::None),
+            };
+            let at = JudgedAt {
+                validity,
+                revocation: input.own_time.unwrap_or(validity),
+            };
+            report.chain = chain_status(
+                &input.signed,
+                input.signer.as_ref(),
+                anchors,
+                revocation,
+                at,
+                &mut problems,
+                &mut report.revocation,
+            );
+            report.validation_time = validity;
+            report.time_proof = proof;
+            if let Some(time) = input.own_time
+                && report.digest_valid
+                && report.signature_valid
+                && (!trust_checked || report.chain == ChainStatus::Trusted)
+            {
+                proofs.push(Proof {
+                    contents_start: start,
+                    revision_end: end,
+                    time,
+                    field_name: report.field_name.clone(),
+                });
+            }
+            report.problems = problems;
+            continue;
+        }
+        let (time, proof) = match (input.own_time, earliest) {
+            (Some(own), Some(p)) if p.time < own => (
+                p.time,
+                TimeProof::DocumentTimestamp {
+                    field_name: p.field_name.clone(),
+                },
+            ),
+            (Some(own), _) => (own, TimeProof::SignatureTimestamp),
+            (None, Some(p)) => (
+                p.time,
+                TimeProof::DocumentTimestamp {
+                    field_name: p.field_name.clone(),
+                },
+            ),
+            (None, None) => (options.time, TimeProof::None),
+        };
+        let at = JudgedAt::both(time);
+        report.chain = chain_status(
+            &input.signed,
+            input.signer.as_ref(),
+            anchors,
+            revocation,
+            at,
+            &mut problems,
+            &mut report.revocation,
+        );
+        report.validation_time = time;
+        report.problems = problems;
+        let proven = proof != TimeProof::None;
+        report.time_proof = proof;
+        if report.sub_filter != "/ETSI.CAdES.detached" {
+            continue;
+        }
+        let proven_good = |status: ChainStatus, reports: &[RevocationReport]| {
+            trust_checked
+                && status == ChainStatus::Trusted
+                && reports.iter().all(|r| {
+                    matches!(
+                        r.status,
+                        RevocationStatus::Good | RevocationStatus::NotRequired
+                    )
+                })
+        };
+        report.level = Some(if !proven {
+            BaselineLevel::B
+        } else if !proven_good(report.chain, &report.revocation) || revocation.is_empty() {
+            BaselineLevel::T
+        } else {
+            // B-LTA: a document time-stamp over the signature whose own
+            // revision already held the data that proves it good.
+            let archived = covering.iter().any(|p| {
+                let sources = sources_at.entry(p.revision_end).or_insert_with(|| {
+                    pdf.get(..p.revision_end)
+                        .and_then(|revision| {
+                            let password = options.pdf_password.as_ref().map(PdfPassword::expose);
+                            Pdf::open_unfiltered(revision, &options.limits, password).ok()
+                        })
+                        .map(|doc| super::ltv::RevocationSources::read(&doc))
+                        .unwrap_or_default()
+                });
+                let mut scratch = Vec::new();
+                let mut reports = Vec::new();
+                let status = chain_status(
+                    &input.signed,
+                    input.signer.as_ref(),
+                    anchors,
+                    sources,
+                    at,
+                    &mut scratch,
+                    &mut reports,
+                );
+                !sources.is_empty() && proven_good(status, &reports)
+            });
+            if archived {
+                BaselineLevel::Lta
+            } else {
+                BaselineLevel::Lt
+            }
+        });
+    }
 }
 
 fn verify_one(
@@ -407,8 +703,7 @@ fn verify_one(
     signature: FoundSignature,
     options: &VerifyOptions,
     digester: &mut RangeDigester<'_>,
-    revocation: &super::ltv::RevocationSources,
-) -> Result<SignatureReport> {
+) -> Result<(SignatureReport, Option<ChainInput>)> {
     let mut problems = Vec::new();
     let FoundSignature {
         sub_filter,
@@ -464,49 +759,52 @@ fn verify_one(
         coverage: coverage.unwrap_or(Coverage::Invalid),
         modifications: Modifications::None,
         chain: ChainStatus::Untrusted,
+        validation_time: options.time,
+        time_proof: TimeProof::None,
+        revocation: Vec::new(),
+        level: None,
         problems: Vec::new(),
     };
     let Some(covered) = covered else {
         report.problems = problems;
-        return Ok(report);
+        return Ok((report, None));
     };
 
     // Whatever the CMS holds, a signature gets a report: a part that
     // cannot be read (a certificate, a time-stamp token) is a problem of
     // this signature, never an error for the whole document.
-    if let Err(e) = check_signed(
+    let input = match check_signed(
         &contents,
         &sub_filter,
         is_document_timestamp,
         &covered,
-        options,
         digester,
-        revocation,
         &mut report,
         &mut problems,
     ) {
-        report.signature_valid = false;
-        problems.push(Problem::new(ProblemCode::CmsMalformed, e.message()));
-    }
+        Ok(input) => input,
+        Err(e) => {
+            report.signature_valid = false;
+            problems.push(Problem::new(ProblemCode::CmsMalformed, e.message()));
+            None
+        }
+    };
     report.problems = problems;
-    Ok(report)
+    Ok((report, input))
 }
 
 /// The CMS (or time-stamp token) of one signature against the bytes it
-/// covers: digest, signature value, attributes, time-stamp and chain.
-#[allow(clippy::too_many_arguments)]
+/// covers: digest, signature value, attributes and time-stamp; what its
+/// chain is judged from, when it reads.
 fn check_signed(
     contents: &[u8],
     sub_filter: &str,
     is_document_timestamp: bool,
     covered: &[(usize, usize); 2],
-    options: &VerifyOptions,
     digester: &mut RangeDigester<'_>,
-    revocation: &super::ltv::RevocationSources,
     report: &mut SignatureReport,
     problems: &mut Vec<Problem>,
-) -> Result<()> {
-    let anchors = &options.trust_anchors;
+) -> Result<Option<ChainInput>> {
     if is_document_timestamp {
         match tsp::parse_token(contents) {
             Ok((signed, content, tst)) => {
@@ -524,25 +822,22 @@ fn check_signed(
                 report.signer = signer.cert.as_ref().map(signer_report);
                 problems.extend(signer.problems);
                 report.timestamp_time = Some(tsp::gen_time(&tst));
-                report.chain = chain_status(
-                    &signed,
-                    signer.cert.as_ref(),
-                    anchors,
-                    revocation,
-                    tsp::gen_time(&tst),
-                    problems,
-                );
+                return Ok(Some(ChainInput {
+                    signed,
+                    signer: signer.cert,
+                    own_time: Some(tsp::gen_time(&tst)),
+                }));
             }
             Err(e) => problems.push(Problem::new(ProblemCode::CmsMalformed, e.message())),
         }
-        return Ok(());
+        return Ok(None);
     }
 
     let signed = match pcms::parse_signed_data(contents) {
         Ok(s) => s,
         Err(e) => {
             problems.push(Problem::new(ProblemCode::CmsMalformed, e.message()));
-            return Ok(());
+            return Ok(None);
         }
     };
     let Some(info) = signed.signer_infos.0.iter().next() else {
@@ -550,7 +845,7 @@ fn check_signed(
             ProblemCode::SignerMissing,
             "the CMS has no SignerInfo",
         ));
-        return Ok(());
+        return Ok(None);
     };
     let digest = digester.digest(info.digest_alg.oid, covered);
     let Some(digest) = digest else {
@@ -558,7 +853,7 @@ fn check_signed(
             ProblemCode::AlgorithmUnsupported,
             format!("digest algorithm {} is not supported", info.digest_alg.oid),
         ));
-        return Ok(());
+        return Ok(None);
     };
     let outcome = verify_signer_info(&signed, info, &digest)?;
     report.digest_valid = outcome.digest_valid;
@@ -577,7 +872,7 @@ fn check_signed(
     }
 
     // A signature time-stamp over the signature value (B-T).
-    let mut validation_time = options.time;
+    let mut own_time = None;
     if let Some(unsigned) = &info.unsigned_attrs
         && let Some(attr) = unsigned.iter().find(|a| a.oid == ID_AA_TIME_STAMP_TOKEN)
         && let Some(value) = attr.values.iter().next()
@@ -588,7 +883,7 @@ fn check_signed(
         match tsp::check_token(&token, &crate::digest::sha256(info.signature.as_bytes())) {
             Ok(time) => {
                 report.timestamp_time = Some(time);
-                validation_time = time;
+                own_time = Some(time);
             }
             Err(e) => problems.push(Problem::new(
                 ProblemCode::TimestampInvalid,
@@ -596,15 +891,12 @@ fn check_signed(
             )),
         }
     }
-    report.chain = chain_status(
-        &signed,
-        outcome.cert.as_ref(),
-        anchors,
-        revocation,
-        validation_time,
-        problems,
-    );
-    Ok(())
+    let signer = outcome.cert;
+    Ok(Some(ChainInput {
+        signed,
+        signer,
+        own_time,
+    }))
 }
 
 fn signer_report(cert: &x509_cert::Certificate) -> SignerReport {

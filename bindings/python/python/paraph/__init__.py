@@ -39,7 +39,14 @@ from ._native import (
     Widget,
     replay,
 )
-from .reports import AuditReport, Problem, SignatureReport, SignerInfo, VerificationReport
+from .reports import (
+    AuditReport,
+    Problem,
+    RevocationInfo,
+    SignatureReport,
+    SignerInfo,
+    VerificationReport,
+)
 from .commands import Actor
 from .exceptions import (
     AuditError,
@@ -74,6 +81,7 @@ __all__ = [
     "PdfError",
     "PreparedSignature",
     "Problem",
+    "RevocationInfo",
     "Rect",
     "RequestError",
     "SignatureError",

@@ -19,6 +19,7 @@ __all__ = [
     "AuditReport",
     "ChainBreak",
     "Problem",
+    "RevocationInfo",
     "SignatureReport",
     "SignerInfo",
     "VerificationReport",
@@ -51,6 +52,21 @@ class Problem:
 
 
 @dataclass(frozen=True)
+class RevocationInfo:
+    """What the document's validation data (its DSS) says of one
+    certificate of a signature's chain: ``status`` is ``GOOD``,
+    ``REVOKED``, ``MISSING``, ``STALE``, ``UNTRUSTED_RESPONDER`` or
+    ``NOT_REQUIRED``; ``source`` ``OCSP`` or ``CRL`` when data was found."""
+
+    subject: str
+    status: str
+    source: Optional[str]
+    issued_at: Optional[datetime]
+    revoked_at: Optional[datetime]
+    checked_at: datetime
+
+
+@dataclass(frozen=True)
 class SignatureReport:
     """One signature of a document.
 
@@ -60,7 +76,11 @@ class SignatureReport:
     ``covered_bytes``) or ``"invalid"``; ``modifications`` is ``"none"``,
     ``"allowed"`` or ``"disallowed"`` (with ``modification_details``);
     ``chain`` is ``TRUSTED``, ``UNTRUSTED``, ``EXPIRED`` or
-    ``REVOKED_UNKNOWN``.
+    ``REVOKED_UNKNOWN``, judged at ``validation_time``, which
+    ``time_proof`` says what proved (``"none"``: the time given,
+    ``"signatureTimestamp"``, or ``"documentTimestamp"`` in
+    ``time_proof_field``); ``level`` is the PAdES baseline level reached
+    (``"B-B"``, ``"B-T"``, ``"B-LT"``, ``"B-LTA"``) or ``None``.
     """
 
     field_name: str
@@ -77,6 +97,11 @@ class SignatureReport:
     modifications: str
     modification_details: Tuple[str, ...]
     chain: str
+    validation_time: datetime
+    time_proof: str
+    time_proof_field: Optional[str]
+    revocation: Tuple[RevocationInfo, ...]
+    level: Optional[str]
     problems: Tuple[Problem, ...]
     intact: bool
     """Digest and signature valid, byte range sound, nothing disallowed after."""
@@ -107,6 +132,21 @@ class SignatureReport:
             modifications=mods["kind"],
             modification_details=tuple(mods.get("changes", mods.get("reasons", []))),
             chain=data["chain"],
+            validation_time=_time(data["validationTime"]),
+            time_proof=data["timeProof"]["kind"],
+            time_proof_field=data["timeProof"].get("fieldName"),
+            revocation=tuple(
+                RevocationInfo(
+                    subject=r["subject"],
+                    status=r["status"],
+                    source=r.get("source"),
+                    issued_at=_time(r.get("issuedAt")),
+                    revoked_at=_time(r.get("revokedAt")),
+                    checked_at=_time(r["checkedAt"]),
+                )
+                for r in data["revocation"]
+            ),
+            level=data.get("level"),
             problems=tuple(Problem(p["code"], p["message"]) for p in data["problems"]),
             intact=data["intact"],
         )
