@@ -209,7 +209,11 @@ fn add(args: AddArgs) -> Result<(), Error> {
     if data.is_empty() {
         return Err(Error::new(
             ErrorCode::InvalidArgument,
-            "no validation data to add: give --cert, --ocsp or --crl files, or --fetch",
+            if args.fetch {
+                "no validation data to add: the certificates that lack it name no OCSP responder or CRL distribution point; give --cert, --ocsp or --crl files"
+            } else {
+                "no validation data to add: give --cert, --ocsp or --crl files, or --fetch"
+            },
         ));
     }
     let out = pades::add_validation_data(&pdf, &data, &options)?;

@@ -40,14 +40,14 @@ enum Command {
     Webhook(webhook_cmd::WebhookCommand),
     /// List a PDF's pages and form fields.
     Fields(pdf_cmd::FieldsArgs),
-    /// Sign a PDF (PAdES B-B, or B-T with --tsa) as an incremental update.
+    /// Sign a PDF as an incremental update (PAdES B-B; B-T with --tsa; B-LT, B-LTA with --level).
     Sign(Box<pdf_cmd::SignArgs>),
     /// Verify a PDF's signatures; exit 0 only if every one is intact (and trusted, with --trust).
     Verify(pdf_cmd::VerifyArgs),
     /// Build, render, seal and verify audit trails.
     #[command(subcommand)]
     Audit(audit_cmd::AuditCommand),
-    /// Long-term validation data (PAdES B-LT): list what is missing, add it.
+    /// Long-term validation (PAdES B-LT, B-LTA): list what is missing, add it, archive and renew.
     #[command(subcommand)]
     Ltv(ltv_cmd::LtvCommand),
     /// Walk an envelope with two signers in sequence from draft to completed.

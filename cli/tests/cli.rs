@@ -1334,7 +1334,8 @@ fn ltv_lists_what_is_missing_and_adds_it_from_files() {
     assert_eq!(needs.len(), 2);
     assert!(needs.iter().all(|n| n["covered"] == false));
 
-    // --fetch with certificates that name no responder: a typed error, no file.
+    // --fetch with certificates that name no responder: nothing to fetch,
+    // a typed error, no file.
     let fetched = dir.path("fetched.pdf");
     let out = paraph(
         &[
@@ -1349,7 +1350,7 @@ fn ltv_lists_what_is_missing_and_adds_it_from_files() {
     );
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stderr(&out).contains("REVOCATION_UNAVAILABLE"),
+        stderr(&out).contains("INVALID_ARGUMENT") && stderr(&out).contains("name no OCSP"),
         "{}",
         stderr(&out)
     );
@@ -1423,4 +1424,56 @@ fn ltv_lists_what_is_missing_and_adds_it_from_files() {
         stderr(&out)
     );
     assert!(!fetched.exists());
+}
+
+#[test]
+fn levels_above_b_b_need_a_tsa_and_b_b_takes_none() {
+    let dir = TempDir::new("levels");
+    let out_path = dir.path("signed.pdf");
+    let input = repo("fixtures/pdf/reportlab-contract.pdf");
+    for (extra, needle) in [
+        (vec!["--level", "B-LT"], "need a time-stamp authority"),
+        (vec!["--level", "B-LTA"], "need a time-stamp authority"),
+        (vec!["--level", "B-T"], "need a time-stamp authority"),
+        (
+            vec!["--level", "B-B", "--tsa", "http://127.0.0.1:9/"],
+            "--level B-B",
+        ),
+    ] {
+        let mut args = sign_args(&input, &out_path);
+        args.extend(extra.iter().map(|s| s.to_string()));
+        let out = paraph_owned(&args, b"");
+        assert_eq!(out.status.code(), Some(1), "{extra:?}");
+        let err = stderr(&out);
+        assert!(
+            err.contains("INVALID_ARGUMENT") && err.contains(needle),
+            "{extra:?}: {err}"
+        );
+        assert!(!out_path.exists(), "{extra:?}: nothing written");
+    }
+    // An unknown level is a usage error.
+    let mut args = sign_args(&input, &out_path);
+    args.extend(["--level".to_string(), "B-X".to_string()]);
+    assert_eq!(paraph_owned(&args, b"").status.code(), Some(2));
+    // B-LTA through a TSA that is not there: its typed error, no file.
+    let mut args = sign_args(&input, &out_path);
+    args.extend(
+        [
+            "--level",
+            "B-LTA",
+            "--tsa",
+            "http://127.0.0.1:9/",
+            "--offline",
+        ]
+        .iter()
+        .map(|s| s.to_string()),
+    );
+    let out = paraph_owned(&args, b"");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("TIMESTAMP_INVALID"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!out_path.exists());
 }

@@ -180,6 +180,13 @@ pub struct ServeArgs {
     /// The seal's password.
     #[arg(long, env = "PARAPH_SEAL_PASSWORD", default_value = "")]
     pub seal_password: String,
+    /// An RFC 3161 time-stamp authority (http or https URL). With it,
+    /// completed envelopes are archives (PAdES B-LTA): the seals and the
+    /// audit trail are time-stamped, each document's DSS holds the
+    /// platform's CA certificates, and a document time-stamp covers it all,
+    /// so signatures verify offline after their certificates expire.
+    #[arg(long, env = "PARAPH_TSA_URL")]
+    pub tsa_url: Option<String>,
     /// A file holding the 32-byte secret signing links are derived from
     /// (created if missing); every process sharing a database needs the
     /// same. Default: `link-secret` in the data folder.

@@ -123,7 +123,22 @@ pub fn signing_settings(args: &ServeArgs) -> Result<crate::signing::SigningSetti
         }
     };
     let outbox = args.outbox();
+    let archive = match &args.tsa_url {
+        Some(url) if url.starts_with("http://") || url.starts_with("https://") => {
+            Some(std::sync::Arc::new(crate::signing::tsa::Archive {
+                tsa: crate::signing::tsa::HttpTsa::new(url)?,
+            }))
+        }
+        Some(url) => {
+            return Err(AppError::internal(
+                paraph::ErrorCode::InvalidArgument,
+                format!("--tsa-url {url:?} is not an http or https URL"),
+            ));
+        }
+        None => None,
+    };
     Ok(SigningSettings {
+        archive,
         platform: Some(std::sync::Arc::new(platform)),
         certificates: args.certificates,
         link_secret: std::sync::Arc::new(link_secret(&args.link_secret_file())?),

@@ -1174,3 +1174,105 @@ async fn access_codes_are_checked_at_create() {
     .await
     .assert_error(422, "INVALID_RECIPIENT");
 }
+
+/// A local RFC 3161 TSA (tests/tools/tsa_server.py, on `openssl ts`, with
+/// the fixture TSA), stopped when dropped.
+struct LocalTsa(std::process::Child, String);
+
+impl LocalTsa {
+    fn start() -> Self {
+        use std::io::BufRead;
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut child = std::process::Command::new("python3")
+            .arg(root.join("tests/tools/tsa_server.py"))
+            .arg(root.join("fixtures/certs/tsa"))
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("the TSA starts");
+        let mut port = String::new();
+        std::io::BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut port)
+            .expect("the TSA prints its port");
+        let url = format!("http://127.0.0.1:{}/", port.trim());
+        Self(child, url)
+    }
+}
+
+impl Drop for LocalTsa {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_a_tsa_completed_envelopes_are_archives_that_outlive_the_signers_certificates() {
+    let tsa = LocalTsa::start();
+    let archive = paraph_server::signing::tsa::Archive {
+        tsa: paraph_server::signing::tsa::HttpTsa::new(&tsa.1).unwrap(),
+    };
+    let app = TestApp::with(common::Options {
+        archive: Some(std::sync::Arc::new(archive)),
+        ..common::Options::default()
+    })
+    .await;
+    let id = draft_with(&app, &app.a, two_signers(), None).await;
+    let sent = send(&app, &app.a, &id).await;
+    assert_eq!(sent.status, StatusCode::OK, "{}", sent.text());
+    for (email, name) in [
+        ("marie@example.com", "Marie Dubois"),
+        ("junho@example.com", "Kim Jun-ho"),
+    ] {
+        let token = token_of(&sent.json, email);
+        let signed = consent_and_sign(
+            &app,
+            &token,
+            Some(json!({"signature": {"type": "TYPED", "text": name}})),
+        )
+        .await;
+        assert_eq!(signed.status, StatusCode::OK, "{}", signed.text());
+    }
+    assert_eq!(get_envelope(&app, &app.a, &id).await["status"], "COMPLETED");
+
+    let pdf = app
+        .get(&format!("/api/v1/envelopes/{id}/signed-document"), &app.a)
+        .await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    let mut roots =
+        paraph::pades::parse_certificates(&common::fixture("certs/rsa/root.pem")).unwrap();
+    roots
+        .extend(paraph::pades::parse_certificates(&common::fixture("certs/tsa/root.pem")).unwrap());
+    // Judged long after the signers' certificates (days) expired: the
+    // document time-stamp proves they were valid when used.
+    let later = chrono::Utc::now() + chrono::Duration::days(3 * 365);
+    let options = VerifyOptions::new(later).with_trust_anchors(roots);
+    let report = verify(&pdf.body, &options).unwrap();
+    report.verdict().expect("valid years later");
+    let (stamps, signatures): (Vec<_>, Vec<_>) = report
+        .signatures
+        .iter()
+        .partition(|s| s.kind == paraph::pades::SignatureKind::DocumentTimestamp);
+    assert_eq!(stamps.len(), 1, "{report:#?}");
+    assert_eq!(signatures.len(), 2, "{report:#?}");
+    for signature in signatures {
+        assert_eq!(
+            signature.level,
+            Some(paraph::pades::BaselineLevel::Lta),
+            "{signature:#?}"
+        );
+        assert!(matches!(
+            signature.time_proof,
+            paraph::pades::TimeProof::DocumentTimestamp { .. }
+        ));
+    }
+    // The audit trail is time-stamped and verifies against that document.
+    let trail = app
+        .get(&format!("/api/v1/envelopes/{id}/audit-trail"), &app.a)
+        .await;
+    assert_eq!(trail.status, StatusCode::OK);
+    let audit = paraph::audit::verify_audit_trail(&trail.body, Some(&pdf.body[..]), &options)
+        .expect("the audit trail verifies");
+    assert!(audit.is_valid(), "{audit:?}");
+    let sealed = verify(&trail.body, &options).unwrap();
+    assert!(sealed.signatures[0].timestamp_time.is_some(), "{sealed:#?}");
+}

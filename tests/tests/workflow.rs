@@ -616,6 +616,75 @@ fn a_whole_envelope_validates_with_each_signer_named() {
             .verdict()
             .unwrap_or_else(|e| panic!("{}: {e}", document.document_id));
     }
+
+    // The same completion made an archive (B-LTA): the CA certificates in
+    // each document's DSS (its certificates name no revocation service),
+    // then a document time-stamp. Every signature then reaches B-LTA, and
+    // the audit trail still verifies against the final documents.
+    let ca_certs: Vec<Vec<u8>> = [
+        "certs/rsa/chain.pem",
+        "certs/ec/chain.pem",
+        "certs/demo/chain.pem",
+    ]
+    .iter()
+    .flat_map(|path| pades::parse_certificates(&fixture(path)).expect("chain"))
+    .map(|c| c.der().to_vec())
+    .collect();
+    let archived = workflow::finalize(
+        &walk.envelope,
+        &walk.history,
+        &walk.documents,
+        &platform,
+        Some(&tsa),
+        &FinalizeOptions {
+            seal: vec!["annex".into()],
+            level: PadesLevel::BaselineT,
+            validation_data: pades::ValidationData {
+                certificates: ca_certs,
+                ..Default::default()
+            },
+            archive: true,
+            ..FinalizeOptions::default()
+        },
+        &ctx,
+    )
+    .expect("finalizes as an archive");
+    for document in &archived.documents {
+        let report = pades::verify(&document.pdf, &verify).expect("verifies");
+        report.verdict().expect("intact and trusted");
+        let (stamps, signatures): (Vec<_>, Vec<_>) = report
+            .signatures
+            .iter()
+            .partition(|s| s.kind == pades::SignatureKind::DocumentTimestamp);
+        assert_eq!(stamps.len(), 1, "{}", document.document_id);
+        for signature in signatures {
+            assert_eq!(
+                signature.level,
+                Some(pades::BaselineLevel::Lta),
+                "{} in {}: {signature:#?}",
+                signature.field_name,
+                document.document_id
+            );
+        }
+        paraph::audit::verify_audit_trail(&archived.audit_trail, Some(&document.pdf), &verify)
+            .expect("verifies")
+            .verdict()
+            .unwrap_or_else(|e| panic!("{}: {e}", document.document_id));
+    }
+    let err = workflow::finalize(
+        &walk.envelope,
+        &walk.history,
+        &walk.documents,
+        &platform,
+        None,
+        &FinalizeOptions {
+            archive: true,
+            ..FinalizeOptions::default()
+        },
+        &ctx,
+    )
+    .expect_err("no TSA");
+    assert_eq!(err.code(), paraph::ErrorCode::InvalidArgument);
 }
 
 /// pdfsig's "Signer Certificate Common Name" of each signature.

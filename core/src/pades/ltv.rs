@@ -47,14 +47,19 @@ const ID_AD_CA_ISSUERS: const_oid::ObjectIdentifier =
 
 /// Validation data for a Document Security Store, each item DER-encoded:
 /// certificates, OCSP responses (`OCSPResponse`, successful, basic) and
-/// CRLs (`CertificateList`).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// CRLs (`CertificateList`). JSON (camelCase): `{"certificates": [base64
+/// DER…], "ocspResponses": […], "crls": […]}`, each key optional.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ValidationData {
     /// Certificates (issuers, responders) the signatures do not carry.
+    #[serde(default, with = "crate::serde_util::base64_list")]
     pub certificates: Vec<Vec<u8>>,
     /// OCSP responses.
+    #[serde(default, with = "crate::serde_util::base64_list")]
     pub ocsp_responses: Vec<Vec<u8>>,
     /// Certificate revocation lists.
+    #[serde(default, with = "crate::serde_util::base64_list")]
     pub crls: Vec<Vec<u8>>,
 }
 

@@ -12,7 +12,10 @@ use super::{DocumentBytes, apply_all, document_bytes};
 use crate::audit::{self, EvidenceBundle, RenderOptions};
 use crate::envelope::{Command, Context, DocumentDigest, Envelope, Event, Transition};
 use crate::error::{Error, ErrorCode, Result};
-use crate::pades::{self, PadesLevel, SignOptions, SignatureField, Signer, TimestampAuthority};
+use crate::pades::{
+    self, LtvOptions, PadesLevel, SignOptions, SignatureField, Signer, TimestampAuthority,
+    ValidationData,
+};
 use crate::pdf::{FontSet, Limits};
 
 /// The field name of the platform's final seal on a document.
@@ -30,6 +33,17 @@ pub struct FinalizeOptions {
     /// audit trail's included.
     #[serde(default)]
     pub level: PadesLevel,
+    /// Validation data (PAdES B-LT) for the documents' signatures and
+    /// seals, which the caller fetched (see
+    /// [`validation_needs`](crate::pades::validation_needs)): embedded in
+    /// each document's Document Security Store after its seal.
+    #[serde(default, skip_serializing_if = "ValidationData::is_empty")]
+    pub validation_data: ValidationData,
+    /// Make each document an archive (PAdES B-LTA): a document time-stamp
+    /// from the time-stamp authority, last, over the signatures and their
+    /// validation data. Needs the authority, whatever the level.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub archive: bool,
     /// Limits for reading the documents.
     #[serde(default)]
     pub limits: Limits,
@@ -90,6 +104,16 @@ pub fn finalize(
             ),
         ));
     }
+    let archive_tsa = match (options.archive, tsa) {
+        (true, None) => {
+            return Err(Error::new(
+                ErrorCode::InvalidArgument,
+                "an archive (B-LTA) needs a time-stamp authority for its document time-stamps",
+            ));
+        }
+        (true, Some(tsa)) => Some(tsa),
+        (false, _) => None,
+    };
     // The level decides: a time-stamp authority given for B-B is not used.
     let tsa = match options.level {
         PadesLevel::BaselineT => tsa,
@@ -118,6 +142,24 @@ pub fn finalize(
             pades::sign(bytes, platform, tsa, &seal)?
         } else {
             bytes.to_vec()
+        };
+        let ltv = LtvOptions {
+            limits: options.limits,
+            pdf_password: None,
+        };
+        // A document nobody signed (and not sealed) has no signature for
+        // validation data to serve: it is left as it is.
+        let pdf = if options.validation_data.is_empty() {
+            pdf
+        } else {
+            match pades::add_validation_data(&pdf, &options.validation_data, &ltv) {
+                Err(e) if e.code() == ErrorCode::SignatureNotFound => pdf,
+                other => other?,
+            }
+        };
+        let pdf = match archive_tsa {
+            Some(tsa) => pades::add_document_timestamp(&pdf, tsa, &ltv)?,
+            None => pdf,
         };
         digests.push(DocumentDigest {
             document_id: document.id.clone(),

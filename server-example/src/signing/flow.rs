@@ -760,14 +760,19 @@ pub async fn act(
                 history.extend(transition.events.iter().cloned());
                 let system = Context::new(ctx.now, Actor::System);
                 let (completing, platform) = (transition.envelope.clone(), platform.clone());
+                let archive = signing.archive.clone();
                 let done = crate::cpu::run("finalizing the envelope", move || {
+                    let options = finalize_options(&platform, archive.as_deref());
+                    let tsa = archive
+                        .as_deref()
+                        .map(|a| &a.tsa as &dyn paraph::pades::TimestampAuthority);
                     Ok(workflow::finalize(
                         &completing,
                         &history,
                         &current,
                         &platform.seal,
-                        None,
-                        &FinalizeOptions::default(),
+                        tsa,
+                        &options,
                         &system,
                     )?)
                 })
@@ -787,6 +792,39 @@ pub async fn act(
             }
         }
     )
+}
+
+/// How envelopes are finalized: B-B by default; with an archive (a TSA),
+/// B-T seals and audit trail, the platform's CA and seal certificates in
+/// each document's DSS, and a document time-stamp (B-LTA).
+fn finalize_options(
+    platform: &crate::signing::Platform,
+    archive: Option<&crate::signing::tsa::Archive>,
+) -> FinalizeOptions {
+    use paraph::pades::Signer as _;
+    if archive.is_none() {
+        return FinalizeOptions::default();
+    }
+    let mut certificates: Vec<Vec<u8>> = Vec::new();
+    for cert in platform
+        .ca
+        .certificate_chain()
+        .iter()
+        .chain(platform.seal.certificate_chain())
+    {
+        if !certificates.iter().any(|c| c == cert.der()) {
+            certificates.push(cert.der().to_vec());
+        }
+    }
+    FinalizeOptions {
+        level: paraph::pades::PadesLevel::BaselineT,
+        validation_data: paraph::pades::ValidationData {
+            certificates,
+            ..Default::default()
+        },
+        archive: true,
+        ..FinalizeOptions::default()
+    }
 }
 
 /// Decodes a drawn signature (base64 PNG; a `data:image/png;base64,`

@@ -13,6 +13,7 @@ pub mod links;
 pub mod mail;
 pub mod messages;
 pub mod sms;
+pub mod tsa;
 
 use std::path::PathBuf;
 use std::sync::{Arc, LazyLock};
@@ -129,6 +130,9 @@ pub struct SigningSettings {
     /// Remind recipients this long after their turn came, or their last
     /// reminder (`None`: never).
     pub remind_after: Option<chrono::Duration>,
+    /// Archive completed envelopes (PAdES B-LTA) through this TSA
+    /// (`--tsa-url`); `None`: B-B seals, no time-stamps.
+    pub archive: Option<Arc<tsa::Archive>>,
 }
 
 impl Default for SigningSettings {
@@ -148,6 +152,7 @@ impl Default for SigningSettings {
             sms: Arc::new(sms::Discard),
             mailer: None,
             remind_after: Some(chrono::Duration::days(DEFAULT_REMIND_AFTER_DAYS)),
+            archive: None,
         }
     }
 }

@@ -38,6 +38,8 @@ pub struct Options {
     pub delivery: DeliveryConfig,
     /// The link secret (random when `None`); processes sharing a database share it.
     pub link_secret: Option<Arc<[u8; 32]>>,
+    /// Archive completed envelopes through a TSA (`--tsa-url`).
+    pub archive: Option<Arc<paraph_server::signing::tsa::Archive>>,
 }
 
 impl Default for Options {
@@ -55,6 +57,7 @@ impl Default for Options {
                 ..DeliveryConfig::default()
             },
             link_secret: None,
+            archive: None,
         }
     }
 }
@@ -220,6 +223,7 @@ impl TestApp {
                         .unwrap(),
                     )),
                     link_secret,
+                    archive: options.archive.clone(),
                     ..defaults
                 },
             },
