@@ -164,13 +164,24 @@ pub(crate) fn chain_status(
             }
             Some((RevocationStatus::Good, _)) => {}
             Some((RevocationStatus::Stale, f)) => {
+                let (_, not_after) = cert::validity(cert);
+                let why = if f.issued_at > not_after {
+                    format!(
+                        "was issued after the certificate expired ({}): it says nothing of it",
+                        not_after.to_rfc3339()
+                    )
+                } else {
+                    format!(
+                        "had expired by the validation time {}",
+                        at.revocation.to_rfc3339()
+                    )
+                };
                 problems.push(Problem::new(
                     ProblemCode::RevocationStale,
                     format!(
-                        "the {} about {subject} (issued {}) had expired by the validation time {}",
+                        "the {} about {subject} (issued {}) {why}",
                         f.source.label(),
-                        f.issued_at.to_rfc3339(),
-                        at.revocation.to_rfc3339()
+                        f.issued_at.to_rfc3339()
                     ),
                 ));
                 unchecked.push(subject);

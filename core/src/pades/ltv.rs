@@ -661,8 +661,9 @@ impl RevocationSources {
     /// What the DSS says of `cert`, issued by `issuer`, at `at`: from a CRL
     /// of the issuer, or an OCSP response about it, each usable when
     /// signed by the issuer (or, for OCSP, by a responder the issuer
-    /// delegated to, id-kp-OCSPSigning) and fresh for `at` (issued at or
-    /// after it, or valid until at least then). A revocation after `at`
+    /// delegated to, id-kp-OCSPSigning) and fresh for `at`: issued at or
+    /// after it, or valid until at least then, and issued while the
+    /// certificate was valid. A revocation after `at`
     /// does not count: the certificate was good when it was used. `None`
     /// when nothing in the DSS is about it.
     ///
@@ -677,8 +678,12 @@ impl RevocationSources {
     ) -> Option<Finding> {
         let tbs = cert.tbs_certificate();
         let serial = tbs.serial_number();
+        // Data issued after the certificate expired says nothing of it: an
+        // issuer need not keep expired certificates on its CRLs (RFC 5280
+        // §3.3), nor answer for them by OCSP.
+        let expired_at = super::cert::to_chrono(&tbs.validity().not_after);
         let fresh = |this: DateTime<Utc>, next: Option<DateTime<Utc>>| {
-            this >= at || next.is_some_and(|next| this <= at && at <= next)
+            this <= expired_at && (this >= at || next.is_some_and(|next| this <= at && at <= next))
         };
         let mut best: Option<Finding> = None;
         let mut consider = |finding: Finding| {

@@ -141,7 +141,8 @@ pub enum ProblemCode {
     /// token): data hidden in the one gap no digest covers.
     ContentsTrailingData,
     /// The only revocation data about a certificate had expired by the
-    /// validation time (issued before it, valid until before it).
+    /// validation time (issued before it, valid until before it), or was
+    /// issued after the certificate expired.
     RevocationStale,
     /// The only revocation data about a certificate is signed by neither
     /// its issuer nor an OCSP responder the issuer delegated to.
@@ -197,7 +198,8 @@ pub enum RevocationStatus {
     /// The certificate names revocation services, and the DSS has nothing
     /// about it.
     Missing,
-    /// The only data had expired by the time judged.
+    /// The only data had expired by the time judged, or was issued after
+    /// the certificate expired (and so says nothing of it).
     Stale,
     /// The only data is signed by neither the issuer nor its delegated
     /// OCSP responder.
