@@ -491,17 +491,23 @@ pub async fn create(
         deleted_at: None,
     };
     documents::store_bytes(state.blobs(), &requested.new).await?;
-    if let Err(err) = state.store().insert_envelope(&write).await {
-        documents::discard_bytes(state.blobs(), &requested.new).await;
-        return Err(match err {
-            WriteError::Conflict => AppError::new(
-                ErrorCode::ConcurrentModification,
-                "the envelope was written by another request",
-            ),
-            WriteError::Store(e) => e,
-        });
+    match state.store().insert_envelope(&write).await {
+        Ok(written) => {
+            if written.deliveries > 0 {
+                state.wake_deliveries();
+            }
+        }
+        Err(err) => {
+            documents::discard_bytes(state.blobs(), &requested.new).await;
+            return Err(match err {
+                WriteError::Conflict => AppError::new(
+                    ErrorCode::ConcurrentModification,
+                    "the envelope was written by another request",
+                ),
+                WriteError::Store(e) => e,
+            });
+        }
     }
-    state.wake_deliveries();
     Ok(Written {
         record: EnvelopeRecord {
             tenant: write.tenant,
@@ -571,8 +577,10 @@ where
             deleted_at: plan.delete.then_some(ctx.now),
         };
         match state.store().update_envelope(&write, before.version).await {
-            Ok(()) => {
-                state.wake_deliveries();
+            Ok(written) => {
+                if written.deliveries > 0 {
+                    state.wake_deliveries();
+                }
                 return Ok(EnvelopeRecord {
                     tenant: write.tenant,
                     envelope: write.envelope,

@@ -111,8 +111,10 @@ async fn commit(
         .update_envelope(&write, before.envelope.version)
         .await
     {
-        Ok(()) => {
-            state.wake_deliveries();
+        Ok(written) => {
+            if written.deliveries > 0 {
+                state.wake_deliveries();
+            }
             if !write.messages.is_empty() {
                 state.wake_messages();
             }

@@ -444,6 +444,13 @@ pub struct EnvelopeWrite {
     pub deleted_at: Option<DateTime<Utc>>,
 }
 
+/// What an envelope write queued besides the envelope.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Written {
+    /// Webhook deliveries queued: the delivery worker has work only then.
+    pub deliveries: usize,
+}
+
 /// Why an envelope write was refused.
 #[derive(Debug)]
 pub enum WriteError {
@@ -557,13 +564,13 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     // --------------------------------------------------------- envelopes
     /// Creates an envelope (`version` must be that of its events).
-    async fn insert_envelope(&self, write: &EnvelopeWrite) -> Result<(), WriteError>;
+    async fn insert_envelope(&self, write: &EnvelopeWrite) -> Result<Written, WriteError>;
     /// Writes a change computed from version `expected_version`.
     async fn update_envelope(
         &self,
         write: &EnvelopeWrite,
         expected_version: u64,
-    ) -> Result<(), WriteError>;
+    ) -> Result<Written, WriteError>;
     /// Up to `limit` sent envelopes of every account, least recently
     /// changed first: for the background task's expiries and reminders.
     async fn sent_envelopes(&self, limit: u32) -> Result<Vec<EnvelopeRecord>, AppError>;

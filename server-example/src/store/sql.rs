@@ -27,7 +27,8 @@ use super::{
     Account, ApiKeyRecord, AttemptOutcome, AttemptRecord, Channel, DeliveryJob, DeliveryRecord,
     DocumentRecord, EnvelopeRecord, EnvelopeWrite, IdempotencyBegin, MessageJob, MessageKind,
     MessageOutcome, MessageRecord, NextStep, OutboxMessage, Page, PageRequest, QueuedMessage,
-    Store, StoredResponse, Tenant, WebhookRecord, WriteError, delivery_status, message_status,
+    Store, StoredResponse, Tenant, WebhookRecord, WriteError, Written, delivery_status,
+    message_status,
 };
 use crate::error::AppError;
 use crate::ids::{self, parse_time, time_text};
@@ -428,18 +429,87 @@ async fn insert_webhook_tx(
 const EVENTS_PER_INSERT: usize = 200;
 
 /// Everything of an envelope write but the envelope row itself.
+/// What an envelope write binds, serialised and read before the write
+/// transaction begins: on SQLite the transaction holds the one writer's
+/// turn, so it should only run statements.
+struct WriteParts {
+    snapshot: String,
+    extra: String,
+    /// Each event's JSON, in order.
+    events: Vec<String>,
+    /// The endpoints that may receive the outbox's messages (none read
+    /// when there is no message).
+    endpoints: Vec<WebhookRecord>,
+}
+
+impl WriteParts {
+    /// The deliveries `queue_outbox` queues for `write`.
+    fn written(&self, write: &EnvelopeWrite) -> Written {
+        Written {
+            deliveries: write
+                .outbox
+                .iter()
+                .map(|m| {
+                    self.endpoints
+                        .iter()
+                        .filter(|e| e.wants(&m.event_type))
+                        .count()
+                })
+                .sum(),
+        }
+    }
+}
+
+impl SqlStore {
+    async fn write_parts(&self, write: &EnvelopeWrite) -> Result<WriteParts, AppError> {
+        let endpoints = if write.outbox.is_empty() {
+            Vec::new()
+        } else {
+            let rows = sqlx::query(AssertSqlSafe(format!(
+                "SELECT {WEBHOOK_COLUMNS} FROM webhooks \
+                 WHERE account_id = $1 AND livemode = $2 AND active = 1 AND deleted_at IS NULL \
+                 AND (envelope_id IS NULL OR envelope_id = $3)"
+            )))
+            .bind(&write.tenant.account_id)
+            .bind(flag(write.tenant.livemode))
+            .bind(&write.envelope.id)
+            .fetch_all(&self.pool)
+            .await?;
+            let mut endpoints = rows.iter().map(webhook_of).collect::<Result<Vec<_>, _>>()?;
+            // The write replaces the envelope's own endpoint: the old one
+            // goes, the new one (inserted in the same transaction) counts.
+            if let Some(replacement) = &write.envelope_webhook {
+                endpoints.retain(|e| e.envelope_id.as_deref() != Some(write.envelope.id.as_str()));
+                endpoints.extend(replacement.iter().filter(|w| w.active).cloned());
+            }
+            endpoints
+        };
+        Ok(WriteParts {
+            snapshot: to_json(&write.envelope)?,
+            extra: to_json(&write.extra)?,
+            events: write.events.iter().map(to_json).collect::<Result<_, _>>()?,
+            endpoints,
+        })
+    }
+}
+
 async fn write_envelope_parts(
     tx: &mut Transaction<'static, Any>,
     write: &EnvelopeWrite,
+    parts: &WriteParts,
+    fresh: bool,
 ) -> Result<(), WriteError> {
     let envelope_id = &write.envelope.id;
     // Only a draft's documents change (the core refuses it afterwards):
-    // a sent envelope's writes leave the list alone.
+    // a sent envelope's writes leave the list alone; a new envelope has
+    // none to remove.
     if write.envelope.status == paraph::envelope::EnvelopeStatus::Draft {
-        sqlx::query("DELETE FROM envelope_documents WHERE envelope_id = $1")
-            .bind(envelope_id)
-            .execute(&mut **tx)
-            .await?;
+        if !fresh {
+            sqlx::query("DELETE FROM envelope_documents WHERE envelope_id = $1")
+                .bind(envelope_id)
+                .execute(&mut **tx)
+                .await?;
+        }
         if !write.document_ids.is_empty() {
             let rows = (0..write.document_ids.len())
                 .map(|i| format!("({})", placeholders(1 + 2 * i, 2)))
@@ -457,7 +527,11 @@ async fn write_envelope_parts(
     // One statement per chunk of events rather than one per event: each
     // statement is a round trip (to SQLite's worker thread, or to the
     // PostgreSQL server).
-    for chunk in write.events.chunks(EVENTS_PER_INSERT) {
+    for (chunk, json) in write
+        .events
+        .chunks(EVENTS_PER_INSERT)
+        .zip(parts.events.chunks(EVENTS_PER_INSERT))
+    {
         let rows = (0..chunk.len())
             .map(|i| format!("({})", placeholders(1 + 5 * i, 5)))
             .collect::<Vec<_>>()
@@ -466,13 +540,13 @@ async fn write_envelope_parts(
             "INSERT INTO envelope_events (envelope_id, seq, event_type, occurred_at, event) VALUES {rows}"
         );
         let mut query = sqlx::query(AssertSqlSafe(sql));
-        for event in chunk {
+        for (event, json) in chunk.iter().zip(json) {
             query = query
                 .bind(envelope_id)
                 .bind(to_i64(event.seq))
                 .bind(event.event_type())
                 .bind(time_text(event.occurred_at))
-                .bind(to_json(event)?);
+                .bind(json);
         }
         match query.execute(&mut **tx).await {
             Err(e) if is_unique_violation(&e) => return Err(WriteError::Conflict),
@@ -499,8 +573,7 @@ async fn write_envelope_parts(
     if !write.outbox.is_empty() {
         queue_outbox(
             tx,
-            &write.tenant,
-            envelope_id,
+            &parts.endpoints,
             &write.outbox,
             write.envelope.updated_at,
         )
@@ -555,24 +628,14 @@ const MESSAGE_COLUMNS: &str = "id, channel, kind, account_id, livemode, envelope
 
 /// Queues each message for every active endpoint of the tenant (and of the
 /// envelope) that subscribes to its type, in the caller's transaction.
+/// The endpoints were read just before the transaction began: one created
+/// in between gets the envelope's later events, as one created just after.
 async fn queue_outbox(
     tx: &mut Transaction<'static, Any>,
-    tenant: &Tenant,
-    envelope_id: &str,
+    endpoints: &[WebhookRecord],
     messages: &[OutboxMessage],
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let rows = sqlx::query(AssertSqlSafe(format!(
-        "SELECT {WEBHOOK_COLUMNS} FROM webhooks \
-         WHERE account_id = $1 AND livemode = $2 AND active = 1 AND deleted_at IS NULL \
-         AND (envelope_id IS NULL OR envelope_id = $3)"
-    )))
-    .bind(&tenant.account_id)
-    .bind(flag(tenant.livemode))
-    .bind(envelope_id)
-    .fetch_all(&mut **tx)
-    .await?;
-    let endpoints = rows.iter().map(webhook_of).collect::<Result<Vec<_>, _>>()?;
     for message in messages {
         for endpoint in endpoints.iter().filter(|e| e.wants(&message.event_type)) {
             sqlx::query(
@@ -880,7 +943,8 @@ impl Store for SqlStore {
         Ok(found)
     }
 
-    async fn insert_envelope(&self, write: &EnvelopeWrite) -> Result<(), WriteError> {
+    async fn insert_envelope(&self, write: &EnvelopeWrite) -> Result<Written, WriteError> {
+        let parts = self.write_parts(write).await?;
         let (mut tx, _writer) = self.begin().await?;
         for document in &write.new_documents {
             insert_document_tx(&mut tx, document).await?;
@@ -895,23 +959,24 @@ impl Store for SqlStore {
         .bind(flag(write.tenant.livemode))
         .bind(e.status.as_str())
         .bind(to_i64(e.version))
-        .bind(to_json(e)?)
-        .bind(to_json(&write.extra)?)
+        .bind(&parts.snapshot)
+        .bind(&parts.extra)
         .bind(time_text(e.created_at))
         .bind(time_text(e.updated_at))
         .bind(write.deleted_at.map(time_text))
         .execute(&mut *tx)
         .await?;
-        write_envelope_parts(&mut tx, write).await?;
+        write_envelope_parts(&mut tx, write, &parts, true).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(parts.written(write))
     }
 
     async fn update_envelope(
         &self,
         write: &EnvelopeWrite,
         expected_version: u64,
-    ) -> Result<(), WriteError> {
+    ) -> Result<Written, WriteError> {
+        let parts = self.write_parts(write).await?;
         let (mut tx, _writer) = self.begin().await?;
         for document in &write.new_documents {
             insert_document_tx(&mut tx, document).await?;
@@ -923,8 +988,8 @@ impl Store for SqlStore {
         )
         .bind(e.status.as_str())
         .bind(to_i64(e.version))
-        .bind(to_json(e)?)
-        .bind(to_json(&write.extra)?)
+        .bind(&parts.snapshot)
+        .bind(&parts.extra)
         .bind(time_text(e.updated_at))
         .bind(write.deleted_at.map(time_text))
         .bind(&e.id)
@@ -937,9 +1002,9 @@ impl Store for SqlStore {
             tx.rollback().await?;
             return Err(WriteError::Conflict);
         }
-        write_envelope_parts(&mut tx, write).await?;
+        write_envelope_parts(&mut tx, write, &parts, false).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(parts.written(write))
     }
 
     async fn envelope(
