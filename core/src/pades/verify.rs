@@ -299,7 +299,8 @@ pub struct SignatureReport {
     /// What proved [`validation_time`](Self::validation_time).
     pub time_proof: TimeProof,
     /// The revocation status of each certificate of the chain but the
-    /// anchor (empty when no chain to an anchor was found).
+    /// anchor (empty when no chain to an anchor was found, or when a
+    /// certificate of it was not valid at the validation time).
     pub revocation: Vec<RevocationReport>,
     /// The PAdES baseline level reached; `None` for a signature that is not
     /// intact, not PAdES (`adbe.pkcs7.detached`) or a document time-stamp.
