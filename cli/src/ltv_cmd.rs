@@ -205,7 +205,12 @@ fn add(args: AddArgs) -> Result<(), Error> {
     let pdf = io::read_pdf(&args.input, paraph::pdf::DEFAULT_MAX_FILE_SIZE)?;
     let options = options(args.pdf_password.as_deref());
     let given = args.files.read()?;
-    let data = gather(&pdf, given, &options, args.fetch)?;
+    let fetch = if args.fetch {
+        Fetch::Missing
+    } else {
+        Fetch::No
+    };
+    let data = gather(&pdf, given, &options, fetch)?;
     if data.is_empty() {
         return Err(Error::new(
             ErrorCode::InvalidArgument,
@@ -255,14 +260,31 @@ pub fn archive(
     options: &LtvOptions,
     fetch: bool,
 ) -> Result<Vec<u8>, Error> {
-    let data = gather(pdf, given, options, fetch)?;
-    let with_data = with_data(pdf, &data, options)?;
+    // Fresh data for every certificate, the ones the DSS already covers
+    // too: on renewal the last time-stamp's data is as old as it is, and
+    // must cover the new time-stamp's time.
+    let mode = if fetch { Fetch::All } else { Fetch::No };
+    let data = gather(pdf, given, options, mode)?;
+    let with_data = with_data_new(pdf, &data, options)?;
     let stamped = pades::add_document_timestamp(&with_data, tsa, options)?;
     if !fetch {
         return Ok(stamped);
     }
-    let after = gather(&stamped, ValidationData::default(), options, true)?;
+    let after = gather(&stamped, ValidationData::default(), options, Fetch::All)?;
     with_data_new(&stamped, &after, options)
+}
+
+/// What [`gather`] fetches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fetch {
+    /// Nothing: only the data given.
+    No,
+    /// Revocation data for the certificates the DSS does not cover yet.
+    Missing,
+    /// Fresh revocation data for every certificate that names a service:
+    /// failing for one the DSS already covers is not an error (an expired
+    /// signer's responder may no longer answer for it).
+    All,
 }
 
 /// `pdf` with `data` embedded, or as it is when there is nothing new in it.
@@ -288,16 +310,17 @@ fn new_items(items: &[Vec<u8>], held: &[Vec<u8>]) -> Vec<Vec<u8>> {
         .collect()
 }
 
-/// `given`, and with `fetch` what the document still needs: issuers'
-/// certificates (caIssuers), then an OCSP response, or else a CRL, for
-/// every certificate that names a revocation service and is not covered.
+/// `given`, and what `fetch` asks for: issuers' certificates (caIssuers),
+/// then an OCSP response, or else a CRL, for every certificate that names
+/// a revocation service and is not covered ([`Fetch::Missing`]), or for
+/// every one ([`Fetch::All`]).
 pub fn gather(
     pdf: &[u8],
     mut data: ValidationData,
     options: &LtvOptions,
-    fetch: bool,
+    fetch: Fetch,
 ) -> Result<ValidationData, Error> {
-    if !fetch {
+    if fetch == Fetch::No {
         return Ok(data);
     }
     // Issuers first: with them embedded, the next listing can build
@@ -321,8 +344,19 @@ pub fn gather(
         // A certificate that names no service needs nothing (verify
         // reports it NOT_REQUIRED).
         let names_a_service = !need.ocsp_urls.is_empty() || !need.crl_urls.is_empty();
-        if !need.covered() && names_a_service {
+        if !names_a_service {
+            continue;
+        }
+        if !need.covered() {
             fetch_revocation(&need, &mut data)?;
+        } else if fetch == Fetch::All
+            && let Err(e) = fetch_revocation(&need, &mut data)
+        {
+            eprintln!(
+                "note: no fresh revocation data for {} ({}); keeping what the document holds",
+                need.certificate.subject(),
+                e.message()
+            );
         }
     }
     Ok(data)

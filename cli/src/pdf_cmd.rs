@@ -506,7 +506,12 @@ pub fn sign(args: SignArgs) -> Result<(), Error> {
                 crate::ltv_cmd::archive(&signed, tsa, given, &ltv, !args.offline)?
             }
             _ => {
-                let data = crate::ltv_cmd::gather(&signed, given, &ltv, !args.offline)?;
+                let fetch = if args.offline {
+                    crate::ltv_cmd::Fetch::No
+                } else {
+                    crate::ltv_cmd::Fetch::Missing
+                };
+                let data = crate::ltv_cmd::gather(&signed, given, &ltv, fetch)?;
                 if data.is_empty() {
                     signed
                 } else {

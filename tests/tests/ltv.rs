@@ -380,6 +380,9 @@ fn a_b_lta_archive_verifies_offline_after_the_signer_expires_and_renews() {
     let revoked = sign("revoked", "B-LTA");
 
     // Renewal: fresh validation data for the time-stamp, then a new one.
+    // A second later, so that the responder's answers (producedAt, to the
+    // second) differ from the first ones and the renewal's are new items.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
     let renewed = scratch("lta-renewed.pdf");
     let _ = std::fs::remove_file(&renewed);
     let run = cli(&[
@@ -392,6 +395,16 @@ fn a_b_lta_archive_verifies_offline_after_the_signer_expires_and_renews() {
         tsa.as_ref(),
     ]);
     assert!(run.status.success(), "{run:?}");
+    let held = |path: &std::path::Path| {
+        pades::embedded_validation_data(&std::fs::read(path).expect("read"), &LtvOptions::default())
+            .expect("reads")
+    };
+    // Fresh OCSP responses for the chains the store already covered (the
+    // old ones would not cover a renewal years later).
+    assert!(
+        held(&renewed).ocsp_responses.len() > held(&lta).ocsp_responses.len(),
+        "the renewal fetched no fresh OCSP response"
+    );
 
     // pyHanko's AdES validation, online, while the services run.
     for path in [&lta, &renewed] {
