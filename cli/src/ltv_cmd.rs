@@ -363,7 +363,11 @@ pub fn gather(
 }
 
 /// `pdf` with `data` embedded, or as it is when there is none yet.
-fn with_data(pdf: &[u8], data: &ValidationData, options: &LtvOptions) -> Result<Vec<u8>, Error> {
+pub fn with_data(
+    pdf: &[u8],
+    data: &ValidationData,
+    options: &LtvOptions,
+) -> Result<Vec<u8>, Error> {
     if data.is_empty() {
         Ok(pdf.to_vec())
     } else {

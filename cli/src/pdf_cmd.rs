@@ -512,11 +512,7 @@ pub fn sign(args: SignArgs) -> Result<(), Error> {
                     crate::ltv_cmd::Fetch::Missing
                 };
                 let data = crate::ltv_cmd::gather(&signed, given, &ltv, fetch)?;
-                if data.is_empty() {
-                    signed
-                } else {
-                    pades::add_validation_data(&signed, &data, &ltv)?
-                }
+                crate::ltv_cmd::with_data(&signed, &data, &ltv)?
             }
         };
         io::write_atomic(output, &out)?;

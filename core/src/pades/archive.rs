@@ -13,26 +13,22 @@
 //! request to the TSA; the request (imprint and nonce) is built and the
 //! response checked here.
 
-use lopdf::{Object, ObjectId};
 use sha2::{Digest, Sha256};
 
 use super::dictionary::{ByteRange, SerialisedDictionary, document_timestamp_dictionary};
 use super::ltv::LtvOptions;
+use super::sign::{add_invisible_field, covered_digest, write_with_byte_range};
 use super::tsp::{self, TimestampAuthority};
 use crate::error::{Error, ErrorCode, Result};
 use crate::pdf::crypt::Change;
-use crate::pdf::fields::{self, FormEditor, add_annotation, widget_field};
+use crate::pdf::fields::FormEditor;
 use crate::pdf::incremental::IncrementalUpdate;
-use crate::pdf::object::PdfRect;
 use crate::pdf::{Pdf, PdfPassword};
 
 /// Hex digits first reserved for the token: a token with a TSA chain of two
 /// or three RSA certificates takes 4 to 8 KB. A larger one is fetched again
 /// with room made for it.
 const FIRST_RESERVE_HEX: usize = 2 * 12_000;
-/// Annotation flags of the invisible widget: Print | Locked (as for
-/// invisible signatures, PDF/A allows no Hidden flag).
-const WIDGET_FLAGS: i64 = fields::F_PRINT | 128;
 
 /// `pdf` with a document time-stamp from `tsa` over all of it, as an
 /// incremental update (a new invisible signature field
@@ -56,25 +52,21 @@ pub fn add_document_timestamp(
         options.pdf_password.as_ref().map(PdfPassword::expose),
     )?;
     doc.check_permission(Change::CreateFields)?;
+    // The original is hashed once; each try adds its own update.
+    let base_hasher = Sha256::new().chain_update(pdf);
     let mut capacity = FIRST_RESERVE_HEX;
     // At most twice: the second time with room for the token the TSA gave.
     for _ in 0..2 {
-        let written = write_update(&doc, capacity)?;
-        let mut hasher = Sha256::new();
-        hasher.update(pdf);
-        let at = |absolute: usize| absolute - written.base_len;
-        let range = &written.byte_range;
-        hasher.update(&written.increment[..at(range.contents_start)]);
-        hasher.update(&written.increment[at(range.contents_end)..]);
-        let digest: [u8; 32] = hasher.finalize().into();
+        let (mut increment, base_len, range) = write_update(&doc, capacity)?;
+        let digest = covered_digest(base_hasher.clone(), &increment, base_len, &range)?;
         let token = tsp::timestamp_digest(tsa, &digest)?;
         let hex = hex::encode_upper(&token);
         if hex.len() > capacity {
             capacity = hex.len() + 2 * 1024;
             continue;
         }
-        let mut increment = written.increment;
-        let start = at(range.contents_start) + 1;
+        // One past the `<`.
+        let start = range.contents_start - base_len + 1;
         increment[start..start + hex.len()].copy_from_slice(hex.as_bytes());
         let mut out = Vec::with_capacity(pdf.len() + increment.len());
         out.extend_from_slice(pdf);
@@ -87,23 +79,13 @@ pub fn add_document_timestamp(
     ))
 }
 
-struct Written {
-    increment: Vec<u8>,
-    base_len: usize,
-    byte_range: ByteRange,
-}
-
 /// The update: the time-stamp dictionary with a placeholder of `capacity`
 /// hex digits, its invisible field on page 1, the form's `/Fields` and
-/// `/SigFlags`; the `/ByteRange` set.
-fn write_update(doc: &Pdf<'_>, capacity: usize) -> Result<Written> {
+/// `/SigFlags`; the `/ByteRange` set. Returns the update's bytes, the
+/// original's length and the byte range.
+fn write_update(doc: &Pdf<'_>, capacity: usize) -> Result<(Vec<u8>, usize, ByteRange)> {
     let existing = doc.fields()?;
-    let signed: Vec<(String, ObjectId)> = existing
-        .iter()
-        .filter(|f| f.signed)
-        .map(|f| (f.name.clone(), f.id))
-        .collect();
-    let locks = super::dictionary::field_locks(&doc.doc, &signed);
+    let locks = super::dictionary::field_locks(&doc.doc, &existing);
     let name = (1..)
         .map(|i| format!("DocTimeStamp{i}"))
         .find(|n| !existing.iter().any(|f| &f.name == n) && !locks.iter().any(|l| l.names(n)))
@@ -118,41 +100,8 @@ fn write_update(doc: &Pdf<'_>, capacity: usize) -> Result<Written> {
         contents_at,
     } = document_timestamp_dictionary(capacity);
     update.set_raw(sig_id, body);
-    let page = doc.page(1)?;
-    let zero = PdfRect {
-        llx: 0.0,
-        lly: 0.0,
-        urx: 0.0,
-        ury: 0.0,
-    };
-    let mut field = widget_field(&name, "Sig", page.id, &zero, 0);
-    field.set("V", Object::Reference(sig_id));
-    field.set("F", Object::Integer(WIDGET_FLAGS));
-    let field_id = update.add(Object::Dictionary(field));
-    add_annotation(&mut update, page.id, field_id)?;
-    form.add_field(field_id);
+    add_invisible_field(&mut update, &mut form, &name, sig_id)?;
     form.mark_signed();
     form.finish(&mut update)?;
-
-    let mut increment = update.write()?;
-    let body_at = increment.body_offset(sig_id).ok_or_else(|| {
-        Error::new(
-            ErrorCode::Internal,
-            "the time-stamp dictionary was not written",
-        )
-    })?;
-    let base_len = increment.base_len;
-    let total = base_len + increment.bytes.len();
-    let contents_start = body_at + contents_at;
-    let byte_range = ByteRange::around(
-        contents_start,
-        contents_start + SerialisedDictionary::contents_len(capacity),
-        total,
-    )?;
-    byte_range.patch(&mut increment.bytes, body_at - base_len + byte_range_at)?;
-    Ok(Written {
-        increment: increment.bytes,
-        base_len,
-        byte_range,
-    })
+    write_with_byte_range(update, sig_id, byte_range_at, contents_at, capacity)
 }

@@ -177,7 +177,14 @@ pub(crate) fn common_name(cert: &X509) -> Option<String> {
 
 /// An X.509 time as chrono's (a time past chrono's range saturates).
 pub(crate) fn to_chrono(t: &x509_cert::time::Time) -> DateTime<Utc> {
-    let secs = t.to_unix_duration().as_secs();
+    unix_to_chrono(t.to_unix_duration())
+}
+
+/// A DER time since the Unix epoch (`to_unix_duration` of `Time` or
+/// `GeneralizedTime`) as chrono's, whole seconds; past chrono's range it
+/// saturates.
+pub(crate) fn unix_to_chrono(since_epoch: std::time::Duration) -> DateTime<Utc> {
+    let secs = since_epoch.as_secs();
     DateTime::from_timestamp(i64::try_from(secs).unwrap_or(i64::MAX), 0)
         .unwrap_or(DateTime::<Utc>::MAX_UTC)
 }

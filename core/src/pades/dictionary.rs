@@ -257,17 +257,8 @@ impl SignatureDictionary<'_> {
                 (_, object) => serialise_object(&object),
             }
         };
-        let mut body =
-            b"<</Type/Sig/Filter/Adobe.PPKLite/SubFilter/ETSI.CAdES.detached/ByteRange ".to_vec();
-        let byte_range_at = body.len();
-        body.extend_from_slice(
-            format!("[0 {0} {0} {0}]", " ".repeat(BYTE_RANGE_DIGITS)).as_bytes(),
-        );
-        body.extend_from_slice(b"/Contents ");
-        let contents_at = body.len();
-        body.push(b'<');
-        body.resize(body.len() + self.contents_capacity, b'0');
-        body.push(b'>');
+        let mut body = b"<</Type/Sig/Filter/Adobe.PPKLite/SubFilter/ETSI.CAdES.detached".to_vec();
+        let (byte_range_at, contents_at) = push_placeholders(&mut body, self.contents_capacity);
         body.extend_from_slice(b"/M");
         body.extend(string(text_string(&crate::pdf::date::format(
             self.signing_time,
@@ -309,20 +300,29 @@ impl SignatureDictionary<'_> {
 /// digits. It holds no string but `/Contents` (which is never encrypted),
 /// so it reads the same in an encrypted file.
 pub(crate) fn document_timestamp_dictionary(contents_capacity: usize) -> SerialisedDictionary {
-    let mut body =
-        b"<</Type/DocTimeStamp/Filter/Adobe.PPKLite/SubFilter/ETSI.RFC3161/V 0/ByteRange ".to_vec();
-    let byte_range_at = body.len();
-    body.extend_from_slice(format!("[0 {0} {0} {0}]", " ".repeat(BYTE_RANGE_DIGITS)).as_bytes());
-    body.extend_from_slice(b"/Contents ");
-    let contents_at = body.len();
-    body.push(b'<');
-    body.resize(body.len() + contents_capacity, b'0');
-    body.extend_from_slice(b">>>");
+    let mut body = b"<</Type/DocTimeStamp/Filter/Adobe.PPKLite/SubFilter/ETSI.RFC3161/V 0".to_vec();
+    let (byte_range_at, contents_at) = push_placeholders(&mut body, contents_capacity);
+    body.extend_from_slice(b">>");
     SerialisedDictionary {
         body,
         byte_range_at,
         contents_at,
     }
+}
+
+/// Appends `/ByteRange` with a blank array of fixed width and `/Contents`
+/// with `capacity` zero hex digits; returns where the array and the `<`
+/// of `/Contents` start in `body`.
+fn push_placeholders(body: &mut Vec<u8>, capacity: usize) -> (usize, usize) {
+    body.extend_from_slice(b"/ByteRange ");
+    let byte_range_at = body.len();
+    body.extend_from_slice(format!("[0 {0} {0} {0}]", " ".repeat(BYTE_RANGE_DIGITS)).as_bytes());
+    body.extend_from_slice(b"/Contents ");
+    let contents_at = body.len();
+    body.push(b'<');
+    body.resize(body.len() + capacity, b'0');
+    body.push(b'>');
+    (byte_range_at, contents_at)
 }
 
 fn serialise_object(object: &Object) -> Result<Vec<u8>> {
@@ -486,11 +486,11 @@ fn read_lock(doc: &Document, by: &str, params: &Dictionary) -> Option<FieldLock>
     })
 }
 
-/// The field locks of the signed signature fields `signed` (name, field
-/// object) of `doc`.
-pub(crate) fn field_locks(doc: &Document, signed: &[(String, ObjectId)]) -> Vec<FieldLock> {
+/// The field locks of the signed signature fields among `fields` (the
+/// form's fields) of `doc`.
+pub(crate) fn field_locks(doc: &Document, fields: &[crate::pdf::FormField]) -> Vec<FieldLock> {
     let mut locks = Vec::new();
-    for (name, id) in signed {
+    for crate::pdf::FormField { name, id, .. } in fields.iter().filter(|f| f.signed) {
         let Ok(field) = object::get_dict(doc, *id) else {
             continue;
         };

@@ -734,6 +734,9 @@ impl RevocationSources {
                 if single.cert_id.serial_number != *serial {
                     continue;
                 }
+                let generalized = |t: &der::asn1::GeneralizedTime| {
+                    super::cert::unix_to_chrono(t.to_unix_duration())
+                };
                 let this = generalized(&single.this_update);
                 let next = single.next_update.as_ref().map(generalized);
                 let revoked = match single.status() {
@@ -788,12 +791,6 @@ impl Finding {
             RevocationStatus::Missing | RevocationStatus::NotRequired => 1,
         }
     }
-}
-
-fn generalized(t: &der::asn1::GeneralizedTime) -> DateTime<Utc> {
-    let secs = t.to_unix_duration().as_secs();
-    DateTime::from_timestamp(i64::try_from(secs).unwrap_or(i64::MAX), 0)
-        .unwrap_or(DateTime::<Utc>::MAX_UTC)
 }
 
 fn crl_signed_by(crl: &CertificateList, issuer: &x509_cert::Certificate) -> bool {

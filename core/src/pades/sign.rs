@@ -415,7 +415,7 @@ fn prepare_with(
 
 /// The SHA-256 of what `range` covers, given a hasher that has seen the
 /// original file: the update before `/Contents` and after it.
-fn covered_digest(
+pub(super) fn covered_digest(
     mut base_hasher: Sha256,
     increment: &[u8],
     base_len: usize,
@@ -489,12 +489,10 @@ fn write_update(
         _ => {}
     }
 
-    let signed: Vec<(String, lopdf::ObjectId)> = existing
-        .iter()
-        .filter(|f| f.signed)
-        .map(|f| (f.name.clone(), f.id))
-        .collect();
-    check_field_locks(&super::dictionary::field_locks(&doc.doc, &signed), options)?;
+    check_field_locks(
+        &super::dictionary::field_locks(&doc.doc, &existing),
+        options,
+    )?;
 
     let mut update = IncrementalUpdate::new(&doc)?;
     let mut stamper = Stamper::new(&mut update, &options.fonts);
@@ -550,6 +548,29 @@ fn write_update(
     form.finish(&mut update)?;
     declare_pades(&mut update)?;
 
+    let (increment, base_len, byte_range) =
+        write_with_byte_range(update, sig_id, byte_range_at, contents_at, capacity)?;
+    Ok(WrittenUpdate {
+        increment,
+        base_len,
+        byte_range,
+        capacity,
+        field_name,
+    })
+}
+
+/// Writes `update` and sets the `/ByteRange` of its signature (or
+/// document time-stamp) dictionary `sig_id`, whose body has the byte
+/// range's placeholder at `byte_range_at` and a `/Contents` of `capacity`
+/// hex digits at `contents_at`: the update's bytes, the original's length
+/// and the byte range.
+pub(super) fn write_with_byte_range(
+    update: IncrementalUpdate<'_, '_>,
+    sig_id: ObjectId,
+    byte_range_at: usize,
+    contents_at: usize,
+    capacity: usize,
+) -> Result<(Vec<u8>, usize, ByteRange)> {
     let mut increment = update.write()?;
     let body_at = increment.body_offset(sig_id).ok_or_else(|| {
         Error::new(
@@ -567,13 +588,33 @@ fn write_update(
     )?;
     byte_range.patch(&mut increment.bytes, body_at - base_len + byte_range_at)?;
     check_placeholder(&increment.bytes, base_len, &byte_range)?;
-    Ok(WrittenUpdate {
-        increment: increment.bytes,
-        base_len,
-        byte_range,
-        capacity,
-        field_name,
-    })
+    Ok((increment.bytes, base_len, byte_range))
+}
+
+/// A new invisible signature field `name` on page 1 whose value is the
+/// dictionary `sig_id`, registered with `form`.
+pub(super) fn add_invisible_field(
+    update: &mut IncrementalUpdate<'_, '_>,
+    form: &mut FormEditor,
+    name: &str,
+    sig_id: ObjectId,
+) -> Result<()> {
+    let page = update.document().page(1)?.id;
+    let zero = PdfRect {
+        llx: 0.0,
+        lly: 0.0,
+        urx: 0.0,
+        ury: 0.0,
+    };
+    let mut dict = widget_field(name, "Sig", page, &zero, 0);
+    dict.set("V", Object::Reference(sig_id));
+    // Print + Locked, as pyHanko writes: a zero-size widget needs no
+    // Hidden flag, and PDF/A (ISO 19005-2 §6.3.2) forbids it.
+    dict.set("F", Object::Integer(fields::F_PRINT | F_LOCKED));
+    let id = update.add(Object::Dictionary(dict));
+    add_annotation(update, page, id)?;
+    form.add_field(id);
+    Ok(())
 }
 
 /// Checks that the `/Contents` placeholder of `increment` is where
@@ -730,12 +771,7 @@ fn attach_signature(
     let taken: std::collections::HashSet<String> =
         existing.iter().map(|f| f.name.clone()).collect();
     // A generated name must not be one that an earlier signature locks.
-    let signed: Vec<(String, ObjectId)> = existing
-        .iter()
-        .filter(|f| f.signed)
-        .map(|f| (f.name.clone(), f.id))
-        .collect();
-    let locks = super::dictionary::field_locks(&doc.doc, &signed);
+    let locks = super::dictionary::field_locks(&doc.doc, existing);
     let fresh_name = |wanted: &Option<String>| -> Result<String> {
         match wanted {
             Some(n) => {
@@ -814,21 +850,7 @@ fn attach_signature(
         }
         SignatureField::Invisible { name: wanted } => {
             let field_name = fresh_name(wanted)?;
-            let page = doc.page(1)?;
-            let zero = PdfRect {
-                llx: 0.0,
-                lly: 0.0,
-                urx: 0.0,
-                ury: 0.0,
-            };
-            let mut dict = widget_field(&field_name, "Sig", page.id, &zero, 0);
-            dict.set("V", Object::Reference(sig_id));
-            // Print + Locked, as pyHanko writes: a zero-size widget needs no
-            // Hidden flag, and PDF/A (ISO 19005-2 §6.3.2) forbids it.
-            dict.set("F", Object::Integer(fields::F_PRINT | F_LOCKED));
-            let id = update.add(Object::Dictionary(dict));
-            add_annotation(update, page.id, id)?;
-            form.add_field(id);
+            add_invisible_field(update, form, &field_name, sig_id)?;
             Ok(field_name)
         }
     }

@@ -548,6 +548,14 @@ struct Proof {
     field_name: String,
 }
 
+impl Proof {
+    fn time_proof(&self) -> TimeProof {
+        TimeProof::DocumentTimestamp {
+            field_name: self.field_name.clone(),
+        }
+    }
+}
+
 /// Judges every chain, latest first, so that each document time-stamp is
 /// known to count (or not) before what it covers is judged: a signature at
 /// the earliest time a valid time-stamp proves (its own, or a document
@@ -576,33 +584,49 @@ fn judge_chains(
             continue;
         };
         let covering: Vec<&Proof> = proofs.iter().filter(|p| p.contents_start > start).collect();
-        let earliest = covering.iter().min_by_key(|p| p.time);
-        let mut problems = std::mem::take(&mut report.problems);
-        if report.kind == SignatureKind::DocumentTimestamp {
-            let (validity, proof) = match earliest {
-                Some(p) => (
-                    p.time,
-                    TimeProof::DocumentTimestamp {
-                        field_name: p.field_name.clone(),
-                    },
-                ),
-                None => (options.time, TimeProof::None),
+        let by_stamp = covering
+            .iter()
+            .min_by_key(|p| p.time)
+            .map(|p| (p.time, p.time_proof()));
+        let is_stamp = report.kind == SignatureKind::DocumentTimestamp;
+        let (at, proof) = if is_stamp {
+            let (validity, proof) = by_stamp.unwrap_or((options.time, TimeProof::None));
+            let revocation = input.own_time.unwrap_or(validity);
+            (
+                JudgedAt {
+                    validity,
+                    revocation,
+                },
+                proof,
+            )
+        } else {
+            let (time, proof) = match (input.own_time, by_stamp) {
+                (Some(own), Some((time, proof))) if time < own => (time, proof),
+                (Some(own), _) => (own, TimeProof::SignatureTimestamp),
+                (None, Some(by_stamp)) => by_stamp,
+                (None, None) => (options.time, TimeProof::None),
             };
-            let at = JudgedAt {
-                validity,
-                revocation: input.own_time.unwrap_or(validity),
-            };
-            report.chain = chain_status(
+            (JudgedAt::both(time), proof)
+        };
+        let judge = |sources: &super::ltv::RevocationSources,
+                     problems: &mut Vec<Problem>,
+                     reports: &mut Vec<RevocationReport>| {
+            chain_status(
                 &input.signed,
                 input.signer.as_ref(),
                 anchors,
-                revocation,
+                sources,
                 at,
-                &mut problems,
-                &mut report.revocation,
-            );
-            report.validation_time = validity;
-            report.time_proof = proof;
+                problems,
+                reports,
+            )
+        };
+        let mut problems = std::mem::take(&mut report.problems);
+        report.chain = judge(revocation, &mut problems, &mut report.revocation);
+        report.problems = problems;
+        report.validation_time = at.validity;
+        report.time_proof = proof;
+        if is_stamp {
             if let Some(time) = input.own_time
                 && report.digest_valid
                 && report.signature_valid
@@ -615,39 +639,9 @@ fn judge_chains(
                     field_name: report.field_name.clone(),
                 });
             }
-            report.problems = problems;
             continue;
         }
-        let (time, proof) = match (input.own_time, earliest) {
-            (Some(own), Some(p)) if p.time < own => (
-                p.time,
-                TimeProof::DocumentTimestamp {
-                    field_name: p.field_name.clone(),
-                },
-            ),
-            (Some(own), _) => (own, TimeProof::SignatureTimestamp),
-            (None, Some(p)) => (
-                p.time,
-                TimeProof::DocumentTimestamp {
-                    field_name: p.field_name.clone(),
-                },
-            ),
-            (None, None) => (options.time, TimeProof::None),
-        };
-        let at = JudgedAt::both(time);
-        report.chain = chain_status(
-            &input.signed,
-            input.signer.as_ref(),
-            anchors,
-            revocation,
-            at,
-            &mut problems,
-            &mut report.revocation,
-        );
-        report.validation_time = time;
-        report.problems = problems;
-        let proven = proof != TimeProof::None;
-        report.time_proof = proof;
+        let proven = report.time_proof != TimeProof::None;
         if report.sub_filter != "/ETSI.CAdES.detached" {
             continue;
         }
@@ -678,17 +672,8 @@ fn judge_chains(
                         .map(|doc| super::ltv::RevocationSources::read(&doc))
                         .unwrap_or_default()
                 });
-                let mut scratch = Vec::new();
                 let mut reports = Vec::new();
-                let status = chain_status(
-                    &input.signed,
-                    input.signer.as_ref(),
-                    anchors,
-                    sources,
-                    at,
-                    &mut scratch,
-                    &mut reports,
-                );
+                let status = judge(sources, &mut Vec::new(), &mut reports);
                 !sources.is_empty() && proven_good(status, &reports)
             });
             if archived {
